@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_AUTHD_H
+#define AUTHD_AUTHD_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "config.h"
+#include "directory.h"
+#include "proto.h"
+#include "reason.h"
+#include "seal.h"
+#include "store.h"
+#include "totp.h"
+
+/* Daemon-wide state; read-only once the workers run. */
+struct authd {
+	struct config	*cfg;
+	struct seal_key	*key;
+	char		*bindpw;	/* LDAP service password, wiped at exit */
+	int		 have_admin_gid, have_client_gid;
+	gid_t		 admin_gid, client_gid;
+	/* Stand-in seed so that users without a token cost the same work. */
+	uint8_t		 dummy_seed[TOTP_SEED_LEN];
+};
+
+/* What one worker thread owns. */
+struct worker {
+	struct authd	*ad;
+	struct store	*st;
+	struct dir	*dir;
+	int		 id;
+};
+
+/* One request being handled. */
+struct req {
+	struct worker		*w;
+	const struct proto_msg	*m;
+	int			 fd;
+	int			 admin;		/* arrived on the admin socket */
+	int64_t			 deadline;	/* mono_ms() */
+	struct ucred		 peer;
+	char			 actor[128];
+	const char		*user;		/* validated, or NULL */
+	const char		*system;
+	const char		*service;
+	const char		*rhost;
+	const char		*tty;
+};
+
+/*
+ * Handles one request frame body that arrived on `fd` and writes the
+ * reply.  `frame_err` is non-zero when the frame could not be read whole
+ * (oversize, truncated).  Returns 0 to keep the connection, -1 to close it.
+ */
+int handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
+    size_t len, int frame_err);
+
+/* Sets STATUS, REASON and (if not NULL) MESSAGE on a RESULT. */
+int reply_set(struct proto_msg *reply, enum proto_status status,
+    enum reason reason, const char *message);
+
+/*
+ * Appends one audit record for `rq` inside the open transaction.  `event`,
+ * `decision`, `reason` as stored; `detail` may be NULL.
+ */
+int req_audit(struct req *rq, const char *event, const char *decision,
+    enum reason reason, const char *detail);
+
+/*
+ * Writes one audit record in a transaction of its own (for decisions that
+ * change no other state).  0 only once the record is durable.
+ */
+int req_audit_commit(struct req *rq, const char *event, const char *decision,
+    enum reason reason, const char *detail);
+
+/* The request handlers; each fills `reply` (a RESULT). */
+int auth_handle(struct req *rq, struct proto_msg *reply);
+int auth_confirm(struct req *rq, struct proto_msg *reply);
+int access_handle(struct req *rq, struct proto_msg *reply);
+int admin_enroll(struct req *rq, struct proto_msg *reply);
+int admin_unlock(struct req *rq, struct proto_msg *reply);
+int admin_reset(struct req *rq, struct proto_msg *reply);
+int admin_status(struct req *rq, struct proto_msg *reply);
+int admin_audit_list(struct req *rq, struct proto_msg *reply);
+
+#endif

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "authd_err.h"
+#include "conf.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#define OFF(f)	offsetof(struct config, f)
+#define STR(n, f, d)		{ n, CONF_STR, OFF(f), 0, 0, d, NULL, NULL }
+#define PATH(n, f, d)		{ n, CONF_PATH, OFF(f), 0, 0, d, NULL, NULL }
+#define INT(n, f, lo, hi, d)	{ n, CONF_INT, OFF(f), lo, hi, d, NULL, NULL }
+#define BOOL(n, f, d)		{ n, CONF_BOOL, OFF(f), 0, 0, d, NULL, NULL }
+
+static const char *system_set(void *, int, char **);
+static void system_dump(const void *, FILE *);
+
+/* The one keyword table: name, type, field, bounds, default. */
+static const struct conf_kw keywords[] = {
+	PATH("socket", socket_path, "/run/authd/authd.sock"),
+	PATH("admin_socket", admin_socket_path, "/run/authd/admin.sock"),
+	PATH("database", database, "/var/lib/authd/authd.db"),
+	PATH("seal_key", seal_key, "/var/lib/authd/seal.key"),
+	STR("user", user, "_authd"),
+	STR("admin_group", admin_group, "authd-admin"),
+	STR("client_group", client_group, NULL),
+	STR("node_name", node_name, NULL),
+	STR("issuer", issuer, "authd"),
+	STR("log_level", log_level, "info"),
+	STR("ldap_uri", ldap_uri, NULL),
+	STR("ldap_base", ldap_base, NULL),
+	STR("ldap_bind_dn", ldap_bind_dn, NULL),
+	PATH("ldap_bind_password_file", ldap_bind_password_file, NULL),
+	STR("ldap_user_filter", ldap_user_filter,
+	    "(&(objectClass=inetOrgPerson)(uid=%u))"),
+	PATH("ldap_ca_file", ldap_ca_file, NULL),
+	BOOL("ldap_starttls", ldap_starttls, "no"),
+	INT("ldap_timeout", ldap_timeout, 1, 60, "5"),
+	INT("totp_window", totp_window, 0, 10, "1"),
+	INT("lockout_threshold", lockout_threshold, 1, 1000, "5"),
+	INT("lockout_time", lockout_time, 1, 86400, "300"),
+	INT("lockout_max", lockout_max, 1, 30 * 86400, "86400"),
+	INT("workers", workers, 1, 256, "8"),
+	INT("queue_max", queue_max, 1, 65536, "256"),
+	INT("connections_max", connections_max, 4, 65536, "1024"),
+	INT("request_timeout", request_timeout, 100, 60000, "5000"),
+	INT("idle_timeout", idle_timeout, 1, 3600, "60"),
+	{ "system", CONF_CUSTOM, 0, 0, 0, NULL, system_set, system_dump },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+/* "system NAME GROUP-DN": members of GROUP-DN may use NAME. */
+static const char *
+system_set(void *cfg, int argc, char **argv)
+{
+	struct config *c = cfg;
+	struct config_system *s;
+
+	if (argc != 2)
+		return argc < 2 ? "usage: system NAME GROUP-DN" :
+		    "extra arguments";
+	if (!str_valid_name(argv[0]))
+		return "invalid system name";
+	if (strlen(argv[1]) > 512 || strchr(argv[1], '=') == NULL)
+		return "invalid group DN";
+	if (config_system(c, argv[0]) != NULL)
+		return "system defined twice";
+	if (c->nsystems >= CONFIG_SYSTEMS_MAX)
+		return "too many systems";
+	s = &c->systems[c->nsystems];
+	if ((s->name = strdup(argv[0])) == NULL ||
+	    (s->group_dn = strdup(argv[1])) == NULL) {
+		free(s->name);
+		s->name = NULL;
+		return "out of memory";
+	}
+	c->nsystems++;
+	return NULL;
+}
+
+static void
+system_dump(const void *cfg, FILE *f)
+{
+	const struct config *c = cfg;
+	size_t i;
+
+	for (i = 0; i < c->nsystems; i++) {
+		fprintf(f, "system %s ", c->systems[i].name);
+		conf_print_arg(f, c->systems[i].group_dn);
+		fputc('\n', f);
+	}
+}
+
+const struct config_system *
+config_system(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsystems; i++)
+		if (strcmp(c->systems[i].name, name) == 0)
+			return &c->systems[i];
+	return NULL;
+}
+
+/* Checks that belong to no single keyword.  Logs and counts problems. */
+static int
+check(const char *path, struct config *c)
+{
+	const char *p;
+	int errors = 0;
+	char host[256];
+
+	if (c->ldap_uri == NULL || c->ldap_base == NULL) {
+		log_err("%s: ldap_uri and ldap_base are required", path);
+		errors++;
+	}
+	if ((c->ldap_bind_dn == NULL) != (c->ldap_bind_password_file == NULL)) {
+		log_err("%s: ldap_bind_dn and ldap_bind_password_file go "
+		    "together", path);
+		errors++;
+	}
+	if ((p = strstr(c->ldap_user_filter, "%u")) == NULL ||
+	    strstr(p + 2, "%u") != NULL || c->ldap_user_filter[0] != '(') {
+		log_err("%s: ldap_user_filter must be a filter with exactly "
+		    "one %%u", path);
+		errors++;
+	}
+	if (c->ldap_starttls && strncmp(c->ldap_uri ? c->ldap_uri : "",
+	    "ldaps:", 6) == 0) {
+		log_err("%s: ldap_starttls with an ldaps:// URI", path);
+		errors++;
+	}
+	if (strcmp(c->socket_path, c->admin_socket_path) == 0) {
+		log_err("%s: socket and admin_socket must differ", path);
+		errors++;
+	}
+	if (strcmp(c->log_level, "error") && strcmp(c->log_level, "warning") &&
+	    strcmp(c->log_level, "info") && strcmp(c->log_level, "debug")) {
+		log_err("%s: log_level must be error, warning, info or debug",
+		    path);
+		errors++;
+	}
+	if (c->lockout_max < c->lockout_time) {
+		log_err("%s: lockout_max is less than lockout_time", path);
+		errors++;
+	}
+	if (c->node_name == NULL) {
+		if (gethostname(host, sizeof(host)) != 0)
+			strcpy(host, "localhost");
+		host[sizeof(host) - 1] = '\0';
+		if ((c->node_name = strdup(host)) == NULL)
+			errors++;
+	}
+	return errors;
+}
+
+int
+config_load(const char *path, struct config **out)
+{
+	struct config *c;
+	int r;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	if ((r = conf_load(path, keywords, c)) != 0 || check(path, c) != 0) {
+		config_free(c);
+		return r != 0 ? r : AUTHD_ERR_CONFIG;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+config_dump(const struct config *c, FILE *f)
+{
+	conf_dump(f, keywords, c);
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nsystems; i++) {
+		free(c->systems[i].name);
+		free(c->systems[i].group_dn);
+	}
+	conf_free(keywords, c);
+	free(c);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_CONFIG_H
+#define AUTHD_CONFIG_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#define CONFIG_SYSTEMS_MAX	256
+
+/* One pilot system and the directory group whose members may use it. */
+struct config_system {
+	char	*name;
+	char	*group_dn;
+};
+
+/* The effective configuration (see packaging/authd.conf.example). */
+struct config {
+	char		*socket_path;
+	char		*admin_socket_path;
+	char		*database;
+	char		*seal_key;
+	char		*user;
+	char		*admin_group;
+	char		*client_group;
+	char		*node_name;
+	char		*issuer;
+	char		*log_level;
+
+	char		*ldap_uri;
+	char		*ldap_base;
+	char		*ldap_bind_dn;
+	char		*ldap_bind_password_file;
+	char		*ldap_user_filter;
+	char		*ldap_ca_file;
+	int		 ldap_starttls;
+	long long	 ldap_timeout;
+
+	long long	 totp_window;
+	long long	 lockout_threshold;
+	long long	 lockout_time;
+	long long	 lockout_max;
+
+	long long	 workers;
+	long long	 queue_max;
+	long long	 connections_max;
+	long long	 request_timeout;
+	long long	 idle_timeout;
+
+	struct config_system systems[CONFIG_SYSTEMS_MAX];
+	size_t		 nsystems;
+};
+
+/*
+ * Loads `path` into a new configuration (*out, free with config_free).
+ * Errors are logged as "file:line: message"; returns AUTHD_ERR_CONFIG.
+ */
+int config_load(const char *path, struct config **out);
+/* Frees `c`; accepts NULL. */
+void config_free(struct config *c);
+/* Writes the effective configuration in config-file syntax. */
+void config_dump(const struct config *c, FILE *f);
+/* Returns the system named `name`, or NULL. */
+const struct config_system *config_system(const struct config *c,
+    const char *name);
+
+#endif

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/socket.h>
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "authd.h"
+#include "authd_err.h"
+#include "log.h"
+#include "sock.h"
+#include "util.h"
+
+#define GROUPS_MAX	256
+
+int
+reply_set(struct proto_msg *reply, enum proto_status status,
+    enum reason reason, const char *message)
+{
+	int r;
+
+	if ((r = proto_add_u64(reply, PROTO_A_STATUS, status)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_REASON, reason_str(reason))) != 0)
+		return r;
+	return proto_add_str(reply, PROTO_A_MESSAGE, message);
+}
+
+int
+req_audit(struct req *rq, const char *event, const char *decision,
+    enum reason reason, const char *detail)
+{
+	struct audit_rec a;
+
+	memset(&a, 0, sizeof(a));
+	a.node = rq->w->ad->cfg->node_name;
+	a.event = event;
+	a.actor = rq->actor;
+	a.user = rq->user ? rq->user : proto_str(rq->m, PROTO_A_USER, NULL);
+	a.system = rq->system;
+	a.service = rq->service;
+	a.rhost = rq->rhost;
+	a.tty = rq->tty;
+	a.decision = decision;
+	a.reason = reason_str(reason);
+	a.reqid = rq->m ? rq->m->reqid : 0;
+	a.detail = detail;
+	return audit_append(rq->w->st, &a);
+}
+
+int
+req_audit_commit(struct req *rq, const char *event, const char *decision,
+    enum reason reason, const char *detail)
+{
+	int r;
+
+	if ((r = store_begin(rq->w->st)) != 0)
+		return r;
+	if ((r = req_audit(rq, event, decision, reason, detail)) != 0) {
+		store_rollback(rq->w->st);
+		return r;
+	}
+	return store_commit(rq->w->st);
+}
+
+/* Returns 1 if `uid` is root or a member of `gid`. */
+static int
+uid_in_group(uid_t uid, int have_gid, gid_t gid)
+{
+	struct passwd pw, *pwp = NULL;
+	gid_t groups[GROUPS_MAX];
+	char pwbuf[4096];
+	int n = GROUPS_MAX, i;
+
+	if (uid == 0)
+		return 1;
+	if (!have_gid)
+		return 0;
+	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 ||
+	    pwp == NULL)
+		return 0;
+	if (pw.pw_gid == gid)
+		return 1;
+	/* A user in more groups than we look at is refused, not guessed. */
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/* Which request types each socket serves. */
+static int
+type_allowed(int admin, uint8_t type)
+{
+	switch (type) {
+	case PROTO_T_PING:
+		return 1;
+	case PROTO_T_AUTH:
+	case PROTO_T_ACCOUNT:
+	case PROTO_T_SESSION_OPEN:
+	case PROTO_T_SESSION_CLOSE:
+		return !admin;
+	case PROTO_T_ENROLL:
+	case PROTO_T_CONFIRM:
+	case PROTO_T_UNLOCK:
+	case PROTO_T_RESET:
+	case PROTO_T_STATUS:
+	case PROTO_T_AUDIT_LIST:
+		return admin;
+	}
+	return 0;
+}
+
+static int
+send_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
+    int64_t deadline)
+{
+	struct proto_msg *m;
+	int r;
+
+	if ((m = proto_new(PROTO_T_RESULT, reqid)) == NULL)
+		return AUTHD_ERR_NOMEM;
+	if ((r = reply_set(m, PROTO_S_ERROR, reason, msg)) == 0)
+		r = sock_write_msg(fd, m, deadline);
+	proto_free(m);
+	return r;
+}
+
+/* Session records: nothing to decide, only to write down. */
+static int
+session_handle(struct req *rq, struct proto_msg *reply, const char *event)
+{
+	if (req_audit_commit(rq, event, "ok", RSN_OK, NULL) != 0)
+		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL,
+		    "audit write failed");
+	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
+}
+
+/*
+ * Validates the names a request carries.  PAM requests need USER, SYSTEM
+ * and SERVICE; admin requests that name a user need a valid USER.
+ */
+static enum reason
+check_names(struct req *rq)
+{
+	const struct proto_msg *m = rq->m;
+	const char *user = proto_str(m, PROTO_A_USER, NULL);
+	int pam = !rq->admin && m->type != PROTO_T_PING;
+
+	rq->system = proto_str(m, PROTO_A_SYSTEM, NULL);
+	rq->service = proto_str(m, PROTO_A_SERVICE, NULL);
+	rq->rhost = proto_str(m, PROTO_A_RHOST, NULL);
+	rq->tty = proto_str(m, PROTO_A_TTY, NULL);
+	if (pam && (rq->system == NULL || !str_valid_name(rq->system) ||
+	    rq->service == NULL || !str_valid_name(rq->service)))
+		return RSN_BAD_REQUEST;
+	if (m->type == PROTO_T_PING || m->type == PROTO_T_AUDIT_LIST)
+		return RSN_OK;
+	if (user == NULL)
+		return RSN_BAD_REQUEST;
+	if (!str_valid_user(user))
+		return RSN_BAD_FORMAT;
+	rq->user = user;
+	return RSN_OK;
+}
+
+static int
+dispatch(struct req *rq, struct proto_msg *reply)
+{
+	switch (rq->m->type) {
+	case PROTO_T_PING:
+		return reply_set(reply, PROTO_S_ALLOW, RSN_OK, "pong");
+	case PROTO_T_AUTH:
+		return auth_handle(rq, reply);
+	case PROTO_T_ACCOUNT:
+		return access_handle(rq, reply);
+	case PROTO_T_SESSION_OPEN:
+		return session_handle(rq, reply, "session-open");
+	case PROTO_T_SESSION_CLOSE:
+		return session_handle(rq, reply, "session-close");
+	case PROTO_T_ENROLL:
+		return admin_enroll(rq, reply);
+	case PROTO_T_CONFIRM:
+		return auth_confirm(rq, reply);
+	case PROTO_T_UNLOCK:
+		return admin_unlock(rq, reply);
+	case PROTO_T_RESET:
+		return admin_reset(rq, reply);
+	case PROTO_T_STATUS:
+		return admin_status(rq, reply);
+	case PROTO_T_AUDIT_LIST:
+		return admin_audit_list(rq, reply);
+	}
+	return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST, "unsupported");
+}
+
+int
+handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
+    size_t len, int frame_err)
+{
+	struct authd *ad = w->ad;
+	struct proto_msg *m = NULL, *reply = NULL;
+	struct req rq;
+	socklen_t sl = sizeof(rq.peer);
+	enum reason why;
+	int r, keep = -1;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.w = w;
+	rq.fd = fd;
+	rq.admin = admin;
+	rq.deadline = mono_ms() + ad->cfg->request_timeout;
+
+	if (frame_err != 0) {
+		log_warn("%s socket: bad frame: %s", admin ? "admin" : "pam",
+		    authd_strerror(frame_err));
+		send_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(frame_err),
+		    rq.deadline);
+		return -1;
+	}
+	if ((r = proto_parse(body, len, &m)) != 0) {
+		log_warn("%s socket: malformed request: %s",
+		    admin ? "admin" : "pam", authd_strerror(r));
+		send_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(r),
+		    rq.deadline);
+		return -1;
+	}
+	rq.m = m;
+	/* SECURITY NOTE: peer credentials are checked on every request. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &rq.peer, &sl) != 0) {
+		send_error(fd, m->reqid, RSN_INTERNAL, "no peer credentials",
+		    rq.deadline);
+		goto out;
+	}
+	snprintf(rq.actor, sizeof(rq.actor), "%s:uid=%u,pid=%d",
+	    admin ? "admin" : "pam", (unsigned)rq.peer.uid, (int)rq.peer.pid);
+	if (admin ? !uid_in_group(rq.peer.uid, ad->have_admin_gid,
+	    ad->admin_gid) : !uid_in_group(rq.peer.uid, ad->have_client_gid,
+	    ad->client_gid)) {
+		log_warn("%s socket: refused uid %u (pid %d): not %s",
+		    admin ? "admin" : "pam", (unsigned)rq.peer.uid,
+		    (int)rq.peer.pid, admin ? "root or in admin_group" :
+		    "root or in client_group");
+		if (req_audit_commit(&rq, admin ? "admin-refused" :
+		    "client-refused", "deny", RSN_FORBIDDEN,
+		    proto_type_name(m->type)) != 0)
+			log_err("audit write failed for a refused peer");
+		send_error(fd, m->reqid, RSN_FORBIDDEN, "permission denied",
+		    rq.deadline);
+		goto out;
+	}
+	if (!type_allowed(admin, m->type)) {
+		log_warn("%s socket: request type %s not served here",
+		    admin ? "admin" : "pam", proto_type_name(m->type));
+		send_error(fd, m->reqid, RSN_BAD_REQUEST, "request type not "
+		    "served on this socket", rq.deadline);
+		goto out;
+	}
+	if ((reply = proto_new(PROTO_T_RESULT, m->reqid)) == NULL)
+		goto out;
+	if ((why = check_names(&rq)) != RSN_OK) {
+		/* Malformed names are still decisions worth recording. */
+		if (why == RSN_BAD_FORMAT && !admin && req_audit_commit(&rq,
+		    proto_type_name(m->type), "deny", why,
+		    "malformed user name") != 0) {
+			send_error(fd, m->reqid, RSN_INTERNAL, "audit failed",
+			    rq.deadline);
+			goto out;
+		}
+		r = reply_set(reply, why == RSN_BAD_FORMAT && !admin ?
+		    PROTO_S_DENY : PROTO_S_ERROR, why, "invalid name");
+	} else
+		r = dispatch(&rq, reply);
+	if (r != 0) {
+		log_err("request %s: %s", proto_type_name(m->type),
+		    authd_strerror(r));
+		send_error(fd, m->reqid, RSN_INTERNAL, "internal error",
+		    rq.deadline);
+		goto out;
+	}
+	if (sock_write_msg(fd, reply, rq.deadline) == 0)
+		keep = 0;
+ out:
+	proto_free(reply);
+	proto_free(m);
+	return keep;
+}

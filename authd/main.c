@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "authd.h"
+#include "authd_err.h"
+#include "log.h"
+#include "priv.h"
+#include "server.h"
+#include "util.h"
+
+#define DEFAULT_CONFIG	"/etc/authd/authd.conf"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: authd [-dTt] [-f config]\n"
+	    "  -f FILE  configuration file (default " DEFAULT_CONFIG ")\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -t       check the configuration and exit\n"
+	    "  -T       check and print the effective configuration\n"
+	    "  -h       this help\n");
+}
+
+static int
+level(const char *s)
+{
+	if (strcmp(s, "error") == 0)
+		return LOG_ERR;
+	if (strcmp(s, "warning") == 0)
+		return LOG_WARNING;
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	return LOG_INFO;
+}
+
+static int
+lookup_group(const char *name, gid_t *gid, int *have)
+{
+	struct group *gr;
+
+	*have = 0;
+	if (name == NULL)
+		return 0;
+	if ((gr = getgrnam(name)) == NULL) {
+		log_warn("group %s does not exist; only root is served on "
+		    "its socket", name);
+		return 0;
+	}
+	*gid = gr->gr_gid;
+	*have = 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conffile = DEFAULT_CONFIG;
+	struct authd ad;
+	struct store *st = NULL;
+	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
+	int pam_fd = -1, admin_fd = -1;
+
+	memset(&ad, 0, sizeof(ad));
+	while ((ch = getopt_long(argc, argv, "df:hTt", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'T':
+			dump = check = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("authd", foreground || check, LOG_AUTHPRIV);
+	if (config_load(conffile, &ad.cfg) != 0)
+		return 1;
+	if (check) {
+		if (dump)
+			config_dump(ad.cfg, stdout);
+		else
+			fprintf(stderr, "%s: configuration OK\n", conffile);
+		config_free(ad.cfg);
+		return 0;
+	}
+	log_set_level(level(ad.cfg->log_level));
+	umask(077);
+
+	/* As root: read the secrets only root may read, bind the sockets. */
+	if (ad.cfg->ldap_bind_password_file != NULL &&
+	    dir_read_password(ad.cfg->ldap_bind_password_file, &ad.bindpw) != 0)
+		goto out;
+	lookup_group(ad.cfg->admin_group, &ad.admin_gid, &ad.have_admin_gid);
+	lookup_group(ad.cfg->client_group, &ad.client_gid,
+	    &ad.have_client_gid);
+	if ((pam_fd = server_listen(ad.cfg->socket_path)) < 0 ||
+	    (admin_fd = server_listen(ad.cfg->admin_socket_path)) < 0)
+		goto out;
+	if (priv_drop(ad.cfg->user) != 0)
+		goto out;
+
+	/* As authd's user: its own key and database. */
+	if (totp_init() != 0 || RAND_bytes(ad.dummy_seed,
+	    sizeof(ad.dummy_seed)) != 1)
+		goto out;
+	if (seal_key_open(ad.cfg->seal_key, &ad.key) != 0)
+		goto out;
+	if (store_open(ad.cfg->database, 1, &st) != 0)
+		goto out;
+	log_notice("authd %s starting: node %s, pam socket %s, admin socket "
+	    "%s", "0.1.0", ad.cfg->node_name, ad.cfg->socket_path,
+	    ad.cfg->admin_socket_path);
+	if (server_run(&ad, pam_fd, admin_fd) != 0)
+		goto out_closed;
+	ret = 0;
+	goto out_closed;
+ out:
+	if (pam_fd >= 0)
+		close(pam_fd);
+	if (admin_fd >= 0)
+		close(admin_fd);
+ out_closed:
+	store_close(st);
+	seal_key_free(ad.key);
+	secure_free_str(ad.bindpw);
+	explicit_bzero(ad.dummy_seed, sizeof(ad.dummy_seed));
+	totp_done();
+	config_free(ad.cfg);
+	return ret;
+}

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "authd_err.h"
+#include "log.h"
+#include "proto.h"
+#include "reason.h"
+#include "server.h"
+#include "sock.h"
+#include "util.h"
+
+struct conn {
+	struct conn	*next, *prev;
+	int		 fd;
+	int		 admin;
+	int		 busy;		/* owned by a worker */
+	int		 keep;		/* worker's verdict */
+	uint8_t		 hdr[4];
+	size_t		 hdr_got;
+	uint8_t		*body;
+	size_t		 body_len, body_got;
+	int		 frame_err;
+	int64_t		 deadline;	/* idle or partial-frame deadline */
+};
+
+struct server {
+	struct authd	*ad;
+	struct conn	*conns;
+	size_t		 nconns;
+	/* job queue */
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cv;
+	struct conn	**queue;
+	size_t		 qcap, qhead, qlen;
+	int		 shutdown;
+	int		 done_pipe[2];	/* workers -> listener: finished conns */
+};
+
+static volatile sig_atomic_t got_stop;
+static int sig_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGTERM || sig == SIGINT)
+		got_stop = 1;
+	(void)!write(sig_pipe[1], "s", 1);
+	errno = saved;
+}
+
+int
+server_listen(const char *path)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_err("socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	/* Remove a stale socket, but never anything that is not a socket. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("%s exists and is not a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    chmod(path, 0666) != 0 || listen(fd, 128) != 0) {
+		log_err("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+conn_reset(struct conn *c, int64_t idle_deadline)
+{
+	if (c->body != NULL)
+		secure_free(c->body, c->body_len);
+	c->body = NULL;
+	c->body_len = c->body_got = c->hdr_got = 0;
+	c->frame_err = 0;
+	c->busy = 0;
+	c->deadline = idle_deadline;
+}
+
+static void
+conn_close(struct server *sv, struct conn *c)
+{
+	conn_reset(c, 0);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		sv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	sv->nconns--;
+	free(c);
+}
+
+/* Tells a client we cannot take its request, best effort, and closes. */
+static void
+refuse(struct server *sv, struct conn *c, const char *why)
+{
+	struct proto_msg *m;
+
+	if ((m = proto_new(PROTO_T_RESULT, 0)) != NULL &&
+	    proto_add_u64(m, PROTO_A_STATUS, PROTO_S_ERROR) == 0 &&
+	    proto_add_str(m, PROTO_A_REASON, reason_str(RSN_BUSY)) == 0 &&
+	    proto_add_str(m, PROTO_A_MESSAGE, why) == 0)
+		(void)sock_write_msg(c->fd, m, mono_ms() + 100);
+	proto_free(m);
+	conn_close(sv, c);
+}
+
+static int
+enqueue(struct server *sv, struct conn *c)
+{
+	pthread_mutex_lock(&sv->mtx);
+	if (sv->qlen == sv->qcap) {
+		pthread_mutex_unlock(&sv->mtx);
+		return -1;
+	}
+	sv->queue[(sv->qhead + sv->qlen) % sv->qcap] = c;
+	sv->qlen++;
+	c->busy = 1;
+	pthread_cond_signal(&sv->cv);
+	pthread_mutex_unlock(&sv->mtx);
+	return 0;
+}
+
+/* Reads what is available of the current frame; enqueues it when whole. */
+static void
+conn_read(struct server *sv, struct conn *c)
+{
+	const struct config *cfg = sv->ad->cfg;
+	uint32_t len;
+	ssize_t n;
+
+	for (;;) {
+		if (c->hdr_got < sizeof(c->hdr))
+			n = recv(c->fd, c->hdr + c->hdr_got,
+			    sizeof(c->hdr) - c->hdr_got, MSG_DONTWAIT);
+		else
+			n = recv(c->fd, c->body + c->body_got,
+			    c->body_len - c->body_got, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			conn_close(sv, c);
+			return;
+		}
+		if (c->hdr_got == 0 && c->body_got == 0)
+			c->deadline = mono_ms() + cfg->request_timeout;
+		if (c->hdr_got < sizeof(c->hdr)) {
+			c->hdr_got += (size_t)n;
+			if (c->hdr_got < sizeof(c->hdr))
+				continue;
+			len = (uint32_t)c->hdr[0] << 24 |
+			    (uint32_t)c->hdr[1] << 16 |
+			    (uint32_t)c->hdr[2] << 8 | c->hdr[3];
+			/* SECURITY NOTE: size checked before allocating. */
+			if (len > PROTO_FRAME_MAX || len < PROTO_HDR_LEN) {
+				c->frame_err = len > PROTO_FRAME_MAX ?
+				    AUTHD_ERR_TOO_LARGE : AUTHD_ERR_TRUNCATED;
+				break;
+			}
+			if ((c->body = malloc(len)) == NULL) {
+				conn_close(sv, c);
+				return;
+			}
+			c->body_len = len;
+			continue;
+		}
+		c->body_got += (size_t)n;
+		if (c->body_got == c->body_len)
+			break;
+	}
+	if (enqueue(sv, c) != 0) {
+		log_warn("request queue full (%zu); refusing a request",
+		    sv->qcap);
+		refuse(sv, c, "authd is busy");
+	}
+}
+
+static void
+do_accept(struct server *sv, int lfd, int admin)
+{
+	const struct config *cfg = sv->ad->cfg;
+	struct conn *c;
+	int fd;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)) >= 0) {
+		if (sv->nconns >= (size_t)cfg->connections_max) {
+			log_warn("connection limit (%lld) reached; refusing",
+			    cfg->connections_max);
+			close(fd);
+			continue;
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->admin = admin;
+		c->deadline = mono_ms() + cfg->idle_timeout * 1000;
+		c->next = sv->conns;
+		if (sv->conns)
+			sv->conns->prev = c;
+		sv->conns = c;
+		sv->nconns++;
+	}
+}
+
+struct worker_arg {
+	struct server	*sv;
+	struct worker	 w;
+	pthread_t	 th;
+};
+
+static void *
+worker_loop(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct server *sv = wa->sv;
+	struct conn *c;
+
+	for (;;) {
+		pthread_mutex_lock(&sv->mtx);
+		while (sv->qlen == 0 && !sv->shutdown)
+			pthread_cond_wait(&sv->cv, &sv->mtx);
+		if (sv->qlen == 0) {
+			pthread_mutex_unlock(&sv->mtx);
+			break;
+		}
+		c = sv->queue[sv->qhead];
+		sv->qhead = (sv->qhead + 1) % sv->qcap;
+		sv->qlen--;
+		pthread_mutex_unlock(&sv->mtx);
+
+		c->keep = handler_run(&wa->w, c->fd, c->admin, c->body,
+		    c->body_len, c->frame_err) == 0;
+		/* Hand the connection back to the listener. */
+		while (write(sv->done_pipe[1], &c, sizeof(c)) < 0 &&
+		    errno == EINTR)
+			;
+	}
+	return NULL;
+}
+
+/* Collects connections the workers have finished with. */
+static void
+collect_done(struct server *sv)
+{
+	struct conn *c;
+	ssize_t n;
+
+	while ((n = read(sv->done_pipe[0], &c, sizeof(c))) == sizeof(c)) {
+		if (c->keep && !got_stop)
+			conn_reset(c, mono_ms() +
+			    sv->ad->cfg->idle_timeout * 1000);
+		else
+			conn_close(sv, c);
+	}
+}
+
+static size_t
+busy_count(struct server *sv)
+{
+	struct conn *c;
+	size_t n = 0;
+
+	for (c = sv->conns; c != NULL; c = c->next)
+		n += c->busy;
+	return n;
+}
+
+static int
+start_workers(struct server *sv, struct worker_arg *wa, size_t n)
+{
+	struct authd *ad = sv->ad;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		wa[i].sv = sv;
+		wa[i].w.ad = ad;
+		wa[i].w.id = (int)i;
+		if (store_open(ad->cfg->database, 0, &wa[i].w.st) != 0 ||
+		    (wa[i].w.dir = dir_new(ad->cfg, ad->bindpw)) == NULL) {
+			log_err("worker %zu: cannot open its database or "
+			    "directory handle", i);
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (pthread_create(&wa[i].th, NULL, worker_loop, &wa[i]) != 0) {
+			log_err("cannot start worker %zu", i);
+			return -1;
+		}
+	return 0;
+}
+
+static void
+stop_workers(struct server *sv, struct worker_arg *wa, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&sv->mtx);
+	sv->shutdown = 1;
+	pthread_cond_broadcast(&sv->cv);
+	pthread_mutex_unlock(&sv->mtx);
+	for (i = 0; i < n; i++) {
+		if (wa[i].th)
+			pthread_join(wa[i].th, NULL);
+		store_close(wa[i].w.st);
+		dir_free(wa[i].w.dir);
+	}
+}
+
+int
+server_run(struct authd *ad, int pam_fd, int admin_fd)
+{
+	const struct config *cfg = ad->cfg;
+	struct server sv;
+	struct worker_arg *wa = NULL;
+	struct pollfd *pfd = NULL;
+	struct conn **pconn = NULL, *c, *next;
+	struct sigaction sa;
+	size_t nw = (size_t)cfg->workers, maxp, np, i;
+	int64_t now, wake;
+	int n, ret = -1, stopping = 0;
+	char sb[16];
+
+	memset(&sv, 0, sizeof(sv));
+	sv.ad = ad;
+	sv.qcap = (size_t)cfg->queue_max;
+	sv.done_pipe[0] = sv.done_pipe[1] = -1;
+	pthread_mutex_init(&sv.mtx, NULL);
+	pthread_cond_init(&sv.cv, NULL);
+	maxp = 3 + (size_t)cfg->connections_max;
+	if ((sv.queue = calloc(sv.qcap, sizeof(*sv.queue))) == NULL ||
+	    (wa = calloc(nw, sizeof(*wa))) == NULL ||
+	    (pfd = calloc(maxp, sizeof(*pfd))) == NULL ||
+	    (pconn = calloc(maxp, sizeof(*pconn))) == NULL ||
+	    pipe2(sv.done_pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
+	    pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		goto out;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if (start_workers(&sv, wa, nw) != 0)
+		goto stop;
+	log_notice("serving with %zu workers", nw);
+	for (;;) {
+		collect_done(&sv);
+		if (got_stop && !stopping) {
+			stopping = 1;
+			log_notice("stopping: finishing %zu requests in hand",
+			    busy_count(&sv));
+			close(pam_fd);
+			close(admin_fd);
+			pam_fd = admin_fd = -1;
+			for (c = sv.conns; c != NULL; c = next) {
+				next = c->next;
+				if (!c->busy)
+					conn_close(&sv, c);
+			}
+		}
+		if (stopping && busy_count(&sv) == 0)
+			break;
+		np = 0;
+		pfd[np].fd = sig_pipe[0];
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = sv.done_pipe[0];
+		pfd[np++].events = POLLIN;
+		if (!stopping) {
+			pfd[np].fd = pam_fd;
+			pfd[np++].events = POLLIN;
+			pfd[np].fd = admin_fd;
+			pfd[np++].events = POLLIN;
+		}
+		now = mono_ms();
+		wake = now + 1000;
+		for (c = sv.conns; c != NULL && np < maxp; c = c->next) {
+			if (c->busy)
+				continue;
+			if (c->deadline < wake)
+				wake = c->deadline;
+			pconn[np] = c;
+			pfd[np].fd = c->fd;
+			pfd[np++].events = POLLIN;
+		}
+		n = poll(pfd, np, wake > now ? (int)(wake - now) : 0);
+		if (n < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			while (read(sig_pipe[0], sb, sizeof(sb)) > 0)
+				;
+			if (!got_stop)
+				log_notice("SIGHUP: nothing to reload yet");
+		}
+		if (!stopping && n > 0) {
+			if (pfd[2].revents & POLLIN)
+				do_accept(&sv, pam_fd, 0);
+			if (pfd[3].revents & POLLIN)
+				do_accept(&sv, admin_fd, 1);
+		}
+		/* Connections: data, hang-ups, and deadlines. */
+		now = mono_ms();
+		for (i = stopping ? 2 : 4; i < np; i++) {
+			c = pconn[i];
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				conn_read(&sv, c);
+			else if (c->deadline <= now) {
+				if (c->hdr_got > 0)
+					log_warn("client too slow sending a "
+					    "request; closing");
+				conn_close(&sv, c);
+			}
+		}
+	}
+	ret = 0;
+ stop:
+	stop_workers(&sv, wa, nw);
+	collect_done(&sv);
+	while (sv.conns != NULL)
+		conn_close(&sv, sv.conns);
+	log_notice("stopped");
+ out:
+	if (pam_fd >= 0)
+		close(pam_fd);
+	if (admin_fd >= 0)
+		close(admin_fd);
+	free(sv.queue);
+	free(wa);
+	free(pfd);
+	free(pconn);
+	for (i = 0; i < 2; i++) {
+		if (sv.done_pipe[i] >= 0)
+			close(sv.done_pipe[i]);
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
+	}
+	pthread_mutex_destroy(&sv.mtx);
+	pthread_cond_destroy(&sv.cv);
+	return ret;
+}

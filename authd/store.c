@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "authd_err.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+struct store {
+	sqlite3	*db;
+};
+
+/*
+ * Numbered migrations: migrations[i] takes the schema from user_version i
+ * to i + 1.  Never edit one that has shipped; append a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: tokens, lockout state, audit trail */
+	"CREATE TABLE tokens ("
+	"  user TEXT PRIMARY KEY NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'active')),"
+	"  sealed BLOB NOT NULL,"
+	"  last_step INTEGER NOT NULL DEFAULT 0,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE lockout ("
+	"  user TEXT PRIMARY KEY NOT NULL,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  lock_count INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time_ms INTEGER NOT NULL,"
+	"  node TEXT NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  user TEXT, system TEXT, service TEXT, rhost TEXT, tty TEXT,"
+	"  decision TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  request_id INTEGER,"
+	"  detail TEXT);"
+	"CREATE INDEX audit_user ON audit(user, seq);"
+	/* The audit trail is append-only for authd itself. */
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+};
+
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int
+exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_err("database: %s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return AUTHD_ERR_DB;
+	}
+	return 0;
+}
+
+static int
+user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return AUTHD_ERR_DB;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : AUTHD_ERR_DB;
+}
+
+static int
+migrate(sqlite3 *db)
+{
+	char sql[64];
+	int v, r;
+
+	if ((r = exec(db, "BEGIN IMMEDIATE")) != 0)
+		return r;
+	if ((r = user_version(db, &v)) != 0)
+		goto fail;
+	if (v > NMIGRATIONS) {
+		log_err("database schema %d is newer than this authd (%d)", v,
+		    NMIGRATIONS);
+		r = AUTHD_ERR_DB;
+		goto fail;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		log_notice("database: applying migration %d", v + 1);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((r = exec(db, migrations[v])) != 0 ||
+		    (r = exec(db, sql)) != 0)
+			goto fail;
+	}
+	return exec(db, "COMMIT");
+ fail:
+	exec(db, "ROLLBACK");
+	return r;
+}
+
+int
+store_open(const char *path, int migrate_schema, struct store **out)
+{
+	struct store *s;
+	int fd, r = AUTHD_ERR_DB;
+
+	*out = NULL;
+	/* Create the file ourselves so it is 0600 from the first byte. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) < 0) {
+		log_err("database %s: cannot open", path);
+		return AUTHD_ERR_DB;
+	}
+	close(fd);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		log_err("database %s: %s", path, s->db ?
+		    sqlite3_errmsg(s->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if ((r = exec(s->db, "PRAGMA journal_mode=WAL")) != 0 ||
+	    (r = exec(s->db, "PRAGMA synchronous=FULL")) != 0 ||
+	    (r = exec(s->db, "PRAGMA foreign_keys=ON")) != 0 ||
+	    (r = exec(s->db, "PRAGMA secure_delete=ON")) != 0)
+		goto fail;
+	if (migrate_schema && (r = migrate(s->db)) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+ fail:
+	store_close(s);
+	return r;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+int
+store_begin(struct store *s)
+{
+	return exec(s->db, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *s)
+{
+	int r;
+
+	if ((r = exec(s->db, "COMMIT")) != 0)
+		store_rollback(s);
+	return r;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Prepares `sql` and binds `user` as parameter 1. */
+static int
+prep(struct store *s, const char *sql, const char *user, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(*st, 1, user, -1, SQLITE_STATIC) != SQLITE_OK) {
+		log_err("database: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return AUTHD_ERR_DB;
+	}
+	return 0;
+}
+
+/* Steps a statement that returns no rows; finalizes it. */
+static int
+run(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_err("database: %s", sqlite3_errmsg(s->db));
+		return AUTHD_ERR_DB;
+	}
+	return 0;
+}
+
+int
+store_token_get(struct store *s, const char *user, struct token *t)
+{
+	sqlite3_stmt *st;
+	const void *blob;
+	int rc, r;
+
+	memset(t, 0, sizeof(*t));
+	if ((r = prep(s, "SELECT state, sealed, last_step, created_ms "
+	    "FROM tokens WHERE user = ?1", user, &st)) != 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		r = AUTHD_ERR_NOT_FOUND;
+	else if (rc != SQLITE_ROW) {
+		log_err("database: %s", sqlite3_errmsg(s->db));
+		r = AUTHD_ERR_DB;
+	} else {
+		snprintf(t->state, sizeof(t->state), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		blob = sqlite3_column_blob(st, 1);
+		t->sealed_len = (size_t)sqlite3_column_bytes(st, 1);
+		t->last_step = sqlite3_column_int64(st, 2);
+		t->created_ms = sqlite3_column_int64(st, 3);
+		if (t->sealed_len == 0 || t->sealed_len > 4096 ||
+		    (t->sealed = malloc(t->sealed_len)) == NULL) {
+			r = AUTHD_ERR_DB;
+			t->sealed_len = 0;
+		} else
+			memcpy(t->sealed, blob, t->sealed_len);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+void
+token_clear(struct token *t)
+{
+	free(t->sealed);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+store_token_put(struct store *s, const char *user, const struct token *t)
+{
+	sqlite3_stmt *st;
+	int64_t now = wall_ms();
+	int r;
+
+	if ((r = prep(s, "INSERT OR REPLACE INTO tokens (user, state, sealed, "
+	    "last_step, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?5)", user, &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 2, t->state, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, t->sealed, (int)t->sealed_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, t->last_step);
+	sqlite3_bind_int64(st, 5, now);
+	return run(s, st);
+}
+
+int
+store_token_update(struct store *s, const char *user, const char *state,
+    int64_t last_step)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = prep(s, "UPDATE tokens SET state = ?2, last_step = ?3, "
+	    "updated_ms = ?4 WHERE user = ?1", user, &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, last_step);
+	sqlite3_bind_int64(st, 4, wall_ms());
+	if ((r = run(s, st)) != 0)
+		return r;
+	return sqlite3_changes(s->db) == 1 ? 0 : AUTHD_ERR_NOT_FOUND;
+}
+
+int
+store_token_delete(struct store *s, const char *user)
+{
+	sqlite3_stmt *st;
+	int r, n;
+
+	if ((r = prep(s, "DELETE FROM tokens WHERE user = ?1", user,
+	    &st)) != 0 || (r = run(s, st)) != 0)
+		return r;
+	n = sqlite3_changes(s->db);
+	if ((r = store_lockout_clear(s, user)) != 0)
+		return r;
+	return n == 1 ? 0 : AUTHD_ERR_NOT_FOUND;
+}
+
+int
+store_lockout_get(struct store *s, const char *user, struct lockout *l)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	memset(l, 0, sizeof(*l));
+	if ((r = prep(s, "SELECT failures, lock_count, locked_until_ms "
+	    "FROM lockout WHERE user = ?1", user, &st)) != 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		l->failures = sqlite3_column_int64(st, 0);
+		l->lock_count = sqlite3_column_int64(st, 1);
+		l->locked_until_ms = sqlite3_column_int64(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		log_err("database: %s", sqlite3_errmsg(s->db));
+		r = AUTHD_ERR_DB;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_lockout_put(struct store *s, const char *user, const struct lockout *l)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = prep(s, "INSERT OR REPLACE INTO lockout (user, failures, "
+	    "lock_count, locked_until_ms) VALUES (?1, ?2, ?3, ?4)", user,
+	    &st)) != 0)
+		return r;
+	sqlite3_bind_int64(st, 2, l->failures);
+	sqlite3_bind_int64(st, 3, l->lock_count);
+	sqlite3_bind_int64(st, 4, l->locked_until_ms);
+	return run(s, st);
+}
+
+int
+store_lockout_clear(struct store *s, const char *user)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = prep(s, "DELETE FROM lockout WHERE user = ?1", user,
+	    &st)) != 0)
+		return r;
+	return run(s, st);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_STORE_H
+#define AUTHD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+/*
+ * authd's SQLite database (WAL, synchronous=FULL).  Each worker thread
+ * owns one connection; writers serialise on BEGIN IMMEDIATE, so a check
+ * and the update that follows it happen under one lock.
+ */
+
+struct store;
+
+/* Token as stored: the seed stays sealed (see seal.h). */
+struct token {
+	char		 state[16];	/* "pending" or "active" */
+	uint8_t		*sealed;	/* owned; free with token_clear */
+	size_t		 sealed_len;
+	int64_t		 last_step;	/* last accepted TOTP step */
+	int64_t		 created_ms;
+};
+
+/* Consecutive-failure state of one user. */
+struct lockout {
+	int64_t		 failures;
+	int64_t		 lock_count;	/* lockouts since the last success */
+	int64_t		 locked_until_ms;
+};
+
+/*
+ * Opens (creating if needed, mode 0600) the database at `path` and applies
+ * pending migrations when `migrate` is set.  Returns 0 and *out, or
+ * AUTHD_ERR_DB after logging why.
+ */
+int store_open(const char *path, int migrate, struct store **out);
+/* Closes `s`; accepts NULL. */
+void store_close(struct store *s);
+/* The raw handle, for modules that keep their own SQL (audit.c). */
+sqlite3 *store_db(struct store *s);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  0 or AUTHD_ERR_DB. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Token of `user` into *t (AUTHD_ERR_NOT_FOUND if none). */
+int store_token_get(struct store *s, const char *user, struct token *t);
+/* Inserts or replaces the token of `user`. */
+int store_token_put(struct store *s, const char *user, const struct token *t);
+/* Sets state and last step. AUTHD_ERR_NOT_FOUND if no token. */
+int store_token_update(struct store *s, const char *user, const char *state,
+    int64_t last_step);
+/* Deletes the token (and lockout state) of `user`. NOT_FOUND if none. */
+int store_token_delete(struct store *s, const char *user);
+/* Frees what store_token_get allocated. */
+void token_clear(struct token *t);
+
+/* Lockout state of `user`; all zero if none recorded. */
+int store_lockout_get(struct store *s, const char *user, struct lockout *l);
+int store_lockout_put(struct store *s, const char *user,
+    const struct lockout *l);
+int store_lockout_clear(struct store *s, const char *user);
+
+#endif

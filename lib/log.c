@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+
+static int log_stderr = 1;
+static int log_level = LOG_INFO;
+static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
+static char log_ident[32] = "authd";
+
+void
+log_init(const char *ident, int to_stderr, int facility)
+{
+	snprintf(log_ident, sizeof(log_ident), "%s", ident);
+	log_stderr = to_stderr;
+	if (!to_stderr)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_set_level(int level)
+{
+	log_level = level;
+}
+
+int
+log_get_level(void)
+{
+	return log_level;
+}
+
+void
+log_msg(int pri, const char *fmt, ...)
+{
+	static const char *const lv[] = { "emerg", "alert", "crit", "error",
+	    "warning", "notice", "info", "debug" };
+	char msg[2048], ts[32];
+	struct tm tm;
+	int64_t now;
+	time_t t;
+	va_list ap;
+
+	if (pri > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!log_stderr) {
+		syslog(pri, "%s", msg);
+		return;
+	}
+	now = wall_ms();
+	t = (time_t)(now / 1000);
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	pthread_mutex_lock(&log_mtx);
+	fprintf(stderr, "%s.%03dZ %s[%s]: %s\n", ts, (int)(now % 1000),
+	    log_ident, lv[pri & 7], msg);
+	fflush(stderr);
+	pthread_mutex_unlock(&log_mtx);
+}

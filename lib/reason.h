@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_REASON_H
+#define AUTHD_REASON_H
+
+/*
+ * Reason codes carried by every decision: in the audit record, in the
+ * reply to the client and in the PAM module's log line.  The strings are
+ * stable; scripts and reports match on them.
+ */
+enum reason {
+	RSN_OK = 0,		/* allowed / done */
+	RSN_BAD_CODE,		/* code does not match any step in the window */
+	RSN_REPLAY,		/* code matched a step not after the last accepted */
+	RSN_LOCKED,		/* user is locked out after repeated failures */
+	RSN_LOCKOUT_START,	/* this failure started a lockout */
+	RSN_UNKNOWN_USER,		/* user not in the directory / no such user */
+	RSN_NO_TOKEN,		/* user has no token */
+	RSN_TOKEN_PENDING,	/* token enrolled but not yet confirmed */
+	RSN_BAD_FORMAT,		/* code or name malformed */
+	RSN_UNKNOWN_SYSTEM,	/* system not configured */
+	RSN_NOT_MEMBER,		/* user lacks the system's group */
+	RSN_DIRECTORY_UNAVAILABLE,/* LDAP unreachable or failed */
+	RSN_INTERNAL,		/* database or other internal failure */
+	RSN_BAD_REQUEST,		/* malformed or unsupported request */
+	RSN_FORBIDDEN,		/* peer not allowed on this socket */
+	RSN_BUSY,			/* queue full */
+	RSN_EXISTS,		/* token already exists */
+	RSN_LAST
+};
+
+/* Returns the stable string for a reason ("bad-code", ...). */
+const char *reason_str(enum reason r);
+/* Returns the reason for a string, or RSN_LAST if unknown. */
+enum reason reason_from_str(const char *s);
+
+#endif

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/random.h>
+#include <sys/un.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "authd_err.h"
+#include "pam_authd.h"
+#include "proto.h"
+#include "sock.h"
+#include "util.h"
+
+#define CODE_PROMPT	"Verification code: "
+
+static const char *
+phase_name(enum pa_phase p)
+{
+	switch (p) {
+	case PA_AUTH:
+		return "auth";
+	case PA_ACCOUNT:
+		return "account";
+	case PA_SESSION_OPEN:
+		return "session-open";
+	case PA_SESSION_CLOSE:
+		return "session-close";
+	}
+	return "?";
+}
+
+/* Parses "NAME=N" in [min, max]; returns 0 or -1. */
+static int
+opt_num(const char *v, long long min, long long max, int *out)
+{
+	long long n;
+
+	if (num_parse(v, min, max, &n, NULL) != 0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+int
+pa_parse_opts(pam_handle_t *pamh, int argc, const char **argv,
+    struct pa_opts *o)
+{
+	struct sockaddr_un sun;
+	char san[128];
+	int i, secs;
+
+	memset(o, 0, sizeof(*o));
+	o->socket = PA_DEFAULT_SOCKET;
+	o->timeout_ms = PA_DEFAULT_TIMEOUT_MS;
+	o->delay_ms = PA_DEFAULT_DELAY_MS;
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strncmp(a, "socket=", 7) == 0 && a[7] == '/' &&
+		    strlen(a + 7) < sizeof(sun.sun_path))
+			o->socket = a + 7;
+		else if (strncmp(a, "system=", 7) == 0 &&
+		    str_valid_name(a + 7))
+			o->system = a + 7;
+		else if (strncmp(a, "timeout=", 8) == 0 &&
+		    opt_num(a + 8, 1, 60, &secs) == 0)
+			o->timeout_ms = secs * 1000;
+		else if (strncmp(a, "delay=", 6) == 0 &&
+		    opt_num(a + 6, 0, 10000, &o->delay_ms) == 0)
+			;
+		else if (strcmp(a, "debug") == 0)
+			o->debug = 1;
+		else if (strcmp(a, "use_first_pass") == 0)
+			o->use_first_pass = 1;
+		else if (strcmp(a, "try_first_pass") == 0)
+			o->try_first_pass = 1;
+		else {
+			pam_syslog(pamh, LOG_ERR, "unknown or malformed "
+			    "option \"%s\"; refusing", str_sanitize(a,
+			    strlen(a), san, sizeof(san)));
+			return PAM_SERVICE_ERR;
+		}
+	}
+	if (o->use_first_pass && o->try_first_pass) {
+		pam_syslog(pamh, LOG_ERR, "use_first_pass and try_first_pass "
+		    "together; refusing");
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static uint32_t
+new_reqid(void)
+{
+	uint32_t id = 0;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+		id = (uint32_t)mono_ms() ^ ((uint32_t)getpid() << 16);
+	return id ? id : 1;
+}
+
+/*
+ * Gets the one-time code: from PAM_AUTHTOK with use_first_pass (or with
+ * try_first_pass when it looks like a code), otherwise by prompting.  On
+ * PAM_SUCCESS *code is a new string the caller wipes with
+ * secure_free_str.
+ */
+static int
+get_code(pam_handle_t *pamh, const struct pa_opts *o, char **code)
+{
+	const void *item = NULL;
+	char *resp = NULL;
+	int rc;
+
+	*code = NULL;
+	if (o->use_first_pass || o->try_first_pass) {
+		if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS &&
+		    item != NULL && (o->use_first_pass ||
+		    (strlen(item) <= 8 && strspn(item, "0123456789") ==
+		    strlen(item) && strlen(item) >= 6))) {
+			*code = strdup(item);
+			return *code ? PAM_SUCCESS : PAM_BUF_ERR;
+		}
+		if (o->use_first_pass)
+			return PAM_AUTH_ERR;
+	}
+	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", CODE_PROMPT);
+	if (rc != PAM_SUCCESS) {
+		secure_free_str(resp);
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	}
+	if (resp == NULL)
+		return PAM_CONV_ERR;
+	*code = resp;
+	return PAM_SUCCESS;
+}
+
+static int
+map_result(enum pa_phase phase, uint64_t status)
+{
+	if (status == PROTO_S_ALLOW)
+		return PAM_SUCCESS;
+	switch (phase) {
+	case PA_AUTH:
+		return status == PROTO_S_DENY ? PAM_AUTH_ERR :
+		    PAM_AUTHINFO_UNAVAIL;
+	case PA_ACCOUNT:
+		return status == PROTO_S_DENY ? PAM_PERM_DENIED :
+		    PAM_AUTHINFO_UNAVAIL;
+	default:
+		return PAM_SESSION_ERR;
+	}
+}
+
+/* The answer when authd cannot be asked: never success. */
+static int
+unavailable(enum pa_phase phase)
+{
+	return (phase == PA_AUTH || phase == PA_ACCOUNT) ?
+	    PAM_AUTHINFO_UNAVAIL : PAM_SESSION_ERR;
+}
+
+static int
+item_str(pam_handle_t *pamh, int type, const char **out)
+{
+	const void *v = NULL;
+
+	*out = NULL;
+	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS || v == NULL)
+		return 0;
+	*out = v;
+	return 0;
+}
+
+int
+pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
+    const char **argv)
+{
+	struct pa_opts o;
+	struct proto_msg *req = NULL, *reply = NULL;
+	const char *user = NULL, *service = NULL, *rhost = NULL, *tty = NULL;
+	const char *system, *reason = "-";
+	char *code = NULL, san[96];
+	uint64_t status = PROTO_S_ERROR;
+	uint8_t type;
+	int64_t deadline;
+	int rc, r, fd = -1;
+
+	(void)flags;
+	if ((rc = pa_parse_opts(pamh, argc, argv, &o)) != PAM_SUCCESS)
+		return rc;
+	if ((rc = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS)
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	if (user == NULL || *user == '\0')
+		return phase == PA_AUTH ? PAM_AUTH_ERR : unavailable(phase);
+	item_str(pamh, PAM_SERVICE, &service);
+	item_str(pamh, PAM_RHOST, &rhost);
+	item_str(pamh, PAM_TTY, &tty);
+	system = o.system ? o.system : service;
+	if (system == NULL || !str_valid_name(system) || service == NULL ||
+	    !str_valid_name(service)) {
+		pam_syslog(pamh, LOG_ERR, "service name unusable as a system "
+		    "name; set system=");
+		return phase == PA_AUTH || phase == PA_ACCOUNT ?
+		    PAM_SERVICE_ERR : PAM_SESSION_ERR;
+	}
+
+	if (phase == PA_AUTH) {
+		/*
+		 * The same delay for every failure, whatever the reason
+		 * (wrong code, unknown user, lockout).
+		 */
+		if (o.delay_ms > 0)
+			(void)pam_fail_delay(pamh, (unsigned)o.delay_ms * 1000);
+		if ((rc = get_code(pamh, &o, &code)) != PAM_SUCCESS)
+			goto out;
+		/* SECURITY NOTE: bound what goes on the wire; still asked, so
+		 * an overlong answer is audited and counted as a failure. */
+		if (strlen(code) > PA_CODE_MAX) {
+			secure_free_str(code);
+			if ((code = strdup("overlong")) == NULL) {
+				rc = PAM_BUF_ERR;
+				goto out;
+			}
+		}
+		type = PROTO_T_AUTH;
+	} else
+		type = phase == PA_ACCOUNT ? PROTO_T_ACCOUNT : phase ==
+		    PA_SESSION_OPEN ? PROTO_T_SESSION_OPEN :
+		    PROTO_T_SESSION_CLOSE;
+
+	rc = PAM_BUF_ERR;
+	if ((req = proto_new(type, new_reqid())) == NULL)
+		goto out;
+	/* Overlong items are cut to the protocol's bounds, not refused. */
+	if ((r = proto_add_str(req, PROTO_A_USER, user)) != 0) {
+		pam_syslog(pamh, LOG_NOTICE, "user name not acceptable (%s)",
+		    authd_strerror(r));
+		rc = phase == PA_AUTH ? PAM_AUTH_ERR : unavailable(phase);
+		goto out;
+	}
+	if (proto_add_str(req, PROTO_A_SYSTEM, system) != 0 ||
+	    proto_add_str(req, PROTO_A_SERVICE, service) != 0 ||
+	    (rhost && proto_add_str(req, PROTO_A_RHOST, str_sanitize(rhost,
+	    strlen(rhost), san, 96)) != 0) ||
+	    (tty && proto_add_str(req, PROTO_A_TTY, str_sanitize(tty,
+	    strlen(tty), san, 64)) != 0) ||
+	    proto_add_u64(req, PROTO_A_PID, (uint64_t)getpid()) != 0 ||
+	    (code && proto_add_str(req, PROTO_A_CODE, code) != 0))
+		goto out;
+	secure_free_str(code);
+	code = NULL;
+
+	deadline = mono_ms() + o.timeout_ms;
+	if ((r = sock_connect(o.socket, deadline, &fd)) != 0 ||
+	    (r = sock_call(fd, req, deadline, NULL, NULL, &reply)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "%s: authd at %s: %s",
+		    phase_name(phase), o.socket, authd_strerror(r));
+		rc = unavailable(phase);
+		goto out;
+	}
+	if (proto_get_u64(reply, PROTO_A_STATUS, &status) != 0 ||
+	    status > PROTO_S_ERROR) {
+		pam_syslog(pamh, LOG_ERR, "%s: malformed reply from authd",
+		    phase_name(phase));
+		rc = unavailable(phase);
+		goto out;
+	}
+	reason = proto_str(reply, PROTO_A_REASON, "-");
+	rc = map_result(phase, status);
+	if (rc != PAM_SUCCESS || o.debug)
+		pam_syslog(pamh, rc == PAM_SUCCESS ? LOG_DEBUG : LOG_NOTICE,
+		    "%s %s for user %s, system %s: %s (request %08x)",
+		    phase_name(phase), status == PROTO_S_ALLOW ? "allowed" :
+		    status == PROTO_S_DENY ? "denied" : "failed",
+		    str_sanitize(user, strlen(user), san, sizeof(san)), system,
+		    str_sanitize(reason, strlen(reason), (char[64]){ 0 }, 64),
+		    (unsigned)req->reqid);
+ out:
+	if (fd >= 0)
+		close(fd);
+	secure_free_str(code);
+	proto_free(req);
+	proto_free(reply);
+	return rc;
+}
