@@ -66,27 +66,38 @@ req_audit_commit(struct req *rq, const char *event, const char *decision,
 	return store_commit(rq->w->st);
 }
 
-/* Returns 1 if `uid` is root or a member of `gid`. */
+/*
+ * Returns 1 if the peer on `fd` runs as root or has `gid` among its
+ * groups.  The groups are those of the connecting process itself
+ * (SO_PEERGROUPS), as a file permission check would see them; where the
+ * kernel cannot tell, the user's groups from the group database count.
+ */
 static int
-uid_in_group(uid_t uid, int have_gid, gid_t gid)
+peer_in_group(int fd, const struct ucred *peer, int have_gid, gid_t gid)
 {
 	struct passwd pw, *pwp = NULL;
 	gid_t groups[GROUPS_MAX];
+	socklen_t sl = sizeof(groups);
 	char pwbuf[4096];
-	int n = GROUPS_MAX, i;
+	int n, i;
 
-	if (uid == 0)
+	if (peer->uid == 0)
 		return 1;
 	if (!have_gid)
 		return 0;
-	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 ||
-	    pwp == NULL)
-		return 0;
-	if (pw.pw_gid == gid)
+	if (peer->gid == gid)
 		return 1;
-	/* A user in more groups than we look at is refused, not guessed. */
-	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
-		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &sl) == 0) {
+		n = (int)(sl / sizeof(gid_t));
+	} else {
+		if (getpwuid_r(peer->uid, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 ||
+		    pwp == NULL)
+			return 0;
+		n = GROUPS_MAX;
+		/* More groups than we look at: refused, not guessed. */
+		if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+			return 0;
+	}
 	for (i = 0; i < n; i++)
 		if (groups[i] == gid)
 			return 1;
@@ -239,8 +250,8 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	}
 	snprintf(rq.actor, sizeof(rq.actor), "%s:uid=%u,pid=%d",
 	    admin ? "admin" : "pam", (unsigned)rq.peer.uid, (int)rq.peer.pid);
-	if (admin ? !uid_in_group(rq.peer.uid, ad->have_admin_gid,
-	    ad->admin_gid) : !uid_in_group(rq.peer.uid, ad->have_client_gid,
+	if (admin ? !peer_in_group(fd, &rq.peer, ad->have_admin_gid,
+	    ad->admin_gid) : !peer_in_group(fd, &rq.peer, ad->have_client_gid,
 	    ad->client_gid)) {
 		log_warn("%s socket: refused uid %u (pid %d): not %s",
 		    admin ? "admin" : "pam", (unsigned)rq.peer.uid,

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/prctl.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -41,6 +42,14 @@ priv_drop(const char *user)
 		log_err("privileges could be regained after dropping them");
 		return -1;
 	}
+#if defined(__SANITIZE_ADDRESS__)
+	/*
+	 * Sanitizer builds only: LeakSanitizer inspects the process through
+	 * ptrace, which a process that changed its uid is not open to.
+	 * Release builds stay non-dumpable (no core file with secrets).
+	 */
+	(void)prctl(PR_SET_DUMPABLE, 1);
+#endif
 	log_info("running as %s (uid %u, gid %u)", user, (unsigned)uid,
 	    (unsigned)gid);
 	return 0;

@@ -85,7 +85,7 @@ server_listen(const char *path)
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    chmod(path, 0666) != 0 || listen(fd, 128) != 0) {
+	    chmod(path, 0666) != 0 || listen(fd, SOMAXCONN) != 0) {
 		log_err("%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

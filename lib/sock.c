@@ -54,11 +54,22 @@ sock_connect(const char *path, int64_t deadline, int *fd)
 	while (connect(s, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		if (errno == EINTR)
 			continue;
-		if (errno != EINPROGRESS && errno != EAGAIN) {
+		if (errno == EAGAIN) {
+			/*
+			 * A Unix socket's backlog is full: nothing is in
+			 * progress, so try again shortly, until the deadline.
+			 */
+			if (mono_ms() + 10 >= deadline) {
+				close(s);
+				return AUTHD_ERR_TIMEOUT;
+			}
+			(void)poll(NULL, 0, 10);
+			continue;
+		}
+		if (errno != EINPROGRESS) {
 			close(s);
 			return AUTHD_ERR_CONNECT;
 		}
-		/* Backlog full: wait for writability, then check the result. */
 		if ((r = wait_fd(s, POLLOUT, deadline)) != 0) {
 			close(s);
 			return r;

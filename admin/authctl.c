@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authctl.h"
+#include "util.h"
+
+/*
+ * authctl: the administration client of authd.  Parses the global
+ * options, then hands the rest of the command line to one command; every
+ * change it asks for is made, checked and audited by authd.
+ */
+
+static const struct authctl_cmd {
+	const char	*name;
+	int		(*run)(const struct authctl *, int, char **);
+	void		(*usage)(FILE *);
+} authctl_cmds[] = {
+	{ "enroll",	cmd_token_enroll,	cmd_token_enroll_usage },
+	{ "unlock",	cmd_token_unlock,	cmd_token_unlock_usage },
+	{ "reset",	cmd_token_reset,	cmd_token_reset_usage },
+	{ "status",	cmd_token_status,	cmd_token_status_usage },
+	{ "audit",	cmd_audit,		cmd_audit_usage },
+	{ "ping",	cmd_ping,		cmd_ping_usage },
+};
+#define AUTHCTL_NCMDS	(sizeof(authctl_cmds) / sizeof(authctl_cmds[0]))
+
+static void
+authctl_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: authctl [-s PATH] [-t SECONDS] COMMAND [ARGS...]\n"
+	    "\n"
+	    "Commands:\n"
+	    "  enroll [--force] [--no-qr] [--qr-invert] USER\n"
+	    "                          create a pending token; print its URI"
+	    " and QR code\n"
+	    "  enroll --confirm USER CODE\n"
+	    "                          activate the pending token with a"
+	    " first code\n"
+	    "  unlock USER             clear a lockout\n"
+	    "  reset USER              remove a token\n"
+	    "  status USER             show token state, failures and"
+	    " lockout\n"
+	    "  audit list [OPTIONS]    show audit records (table, jsonl,"
+	    " csv)\n"
+	    "  ping                    check that authd answers\n"
+	    "  help [COMMAND]          show this text or a command's usage\n"
+	    "\n"
+	    "Options:\n"
+	    "  -s, --socket PATH       admin socket (default: $%s,\n"
+	    "                          else %s)\n"
+	    "  -t, --timeout SECONDS   give up after SECONDS, %d..%d"
+	    " (default %d)\n"
+	    "  -h, --help              show this text\n"
+	    "\n"
+	    "Exit status: 0 done; 1 authd refused or failed the request;"
+	    " 2 usage,\n"
+	    "connection, protocol or timeout error.\n",
+	    AUTHCTL_SOCKET_ENV, AUTHCTL_SOCKET_DEFAULT, AUTHCTL_TIMEOUT_MIN,
+	    AUTHCTL_TIMEOUT_MAX, AUTHCTL_TIMEOUT_DEFAULT);
+}
+
+static const struct authctl_cmd *
+authctl_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < AUTHCTL_NCMDS; i++)
+		if (strcmp(authctl_cmds[i].name, name) == 0)
+			return &authctl_cmds[i];
+	return NULL;
+}
+
+/* "authctl help [COMMAND]": usage on stdout. */
+static int
+authctl_help(int argc, char **argv)
+{
+	const struct authctl_cmd *cmd;
+
+	if (argc < 2) {
+		authctl_usage(stdout);
+		return AUTHCTL_EXIT_OK;
+	}
+	if (argc > 2)
+		return client_usage_error("help", "unexpected argument",
+		    argv[2]);
+	if ((cmd = authctl_find(argv[1])) == NULL)
+		return client_usage_error("help", "unknown command", argv[1]);
+	cmd->usage(stdout);
+	return AUTHCTL_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help",	no_argument,		NULL,	'h' },
+		{ "socket",	required_argument,	NULL,	's' },
+		{ "timeout",	required_argument,	NULL,	't' },
+		{ NULL,		0,			NULL,	0 },
+	};
+	struct authctl ctx = { NULL, AUTHCTL_TIMEOUT_DEFAULT };
+	const struct authctl_cmd *cmd;
+	const char *err;
+	long long t;
+	int ch, ret = AUTHCTL_EXIT_FAIL;
+
+	/*
+	 * SECURITY NOTE: enroll handles a TOTP seed; no core dump and no
+	 * ptrace by other processes of the same user may read it.
+	 */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	/* '+': options after the command name belong to the command. */
+	while ((ch = getopt_long(argc, argv, "+:hs:t:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			authctl_usage(stdout);
+			ret = AUTHCTL_EXIT_OK;
+			goto out;
+		case 's':
+			if (*optarg == '\0') {
+				ret = client_usage_error(NULL,
+				    "-s: empty socket path", NULL);
+				goto out;
+			}
+			ctx.sock_path = optarg;
+			break;
+		case 't':
+			if (num_parse(optarg, AUTHCTL_TIMEOUT_MIN,
+			    AUTHCTL_TIMEOUT_MAX, &t, &err) != 0) {
+				fprintf(stderr, "authctl: -t: timeout must be "
+				    "%d..%d seconds: %s\n", AUTHCTL_TIMEOUT_MIN,
+				    AUTHCTL_TIMEOUT_MAX, err);
+				goto out;
+			}
+			ctx.timeout = (int)t;
+			break;
+		default:
+			client_bad_option(NULL, argv, ch);
+			authctl_usage(stderr);
+			goto out;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		authctl_usage(stderr);
+		goto out;
+	}
+	/*
+	 * SECURITY NOTE: secure_getenv, so that a set-id installation cannot
+	 * be pointed at a fake daemon by its caller's environment.
+	 */
+	if (ctx.sock_path == NULL &&
+	    ((ctx.sock_path = secure_getenv(AUTHCTL_SOCKET_ENV)) == NULL ||
+	    *ctx.sock_path == '\0'))
+		ctx.sock_path = AUTHCTL_SOCKET_DEFAULT;
+
+	if (strcmp(argv[0], "help") == 0)
+		ret = authctl_help(argc, argv);
+	else if ((cmd = authctl_find(argv[0])) == NULL) {
+		client_usage_error(NULL, "unknown command", argv[0]);
+		fprintf(stderr, "Run 'authctl help' for a list of commands.\n");
+	} else
+		ret = cmd->run(&ctx, argc, argv);
+ out:
+	/* Output that did not reach its file is a failure (full disk). */
+	if (fclose(stdout) != 0 && ret == AUTHCTL_EXIT_OK) {
+		fprintf(stderr, "authctl: cannot write to standard output: "
+		    "%s\n", strerror(errno));
+		ret = AUTHCTL_EXIT_FAIL;
+	}
+	return ret;
+}

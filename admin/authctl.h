@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHCTL_H
+#define AUTHCTL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "proto.h"
+
+/*
+ * Internal interfaces of authctl, the administration client of authd.
+ * Every command function returns one of the exit statuses below and has
+ * already printed its diagnostics to stderr (prefixed "authctl: ").
+ */
+
+#define AUTHCTL_SOCKET_DEFAULT	"/run/authd/admin.sock"
+#define AUTHCTL_SOCKET_ENV	"AUTHD_ADMIN_SOCKET"
+#define AUTHCTL_TIMEOUT_DEFAULT	10	/* seconds */
+#define AUTHCTL_TIMEOUT_MIN	1
+#define AUTHCTL_TIMEOUT_MAX	300
+
+enum authctl_exit {
+	AUTHCTL_EXIT_OK = 0,		/* done */
+	AUTHCTL_EXIT_DENIED = 1,	/* authd answered deny or error */
+	AUTHCTL_EXIT_FAIL = 2,		/* usage, connection, protocol, timeout */
+};
+
+/* Settings from the global options, shared by every command. */
+struct authctl {
+	const char	*sock_path;	/* admin socket */
+	int		 timeout;	/* seconds for connect + whole exchange */
+};
+
+/*
+ * client.c: one request/reply exchange with authd over the admin socket.
+ */
+
+/*
+ * Returns a new request of `type` with a random non-zero request id in
+ * *out, or prints why not and returns AUTHCTL_EXIT_FAIL (*out is NULL).
+ * Free with proto_free.
+ */
+int client_new_request(uint8_t type, struct proto_msg **out);
+
+/*
+ * Connects to authd, sends `req`, hands every AUDIT_ROW to `row_cb` (may be
+ * NULL) and checks the RESULT.  `label` names the command in messages.
+ * Returns AUTHCTL_EXIT_OK with the RESULT (status allow) in *reply, which
+ * the caller frees with proto_free; AUTHCTL_EXIT_DENIED after printing
+ * "authctl: LABEL: REASON[: MESSAGE]" for a deny or error answer; or
+ * AUTHCTL_EXIT_FAIL after printing a connection, timeout or protocol error.
+ * *reply is NULL unless AUTHCTL_EXIT_OK is returned.  A non-zero return
+ * from row_cb aborts the exchange with AUTHCTL_EXIT_FAIL; row_cb reports
+ * its own error.
+ */
+int client_call(const struct authctl *ctx, const char *label,
+    const struct proto_msg *req,
+    int (*row_cb)(const struct proto_msg *, void *), void *arg,
+    struct proto_msg **reply);
+
+/*
+ * Prints "authctl: LABEL: MESSAGE" to stderr, with `arg` (text from the
+ * command line, may be NULL) appended sanitised in single quotes.
+ * Returns AUTHCTL_EXIT_FAIL, so that usage errors read
+ * `return client_usage_error(...)`.
+ */
+int client_usage_error(const char *label, const char *msg, const char *arg);
+
+/*
+ * Reports a getopt failure (unknown option or missing argument) for the
+ * command `label` and returns AUTHCTL_EXIT_FAIL.  `argv` and `opt` are the
+ * arguments getopt_long saw and the value it returned.
+ */
+int client_bad_option(const char *label, char **argv, int opt);
+
+/*
+ * Command entry points.  `argv[0]` is the command name; each accepts
+ * -h/--help (usage on stdout, AUTHCTL_EXIT_OK) and returns an exit status.
+ */
+int cmd_token_enroll(const struct authctl *ctx, int argc, char **argv);
+int cmd_token_unlock(const struct authctl *ctx, int argc, char **argv);
+int cmd_token_reset(const struct authctl *ctx, int argc, char **argv);
+int cmd_token_status(const struct authctl *ctx, int argc, char **argv);
+int cmd_audit(const struct authctl *ctx, int argc, char **argv);
+int cmd_ping(const struct authctl *ctx, int argc, char **argv);
+
+/* Usage texts, written to `f`, for "authctl help COMMAND" and errors. */
+void cmd_token_enroll_usage(FILE *f);
+void cmd_token_unlock_usage(FILE *f);
+void cmd_token_reset_usage(FILE *f);
+void cmd_token_status_usage(FILE *f);
+void cmd_audit_usage(FILE *f);
+void cmd_ping_usage(FILE *f);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHCTL_FMT_H
+#define AUTHCTL_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * Output encodings for text that authd sends back (audit records, states):
+ * ISO 8601 times, JSON strings, RFC 4180 CSV fields and sanitised table
+ * cells.  Writers leave write errors in ferror(f) for the caller to check
+ * once at the end.
+ */
+
+/* Enough for "YYYY-MM-DDTHH:MM:SS.mmmZ" and its NUL. */
+#define FMT_TIME_LEN	32
+
+/*
+ * Formats `ms` (milliseconds since the epoch, UTC) as
+ * "2026-11-24T01:02:03.456Z", or without the ".456" when `with_ms` is 0,
+ * into `out` (at least FMT_TIME_LEN bytes).  Returns 0, or
+ * AUTHD_ERR_INVALID (out is "") when the year would not be 0000..9999.
+ */
+int fmt_time_iso(uint64_t ms, int with_ms, char *out, size_t outsz);
+
+/*
+ * Returns the length (1..4) of the well-formed UTF-8 sequence (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF) at the start
+ * of the `len` bytes at `p`, storing its code point in *cp; or 0 when the
+ * bytes there are not one, or len is 0.
+ */
+size_t fmt_utf8_decode(const uint8_t *p, size_t len, uint32_t *cp);
+
+/*
+ * Writes `len` bytes at `s` as a JSON string, quotes included.  '"', '\\'
+ * and the usual control characters get their short escapes; other C0 and
+ * C1 controls, DEL, U+2028/U+2029 and bidirectional-override characters
+ * are written as \uXXXX; a byte that is not part of well-formed UTF-8 is
+ * written as \u00XX (its value read as Latin-1).  Everything else is
+ * copied, so the output is valid UTF-8 and printable.
+ */
+void fmt_json_str(FILE *f, const char *s, size_t len);
+
+/*
+ * Writes `len` bytes at `s` as one RFC 4180 field: quoted when it holds a
+ * comma, quote, CR or LF, with quotes doubled.  A value starting with '=',
+ * '+', '-', '@', TAB or CR is prefixed with a single quote.  NULL writes
+ * an empty field.
+ */
+void fmt_csv_field(FILE *f, const char *s, size_t len);
+
+/*
+ * Writes `s` as one cell of a whitespace-separated table: sanitised with
+ * str_sanitize (non-printable bytes as \xNN, '\\' as "\\\\"), spaces as
+ * \x20 unless `last`, "-" for NULL or "".  Unless `last`, the cell is
+ * padded with spaces to `width` columns and followed by one space.
+ */
+void fmt_table_cell(FILE *f, const char *s, int width, int last);
+
+#endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# authd's configuration: -t checks, -T dumps a configuration that parses
+# back to itself, every error is reported as file:line, and the secret
+# files are refused when others may read them.
+set -u
+. "$(dirname "$0")/../lib/authd.sh"
+
+t_init noslapd
+authd_setup
+check "authd -t accepts the test configuration" "$AUTHD_BIN" -t -f "$AUTHD_CONF"
+"$AUTHD_BIN" -T -f "$AUTHD_CONF" >"$T_DIR/dump1.conf"
+check "authd -T output is itself a valid configuration" "$AUTHD_BIN" -t -f "$T_DIR/dump1.conf"
+"$AUTHD_BIN" -T -f "$T_DIR/dump1.conf" >"$T_DIR/dump2.conf"
+check "the dump parses back to itself" cmp -s "$T_DIR/dump1.conf" "$T_DIR/dump2.conf"
+check "the dump shows defaults" grep -qx 'totp_window 1' "$T_DIR/dump1.conf"
+check "the dump quotes values with spaces" grep -qx 'issuer "Exempel kommun"' "$T_DIR/dump1.conf"
+check "the dump keeps the systems" grep -qx 'system hr cn=hr-users,ou=groups,dc=exempel,dc=se' "$T_DIR/dump1.conf"
+check "authd --help exits 0" bash -c "'$AUTHD_BIN' --help | grep -q usage"
+check "authd with a bad option exits non-zero" bash -c "! '$AUTHD_BIN' -x 2>/dev/null"
+
+# bad LINE EXPECTED-MESSAGE: the line appended makes -t fail with file:line.
+bad() {
+	local line=$1 msg=$2 n out
+	cp "$AUTHD_CONF" "$T_DIR/bad.conf"
+	printf '%s\n' "$line" >>"$T_DIR/bad.conf"
+	n=$(wc -l <"$T_DIR/bad.conf")
+	out=$("$AUTHD_BIN" -t -f "$T_DIR/bad.conf" 2>&1)
+	if [[ $? -ne 0 ]] && grep -qF "$T_DIR/bad.conf:$n: $msg" <<<"$out"; then
+		pass "rejected: '$line'"
+	else
+		fail "'$line' should fail with '$T_DIR/bad.conf:$n: $msg'"
+		printf '    %s\n' "$out"
+	fi
+}
+bad "nosuchkeyword 1" "unknown keyword"
+bad "workers" "missing argument"
+bad "workers 4 5" "extra arguments"
+bad "ldap_timeout 3" "keyword given twice"
+bad "workers 0" "too small"
+bad "workers 100000" "too large"
+bad "workers 2x" "not a number"
+bad "totp_window -1" "too small"
+bad "queue_max 9223372036854775808" "too large"
+bad "ldap_ca_file relative/ca.pem" "path must be absolute"
+bad "ldap_starttls maybe" "expected yes or no"
+bad 'issuer "unterminated' "unterminated quoted string"
+bad "system pilot cn=x,dc=y" "system defined twice"
+bad "system bad/name cn=x,dc=y" "invalid system name"
+bad "system onlyname" "usage: system NAME GROUP-DN"
+bad "$(printf 'issuer %02000d' 1)" "line too long"
+
+sed '/^ldap_uri/d' "$AUTHD_CONF" >"$T_DIR/nouri.conf"
+check "a missing ldap_uri is an error" bash -c "'$AUTHD_BIN' -t -f '$T_DIR/nouri.conf' 2>&1 | grep -q 'ldap_uri and ldap_base are required'"
+check "a missing config file is an error" bash -c "! '$AUTHD_BIN' -t -f '$T_DIR/nonexistent.conf' 2>/dev/null"
+
+# Secret files that others may read are refused at start.
+chmod 644 "$T_DIR/ldap.pw"
+out=$("$AUTHD_BIN" -d -f "$AUTHD_CONF" 2>&1)
+rc=$?
+check "a world-readable bind password file stops authd" test $rc -ne 0
+check "and says why" grep -q 'mode 0600' <<<"$out"
+chmod 600 "$T_DIR/ldap.pw"
+: >"$T_DIR/ldap.pw"
+out=$("$AUTHD_BIN" -d -f "$AUTHD_CONF" 2>&1)
+check "an empty bind password is refused" grep -q 'non-empty line' <<<"$out"
+t_done
