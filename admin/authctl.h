@@ -22,13 +22,13 @@
 enum authctl_exit {
 	AUTHCTL_EXIT_OK = 0,		/* done */
 	AUTHCTL_EXIT_DENIED = 1,	/* authd answered deny or error */
-	AUTHCTL_EXIT_FAIL = 2,		/* usage, connection, protocol, timeout */
+	AUTHCTL_EXIT_FAIL = 2,		/* usage, connect, protocol, timeout */
 };
 
 /* Settings from the global options, shared by every command. */
 struct authctl {
 	const char	*sock_path;	/* admin socket */
-	int		 timeout;	/* seconds for connect + whole exchange */
+	int		 timeout;	/* seconds for connect and exchange */
 };
 
 /*

@@ -36,8 +36,8 @@ client_new_request(uint8_t type, struct proto_msg **out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof(reqid)) {
-			fprintf(stderr, "authctl: cannot get random bytes: %s\n",
-			    n < 0 ? strerror(errno) : "short read");
+			fprintf(stderr, "authctl: cannot get random bytes: "
+			    "%s\n", n < 0 ? strerror(errno) : "short read");
 			return AUTHCTL_EXIT_FAIL;
 		}
 	}

@@ -190,7 +190,7 @@ cmd_audit_row_json(FILE *f, const struct proto_msg *m)
 		} else {
 			if (proto_get_u64(m, c->tag, &v) != 0)
 				continue;
-			/* "time" as text when it has an ISO form, always "time_ms". */
+			/* "time" when it has an ISO form; always "time_ms". */
 			if (c->kind == AUDIT_TIME &&
 			    fmt_time_iso(v, 1, iso, sizeof(iso)) == 0) {
 				fprintf(f, "%s\"%s\":\"%s\"", sep, c->key, iso);

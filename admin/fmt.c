@@ -140,7 +140,10 @@ fmt_json_str(FILE *f, const char *s, size_t len)
 				fputs("\\f", f);
 				break;
 			default:
-				/* SECURITY NOTE: no raw ESC etc. (terminal injection). */
+				/*
+				 * SECURITY NOTE: no raw ESC or other control
+				 * (terminal escape injection).
+				 */
 				if (p[i] < 0x20 || p[i] == 0x7f)
 					fprintf(f, "\\u%04x", p[i]);
 				else

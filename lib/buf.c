@@ -64,6 +64,8 @@ buf_reserve(struct buf *b, size_t len, uint8_t **out)
 	*out = NULL;
 	if (len > b->max || b->len > b->max - len)
 		return AUTHD_ERR_TOO_LARGE;
+	if (len == 0)
+		return 0;	/* nothing to reserve; *out stays NULL */
 	if (b->len + len > b->cap) {
 		ncap = b->cap ? b->cap : 256;
 		while (ncap < b->len + len)
@@ -123,11 +125,13 @@ buf_put_u32(struct buf *b, uint32_t v)
 int
 buf_put_u64(struct buf *b, uint64_t v)
 {
-	int r;
+	uint8_t x[8];
+	int i;
 
-	if ((r = buf_put_u32(b, (uint32_t)(v >> 32))) != 0)
-		return r;
-	return buf_put_u32(b, (uint32_t)v);
+	/* One append: a value that does not fit leaves nothing behind. */
+	for (i = 7; i >= 0; i--, v >>= 8)
+		x[i] = (uint8_t)v;
+	return buf_put(b, x, sizeof(x));
 }
 
 int

@@ -122,9 +122,12 @@ apply_defaults(const struct conf_kw *kws, void *cfg)
 	return 0;
 }
 
-/* Reads the whole file, bounded.  Returns a NUL-terminated copy or NULL. */
+/*
+ * Reads the whole file, bounded.  Returns a NUL-terminated copy (with its
+ * length in *len) or NULL.
+ */
 static char *
-slurp(const char *path)
+slurp(const char *path, size_t *len)
 {
 	struct stat st;
 	char *text = NULL;
@@ -157,6 +160,7 @@ slurp(const char *path)
 		got += (size_t)n;
 	}
 	text[got] = '\0';
+	*len = got;
 	close(fd);
 	return text;
  fail:
@@ -173,14 +177,22 @@ conf_load(const char *path, const struct conf_kw *kws, void *cfg)
 	unsigned char seen[128] = { 0 };
 	const char *e;
 	int lineno = 0, errors = 0, argc;
-	size_t nkw;
+	size_t nkw, len;
 
 	for (nkw = 0; kws[nkw].name != NULL; nkw++)
 		;
 	if (nkw > sizeof(seen) || apply_defaults(kws, cfg) != 0)
 		return AUTHD_ERR_INTERNAL;
-	if ((text = slurp(path)) == NULL)
+	if ((text = slurp(path, &len)) == NULL)
 		return AUTHD_ERR_CONFIG;
+	/* SECURITY NOTE: a NUL would hide the rest of its line from us. */
+	if ((line = memchr(text, '\0', len)) != NULL) {
+		for (next = text; next < line; next++)
+			lineno += *next == '\n';
+		log_err("%s:%d: NUL byte in line", path, lineno + 1);
+		free(text);
+		return AUTHD_ERR_CONFIG;
+	}
 	for (line = text; line != NULL; line = next) {
 		lineno++;
 		argc = 0;

@@ -78,6 +78,7 @@ sock_connect(const char *path, int64_t deadline, int *fd)
 		if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl) != 0 ||
 		    err != 0) {
 			close(s);
+			errno = err;
 			return AUTHD_ERR_CONNECT;
 		}
 		break;
@@ -196,6 +197,14 @@ sock_call(int fd, const struct proto_msg *req, int64_t deadline,
 	for (;;) {
 		if ((r = sock_read_msg(fd, deadline, &m)) != 0)
 			return r;
+		/*
+		 * Request id 0 is authd refusing the connection itself
+		 * (busy, malformed frame); clients never use 0.
+		 */
+		if (m->type == PROTO_T_RESULT && m->reqid == 0) {
+			*reply = m;
+			return 0;
+		}
 		if (m->reqid != req->reqid) {
 			r = AUTHD_ERR_REQID;
 			break;

@@ -41,7 +41,9 @@ num_parse(const char *s, long long min, long long max, long long *out,
 		v = strtoll(s, &end, 10);
 		if (*end != '\0')
 			e = "not a number";
-		else if (errno == ERANGE || v < min || v > max)
+		else if (errno == ERANGE)
+			e = v == LLONG_MIN ? "too small" : "too large";
+		else if (v < min || v > max)
 			e = v < min ? "too small" : "too large";
 		else
 			*out = v;
