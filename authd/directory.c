@@ -120,6 +120,13 @@ conn_broken(int rc)
 	    rc == LDAP_DECODING_ERROR;
 }
 
+/* Result codes that mean the connection itself is gone. */
+static int
+conn_lost(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR;
+}
+
 /*
  * Runs one search (no attributes) and counts entries, up to 2.  Reconnects
  * and retries once when the connection turns out to be broken.
@@ -147,10 +154,16 @@ search_count(struct dir *d, const char *base, int scope, const char *filter,
 		ldap_msgfree(res);
 		res = NULL;
 		log_warn("directory: search: %s%s", ldap_err2string(rc),
-		    attempt == 0 && conn_broken(rc) ? "; reconnecting" : "");
-		if (!conn_broken(rc))
+		    attempt == 0 && conn_lost(rc) ? "; reconnecting" : "");
+		if (conn_broken(rc))
+			dir_disconnect(d);
+		/*
+		 * Only a connection found dead (the server restarted, an idle
+		 * connection was cut) is worth a second try; a server that is
+		 * slow would just make the caller wait twice.
+		 */
+		if (!conn_lost(rc))
 			return AUTHD_ERR_DIRECTORY;
-		dir_disconnect(d);
 	}
 	if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT &&
 	    rc != LDAP_SIZELIMIT_EXCEEDED) {

@@ -52,7 +52,7 @@ buf_avail(const struct buf *b)
 const uint8_t *
 buf_ptr(const struct buf *b)
 {
-	return b->d + b->off;
+	return b->d != NULL ? b->d + b->off : NULL;
 }
 
 int
@@ -68,8 +68,10 @@ buf_reserve(struct buf *b, size_t len, uint8_t **out)
 		return 0;	/* nothing to reserve; *out stays NULL */
 	if (b->len + len > b->cap) {
 		ncap = b->cap ? b->cap : 256;
-		while (ncap < b->len + len)
+		while (ncap < b->len + len && ncap <= b->max / 2)
 			ncap *= 2;
+		if (ncap < b->len + len)
+			ncap = b->len + len;
 		if (ncap > b->max)
 			ncap = b->max;
 		/* SECURITY NOTE: no realloc, so old contents are wiped, not leaked. */
@@ -142,7 +144,7 @@ buf_get_ptr(struct buf *b, size_t len, const uint8_t **out)
 	if (len > buf_avail(b))
 		return AUTHD_ERR_TRUNCATED;
 	if (out != NULL)
-		*out = b->d + b->off;
+		*out = b->d != NULL ? b->d + b->off : NULL;
 	b->off += len;
 	return 0;
 }

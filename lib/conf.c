@@ -112,6 +112,12 @@ apply_defaults(const struct conf_kw *kws, void *cfg)
 	const char *e;
 
 	for (kw = kws; kw->name != NULL; kw++) {
+		/* Numbers and booleans have no "unset" to dump: need a default. */
+		if ((kw->type == CONF_INT || kw->type == CONF_BOOL) &&
+		    kw->def == NULL) {
+			log_err("keyword %s has no default", kw->name);
+			return AUTHD_ERR_INTERNAL;
+		}
 		if (kw->type == CONF_CUSTOM || kw->def == NULL)
 			continue;
 		if ((e = set_simple(kw, cfg, kw->def)) != NULL) {

@@ -30,7 +30,8 @@ struct conf_kw {
 	enum conf_type	 type;
 	size_t		 off;		/* offset of the field in the struct */
 	long long	 min, max;	/* CONF_INT bounds */
-	const char	*def;		/* default, as text; NULL = unset */
+	const char	*def;		/* default, as text; NULL = unset
+					   (STR and PATH only) */
 	/* CONF_CUSTOM: store argv; return NULL or a static error message. */
 	const char	*(*set)(void *cfg, int argc, char **argv);
 	/* CONF_CUSTOM: print every stored value as config lines. */

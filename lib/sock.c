@@ -202,6 +202,14 @@ sock_call(int fd, const struct proto_msg *req, int64_t deadline,
 		 * (busy, malformed frame); clients never use 0.
 		 */
 		if (m->type == PROTO_T_RESULT && m->reqid == 0) {
+			uint64_t st;
+
+			/* SECURITY NOTE: such a reply can only ever refuse. */
+			if (proto_get_u64(m, PROTO_A_STATUS, &st) != 0 ||
+			    st != PROTO_S_ERROR) {
+				r = AUTHD_ERR_REQID;
+				break;
+			}
 			*reply = m;
 			return 0;
 		}

@@ -10,6 +10,9 @@
 #   proto/  frame bodies (without the 4-byte length prefix), one per file
 #   conf/   configuration files for fuzz_conf's keyword table
 #   util/   8-byte min, 8-byte max, 1-byte output size, then text
+#
+# The binary seeds cannot carry a licence line; like this script, they are
+# under BSD-2-Clause.
 
 set -eu
 
@@ -76,6 +79,7 @@ P=$dir/proto
 
 C=$dir/conf
 cat >"$C/full" <<'CONF'
+# SPDX-License-Identifier: BSD-2-Clause
 # every keyword once
 Name "a name with \"quotes\" and \\ and # inside"
 Opt plain
@@ -87,9 +91,11 @@ Item one "two words" ""
 Item 1 2 3 4 5 6 7
 CONF
 cat >"$C/minimal" <<'CONF'
+# SPDX-License-Identifier: BSD-2-Clause
 Count 1
 CONF
-printf '\n\t# comment\n   \nFlag no\nBig 9223372036854775807' >"$C/no-newline"
+printf '# SPDX-License-Identifier: BSD-2-Clause\n\n\t# comment\n   \nFlag no\nBig 9223372036854775807' \
+	>"$C/no-newline"
 
 U=$dir/util
 { u64 0; u64 100; hex 10; printf 42; } >"$U/small"

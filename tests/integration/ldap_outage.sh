@@ -12,6 +12,24 @@ authd_setup "workers 2"
 authd_start
 
 expect_pam "directory up: anna may use pilot" acct anna -e acct=PAM_SUCCESS
+enroll anna
+
+# A directory that hangs holds the worker asking it, not the others: while
+# one account check waits for the frozen slapd, a login (which needs no
+# directory) is answered.
+kill -STOP "$SLAPD_PID"
+# (The module waits longer than authd's ldap_timeout here, to hear its answer.)
+pam_stack authd-slow "system=pilot timeout=10"
+PAM_SERVICE=authd-slow pam acct bertil >"$T_DIR/slow.out" 2>&1 &
+slow=$!
+sleep 0.5
+step_safe
+expect_pam "a login is answered while the directory hangs" auth anna -a "$(code anna 0)" -e auth=PAM_SUCCESS
+check "the account check was still waiting for the directory" kill -0 "$slow"
+wait "$slow"
+check "the waiting account check ends in a deny at the LDAP timeout" grep -q 'acct=PAM_PERM_DENIED' "$T_DIR/slow.out"
+kill -CONT "$SLAPD_PID"
+expect_pam "the directory thaws: allowed again" acct anna -e acct=PAM_SUCCESS
 slapd_stop
 expect_pam "directory down: account denied (within the hang guard)" acct anna -W 8000 -e acct=PAM_PERM_DENIED
 expect_pam "directory down: again denied (no crash)" acct bertil -e acct=PAM_PERM_DENIED

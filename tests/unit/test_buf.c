@@ -232,6 +232,10 @@ test_max_zero(void)
 	CHECK_ERR(buf_get_u8(b, NULL), AUTHD_ERR_TRUNCATED);
 	CHECK_OK(buf_put(b, "", 0));
 	CHECK_U64_EQ(b->len, 0);
+	/* Zero-length reads of a buffer that never allocated. */
+	CHECK_OK(buf_get(b, NULL, 0));
+	CHECK_OK(buf_get_ptr(b, 0, NULL));
+	CHECK_U64_EQ(b->off, 0);
 	buf_free(b);
 }
 
