@@ -18,7 +18,8 @@ access_handle(struct req *rq, struct proto_msg *reply)
 	struct authd *ad = rq->w->ad;
 	const struct config_system *sys;
 	enum reason why = RSN_OK;
-	char detail[640] = "", *dn = NULL;
+	char detail[640] = "", rule[96] = "", *dn = NULL;
+	struct req_cite cite = { NULL, NULL, NULL };
 	int r, member = 0;
 
 	if ((sys = config_system(ad->cfg, rq->system)) == NULL)
@@ -31,12 +32,15 @@ access_handle(struct req *rq, struct proto_msg *reply)
 		why = RSN_DIRECTORY_UNAVAILABLE;
 	else if (!member)
 		why = RSN_NOT_MEMBER;
-	if (sys != NULL)
+	if (sys != NULL) {
 		snprintf(detail, sizeof(detail), "group %s", sys->group_dn);
+		snprintf(rule, sizeof(rule), "system %s", sys->name);
+	}
 	free(dn);
 
+	cite.rule = rule[0] ? rule : NULL;
 	if (req_audit_commit(rq, "account", why == RSN_OK ? "allow" : "deny",
-	    why, detail[0] ? detail : NULL) != 0) {
+	    why, detail[0] ? detail : NULL, &cite) != 0) {
 		log_err("account user=%s: audit write failed", rq->user);
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}

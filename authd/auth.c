@@ -14,6 +14,7 @@
 #include "authd_err.h"
 #include "log.h"
 #include "util.h"
+#include "writer.h"
 
 /* Lockout length after the n-th lockout in a row: doubling, capped. */
 static int64_t
@@ -65,157 +66,191 @@ dummy_match(struct authd *ad, const char *code, time_t now)
 	    &step);
 }
 
+/* One code check, run by the writer inside its transaction. */
+struct auth_job {
+	struct req	*rq;
+	const char	*code;
+	time_t		 now;
+	int64_t		 now_ms;
+	enum reason	 why;
+	int		 locked_now;
+	int64_t		 lock_count;
+	char		 detail[128];
+};
+
+static int
+auth_tx(struct wtx *tx, void *arg)
+{
+	static const struct req_cite totp = { NULL, NULL, "totp" };
+	struct auth_job *j = arg;
+	struct req *rq = j->rq;
+	struct authd *ad = rq->w->ad;
+	const struct config *c = ad->cfg;
+	struct store *st = tx->st;
+	struct token t;
+	struct lockout lo;
+	int64_t step = -1;
+	int r, have_token;
+
+	j->why = RSN_OK;
+	j->locked_now = 0;
+	j->detail[0] = '\0';
+	memset(&t, 0, sizeof(t));
+	r = store_token_get(st, rq->user, &t);
+	if (r != 0 && r != AUTHD_ERR_NOT_FOUND)
+		goto out;
+	have_token = (r == 0);
+	if ((r = store_lockout_get(st, rq->user, &lo)) != 0)
+		goto out;
+
+	if (!have_token) {
+		j->why = RSN_NO_TOKEN;
+		dummy_match(ad, j->code, j->now);
+	} else if (strcmp(t.state, "active") != 0) {
+		j->why = RSN_TOKEN_PENDING;
+		dummy_match(ad, j->code, j->now);
+	} else if (lo.locked_until_ms > j->now_ms) {
+		j->why = RSN_LOCKED;
+		dummy_match(ad, j->code, j->now);
+		snprintf(j->detail, sizeof(j->detail), "locked for %lld s more",
+		    (long long)((lo.locked_until_ms - j->now_ms + 999) / 1000));
+	} else if (!totp_code_wellformed(j->code, TOTP_DIGITS)) {
+		j->why = RSN_BAD_FORMAT;
+		dummy_match(ad, j->code, j->now);
+	} else {
+		r = match_token(ad, rq->user, &t, j->code, j->now, &step);
+		if (r == AUTHD_ERR_NOT_FOUND)
+			j->why = RSN_BAD_CODE;
+		else if (r != 0)
+			goto out;
+		else if (step <= t.last_step) {
+			/* SECURITY NOTE: a code is good for one login only. */
+			j->why = RSN_REPLAY;
+			snprintf(j->detail, sizeof(j->detail), "step %lld "
+			    "already used (last accepted %lld)",
+			    (long long)step, (long long)t.last_step);
+		}
+	}
+
+	if (j->why == RSN_OK) {
+		if ((r = store_token_update(st, rq->user, "active", step)) != 0 ||
+		    (r = store_lockout_clear(st, rq->user)) != 0)
+			goto out;
+	} else if (j->why == RSN_BAD_CODE || j->why == RSN_REPLAY ||
+	    j->why == RSN_BAD_FORMAT) {
+		if (++lo.failures >= c->lockout_threshold) {
+			lo.lock_count++;
+			lo.locked_until_ms = j->now_ms +
+			    lockout_secs(c, lo.lock_count) * 1000;
+			lo.failures = 0;
+			j->locked_now = 1;
+			j->lock_count = lo.lock_count;
+		}
+		if ((r = store_lockout_put(st, rq->user, &lo)) != 0)
+			goto out;
+	}
+	if ((r = req_audit(tx, rq, "auth", j->why == RSN_OK ? "allow" : "deny",
+	    j->why, j->detail[0] ? j->detail : NULL, &totp)) != 0)
+		goto out;
+	if (j->locked_now) {
+		snprintf(j->detail, sizeof(j->detail), "lockout %lld: %lld s "
+		    "after %lld failed codes", (long long)lo.lock_count,
+		    (long long)lockout_secs(c, lo.lock_count),
+		    (long long)c->lockout_threshold);
+		r = req_audit(tx, rq, "lockout", "deny", RSN_LOCKOUT_START,
+		    j->detail, NULL);
+	}
+ out:
+	token_clear(&t);
+	return r;
+}
+
 int
 auth_handle(struct req *rq, struct proto_msg *reply)
 {
-	struct authd *ad = rq->w->ad;
-	struct store *st = rq->w->st;
-	const struct config *c = ad->cfg;
-	const char *code = proto_str(rq->m, PROTO_A_CODE, "");
-	struct token t;
-	struct lockout lo;
-	enum reason why = RSN_OK;
-	time_t now = time(NULL);
-	int64_t now_ms = wall_ms(), step = -1;
-	char detail[128] = "";
-	int r, have_token = 0, locked_now = 0;
+	struct auth_job j;
+	int r;
 
-	memset(&t, 0, sizeof(t));
-	if ((r = store_begin(st)) != 0)
-		goto fail;
-	r = store_token_get(st, rq->user, &t);
-	if (r != 0 && r != AUTHD_ERR_NOT_FOUND)
-		goto fail;
-	have_token = (r == 0);
-	if ((r = store_lockout_get(st, rq->user, &lo)) != 0)
-		goto fail;
-
-	if (!have_token) {
-		why = RSN_NO_TOKEN;
-		dummy_match(ad, code, now);
-	} else if (strcmp(t.state, "active") != 0) {
-		why = RSN_TOKEN_PENDING;
-		dummy_match(ad, code, now);
-	} else if (lo.locked_until_ms > now_ms) {
-		why = RSN_LOCKED;
-		dummy_match(ad, code, now);
-		snprintf(detail, sizeof(detail), "locked for %lld s more",
-		    (long long)((lo.locked_until_ms - now_ms + 999) / 1000));
-	} else if (!totp_code_wellformed(code, TOTP_DIGITS)) {
-		why = RSN_BAD_FORMAT;
-		dummy_match(ad, code, now);
-	} else {
-		r = match_token(ad, rq->user, &t, code, now, &step);
-		if (r == AUTHD_ERR_NOT_FOUND)
-			why = RSN_BAD_CODE;
-		else if (r != 0)
-			goto fail;
-		else if (step <= t.last_step) {
-			/* SECURITY NOTE: a code is good for one login only. */
-			why = RSN_REPLAY;
-			snprintf(detail, sizeof(detail), "step %lld already "
-			    "used (last accepted %lld)", (long long)step,
-			    (long long)t.last_step);
-		}
+	memset(&j, 0, sizeof(j));
+	j.rq = rq;
+	j.code = proto_str(rq->m, PROTO_A_CODE, "");
+	j.now = time(NULL);
+	j.now_ms = wall_ms();
+	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0) {
+		log_err("auth user=%s: %s", rq->user, authd_strerror(r));
+		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
-
-	if (why == RSN_OK) {
-		if ((r = store_token_update(st, rq->user, "active", step)) != 0 ||
-		    (r = store_lockout_clear(st, rq->user)) != 0)
-			goto fail;
-	} else if (why == RSN_BAD_CODE || why == RSN_REPLAY || why == RSN_BAD_FORMAT) {
-		if (++lo.failures >= c->lockout_threshold) {
-			lo.lock_count++;
-			lo.locked_until_ms = now_ms +
-			    lockout_secs(c, lo.lock_count) * 1000;
-			lo.failures = 0;
-			locked_now = 1;
-		}
-		if ((r = store_lockout_put(st, rq->user, &lo)) != 0)
-			goto fail;
-	}
-	if ((r = req_audit(rq, "auth", why == RSN_OK ? "allow" : "deny", why,
-	    detail[0] ? detail : NULL)) != 0)
-		goto fail;
-	if (locked_now) {
-		snprintf(detail, sizeof(detail), "lockout %lld: %lld s after "
-		    "%lld failed codes", (long long)lo.lock_count,
-		    (long long)lockout_secs(c, lo.lock_count),
-		    (long long)c->lockout_threshold);
-		if ((r = req_audit(rq, "lockout", "deny", RSN_LOCKOUT_START,
-		    detail)) != 0)
-			goto fail;
-	}
-	if ((r = store_commit(st)) != 0)
-		goto fail_committed;
-	token_clear(&t);
-	log_info("auth %s user=%s system=%s service=%s: %s%s", why == RSN_OK ?
-	    "allow" : "deny", rq->user, rq->system, rq->service,
-	    reason_str(why), locked_now ? " (lockout started)" : "");
+	log_info("auth %s user=%s system=%s service=%s: %s%s", j.why ==
+	    RSN_OK ? "allow" : "deny", rq->user, rq->system, rq->service,
+	    reason_str(j.why), j.locked_now ? " (lockout started)" : "");
 	/*
 	 * The client hears only allow or deny; the reason travels too, for
 	 * the PAM module's log line, never for the user's screen.
 	 */
-	return reply_set(reply, why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
-	    why, NULL);
- fail:
-	store_rollback(st);
- fail_committed:
+	return reply_set(reply, j.why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
+	    j.why, NULL);
+}
+
+struct confirm_job {
+	struct req	*rq;
+	const char	*code;
+	enum reason	 why;
+};
+
+static int
+confirm_tx(struct wtx *tx, void *arg)
+{
+	struct confirm_job *j = arg;
+	struct req *rq = j->rq;
+	struct token t;
+	int64_t step = -1;
+	int r;
+
+	j->why = RSN_OK;
+	memset(&t, 0, sizeof(t));
+	r = store_token_get(tx->st, rq->user, &t);
+	if (r == AUTHD_ERR_NOT_FOUND)
+		j->why = RSN_NO_TOKEN;
+	else if (r != 0)
+		goto out;
+	else if (strcmp(t.state, "pending") != 0)
+		j->why = RSN_EXISTS;
+	else if (!totp_code_wellformed(j->code, TOTP_DIGITS))
+		j->why = RSN_BAD_FORMAT;
+	else {
+		r = match_token(rq->w->ad, rq->user, &t, j->code, time(NULL),
+		    &step);
+		if (r == AUTHD_ERR_NOT_FOUND)
+			j->why = RSN_BAD_CODE;
+		else if (r != 0)
+			goto out;
+	}
+	/* The confirming code counts as used: it cannot log in afterwards. */
+	if (j->why == RSN_OK &&
+	    (r = store_token_update(tx->st, rq->user, "active", step)) != 0)
+		goto out;
+	r = req_audit(tx, rq, "confirm", j->why == RSN_OK ? "ok" : "deny",
+	    j->why, NULL, NULL);
+ out:
 	token_clear(&t);
-	log_err("auth user=%s: %s", rq->user, authd_strerror(r));
-	return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
+	return r;
 }
 
 int
 auth_confirm(struct req *rq, struct proto_msg *reply)
 {
-	struct authd *ad = rq->w->ad;
-	struct store *st = rq->w->st;
-	const char *code = proto_str(rq->m, PROTO_A_CODE, "");
-	struct token t;
-	enum reason why = RSN_OK;
-	int64_t step = -1;
+	struct confirm_job j = { rq, proto_str(rq->m, PROTO_A_CODE, ""),
+	    RSN_OK };
 	int r;
 
-	memset(&t, 0, sizeof(t));
-	if ((r = store_begin(st)) != 0)
-		goto fail;
-	r = store_token_get(st, rq->user, &t);
-	if (r == AUTHD_ERR_NOT_FOUND)
-		why = RSN_NO_TOKEN;
-	else if (r != 0)
-		goto fail;
-	else if (strcmp(t.state, "pending") != 0)
-		why = RSN_EXISTS;
-	else if (!totp_code_wellformed(code, TOTP_DIGITS))
-		why = RSN_BAD_FORMAT;
-	else {
-		r = match_token(ad, rq->user, &t, code, time(NULL), &step);
-		if (r == AUTHD_ERR_NOT_FOUND)
-			why = RSN_BAD_CODE;
-		else if (r != 0)
-			goto fail;
+	if ((r = writer_run(rq->w->ad->writer, confirm_tx, &j)) != 0) {
+		log_err("confirm user=%s: %s", rq->user, authd_strerror(r));
+		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
-	/* The confirming code counts as used: it cannot log in afterwards. */
-	if (why == RSN_OK &&
-	    (r = store_token_update(st, rq->user, "active", step)) != 0)
-		goto fail;
-	if ((r = req_audit(rq, "confirm", why == RSN_OK ? "ok" : "deny", why,
-	    NULL)) != 0)
-		goto fail;
-	if ((r = store_commit(st)) != 0)
-		goto fail_committed;
-	token_clear(&t);
 	log_notice("confirm user=%s by %s: %s", rq->user, rq->actor,
-	    reason_str(why));
-	return reply_set(reply, why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
-	    why, why == RSN_OK ? "token active" : why == RSN_EXISTS ?
-	    "token is already active" : why == RSN_NO_TOKEN ?
+	    reason_str(j.why));
+	return reply_set(reply, j.why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
+	    j.why, j.why == RSN_OK ? "token active" : j.why == RSN_EXISTS ?
+	    "token is already active" : j.why == RSN_NO_TOKEN ?
 	    "no pending token" : "code not accepted");
- fail:
-	store_rollback(st);
- fail_committed:
-	token_clear(&t);
-	log_err("confirm user=%s: %s", rq->user, authd_strerror(r));
-	return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 }

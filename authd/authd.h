@@ -24,6 +24,8 @@ struct authd {
 	gid_t		 admin_gid, client_gid;
 	/* Stand-in seed so that users without a token cost the same work. */
 	uint8_t		 dummy_seed[TOTP_SEED_LEN];
+	struct writer	*writer;	/* the database's one writer */
+	char		 policy_version[32];	/* cites the access rules */
 };
 
 /* What one worker thread owns. */
@@ -62,19 +64,29 @@ int handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 int reply_set(struct proto_msg *reply, enum proto_status status,
     enum reason reason, const char *message);
 
-/*
- * Appends one audit record for `rq` inside the open transaction.  `event`,
- * `decision`, `reason` as stored; `detail` may be NULL.
- */
-int req_audit(struct req *rq, const char *event, const char *decision,
-    enum reason reason, const char *detail);
+struct wtx;
+
+/* Decision context an audit record may cite; any field may be NULL. */
+struct req_cite {
+	const char	*rule;
+	const char	*role;
+	const char	*factors;
+};
 
 /*
- * Writes one audit record in a transaction of its own (for decisions that
- * change no other state).  0 only once the record is durable.
+ * Inside a writer job: appends one audit record for `rq`.  `event`,
+ * `decision`, `reason` as stored; `detail` and `cite` may be NULL.
+ */
+int req_audit(struct wtx *tx, struct req *rq, const char *event,
+    const char *decision, enum reason reason, const char *detail,
+    const struct req_cite *cite);
+
+/*
+ * Writes one audit record through the writer (for decisions that change
+ * no other state).  0 only once the record is durable.
  */
 int req_audit_commit(struct req *rq, const char *event, const char *decision,
-    enum reason reason, const char *detail);
+    enum reason reason, const char *detail, const struct req_cite *cite);
 
 /* The request handlers; each fills `reply` (a RESULT). */
 int auth_handle(struct req *rq, struct proto_msg *reply);
@@ -85,5 +97,8 @@ int admin_unlock(struct req *rq, struct proto_msg *reply);
 int admin_reset(struct req *rq, struct proto_msg *reply);
 int admin_status(struct req *rq, struct proto_msg *reply);
 int admin_audit_list(struct req *rq, struct proto_msg *reply);
+int admin_audit_show(struct req *rq, struct proto_msg *reply);
+int admin_audit_prune(struct req *rq, struct proto_msg *reply);
+int admin_audit_checkpoint(struct req *rq, struct proto_msg *reply);
 
 #endif

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "config.h"
 #include "log.h"
+#include "slog.h"
 #include "util.h"
 
 #define OFF(f)	offsetof(struct config, f)
@@ -44,6 +45,15 @@ static const struct conf_kw keywords[] = {
 	INT("lockout_threshold", lockout_threshold, 1, 1000, "5"),
 	INT("lockout_time", lockout_time, 1, 86400, "300"),
 	INT("lockout_max", lockout_max, 1, 30 * 86400, "86400"),
+	PATH("audit_key", audit_key, "/var/lib/authd/audit.key"),
+	INT("audit_checkpoint_records", audit_checkpoint_records, 1, 1000000,
+	    "1000"),
+	INT("audit_checkpoint_interval", audit_checkpoint_interval, 1, 86400,
+	    "600"),
+	BOOL("audit_group_commit", audit_group_commit, "yes"),
+	INT("audit_batch_max", audit_batch_max, 1, 4096, "256"),
+	PATH("syslog_socket", syslog_socket, "/dev/log"),
+	STR("syslog_facility", syslog_facility, "authpriv"),
 	INT("workers", workers, 1, 256, "8"),
 	INT("queue_max", queue_max, 1, 65536, "256"),
 	INT("connections_max", connections_max, 4, 65536, "1024"),
@@ -111,7 +121,7 @@ static int
 check(const char *path, struct config *c)
 {
 	const char *p;
-	int errors = 0;
+	int errors = 0, fac;
 	char host[256];
 
 	if (c->ldap_uri == NULL || c->ldap_base == NULL) {
@@ -146,6 +156,21 @@ check(const char *path, struct config *c)
 	}
 	if (c->lockout_max < c->lockout_time) {
 		log_err("%s: lockout_max is less than lockout_time", path);
+		errors++;
+	}
+	if (slog_facility(c->syslog_facility, &fac) != 0) {
+		log_err("%s: syslog_facility must be authpriv, auth, daemon or "
+		    "local0..local7", path);
+		errors++;
+	}
+	if (c->node_name != NULL && !str_valid_name(c->node_name)) {
+		log_err("%s: node_name must be a host name ([A-Za-z0-9._-])",
+		    path);
+		errors++;
+	}
+	if (strcmp(c->audit_key, c->seal_key) == 0) {
+		log_err("%s: audit_key and seal_key must be different files",
+		    path);
 		errors++;
 	}
 	if (c->node_name == NULL) {

@@ -40,6 +40,14 @@ struct config {
 	long long	 lockout_time;
 	long long	 lockout_max;
 
+	char		*audit_key;
+	long long	 audit_checkpoint_records;
+	long long	 audit_checkpoint_interval;
+	int		 audit_group_commit;
+	long long	 audit_batch_max;
+	char		*syslog_socket;
+	char		*syslog_facility;
+
 	long long	 workers;
 	long long	 queue_max;
 	long long	 connections_max;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "sock.h"
 #include "util.h"
+#include "writer.h"
 
 #define GROUPS_MAX	256
 
@@ -30,8 +31,9 @@ reply_set(struct proto_msg *reply, enum proto_status status,
 }
 
 int
-req_audit(struct req *rq, const char *event, const char *decision,
-    enum reason reason, const char *detail)
+req_audit(struct wtx *tx, struct req *rq, const char *event,
+    const char *decision, enum reason reason, const char *detail,
+    const struct req_cite *cite)
 {
 	struct audit_rec a;
 
@@ -48,22 +50,38 @@ req_audit(struct req *rq, const char *event, const char *decision,
 	a.reason = reason_str(reason);
 	a.reqid = rq->m ? rq->m->reqid : 0;
 	a.detail = detail;
-	return audit_append(rq->w->st, &a);
+	a.policy = rq->w->ad->policy_version;
+	if (cite != NULL) {
+		a.rule = cite->rule;
+		a.role = cite->role;
+		a.factors = cite->factors;
+	}
+	return writer_audit(tx, &a);
+}
+
+struct one_record {
+	struct req		*rq;
+	const char		*event, *decision, *detail;
+	enum reason		 reason;
+	const struct req_cite	*cite;
+};
+
+static int
+one_record_job(struct wtx *tx, void *arg)
+{
+	struct one_record *o = arg;
+
+	return req_audit(tx, o->rq, o->event, o->decision, o->reason,
+	    o->detail, o->cite);
 }
 
 int
 req_audit_commit(struct req *rq, const char *event, const char *decision,
-    enum reason reason, const char *detail)
+    enum reason reason, const char *detail, const struct req_cite *cite)
 {
-	int r;
+	struct one_record o = { rq, event, decision, detail, reason, cite };
 
-	if ((r = store_begin(rq->w->st)) != 0)
-		return r;
-	if ((r = req_audit(rq, event, decision, reason, detail)) != 0) {
-		store_rollback(rq->w->st);
-		return r;
-	}
-	return store_commit(rq->w->st);
+	return writer_run(rq->w->ad->writer, one_record_job, &o);
 }
 
 /*
@@ -122,6 +140,9 @@ type_allowed(int admin, uint8_t type)
 	case PROTO_T_RESET:
 	case PROTO_T_STATUS:
 	case PROTO_T_AUDIT_LIST:
+	case PROTO_T_AUDIT_SHOW:
+	case PROTO_T_AUDIT_PRUNE:
+	case PROTO_T_AUDIT_CHECKPOINT:
 		return admin;
 	}
 	return 0;
@@ -146,7 +167,7 @@ send_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
 static int
 session_handle(struct req *rq, struct proto_msg *reply, const char *event)
 {
-	if (req_audit_commit(rq, event, "ok", RSN_OK, NULL) != 0)
+	if (req_audit_commit(rq, event, "ok", RSN_OK, NULL, NULL) != 0)
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL,
 		    "audit write failed");
 	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
@@ -170,7 +191,9 @@ check_names(struct req *rq)
 	if (pam && (rq->system == NULL || !str_valid_name(rq->system) ||
 	    rq->service == NULL || !str_valid_name(rq->service)))
 		return RSN_BAD_REQUEST;
-	if (m->type == PROTO_T_PING || m->type == PROTO_T_AUDIT_LIST)
+	if (m->type == PROTO_T_PING || m->type == PROTO_T_AUDIT_LIST ||
+	    m->type == PROTO_T_AUDIT_SHOW || m->type == PROTO_T_AUDIT_PRUNE ||
+	    m->type == PROTO_T_AUDIT_CHECKPOINT)
 		return RSN_OK;
 	if (user == NULL)
 		return RSN_BAD_REQUEST;
@@ -206,6 +229,12 @@ dispatch(struct req *rq, struct proto_msg *reply)
 		return admin_status(rq, reply);
 	case PROTO_T_AUDIT_LIST:
 		return admin_audit_list(rq, reply);
+	case PROTO_T_AUDIT_SHOW:
+		return admin_audit_show(rq, reply);
+	case PROTO_T_AUDIT_PRUNE:
+		return admin_audit_prune(rq, reply);
+	case PROTO_T_AUDIT_CHECKPOINT:
+		return admin_audit_checkpoint(rq, reply);
 	}
 	return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST, "unsupported");
 }
@@ -259,7 +288,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 		    "root or in client_group");
 		if (req_audit_commit(&rq, admin ? "admin-refused" :
 		    "client-refused", "deny", RSN_FORBIDDEN,
-		    proto_type_name(m->type)) != 0)
+		    proto_type_name(m->type), NULL) != 0)
 			log_err("audit write failed for a refused peer");
 		send_error(fd, m->reqid, RSN_FORBIDDEN, "permission denied",
 		    rq.deadline);
@@ -278,7 +307,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 		/* Malformed names are still decisions worth recording. */
 		if (why == RSN_BAD_FORMAT && !admin && req_audit_commit(&rq,
 		    proto_type_name(m->type), "deny", why,
-		    "malformed user name") != 0) {
+		    "malformed user name", NULL) != 0) {
 			send_error(fd, m->reqid, RSN_INTERNAL, "audit failed",
 			    rq.deadline);
 			goto out;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "authd.h"
@@ -17,6 +18,7 @@
 #include "priv.h"
 #include "server.h"
 #include "util.h"
+#include "writer.h"
 
 #define DEFAULT_CONFIG	"/etc/authd/authd.conf"
 
@@ -42,6 +44,37 @@ level(const char *s)
 	if (strcmp(s, "debug") == 0)
 		return LOG_DEBUG;
 	return LOG_INFO;
+}
+
+/*
+ * The version that decisions cite: a hash of the access rules in force
+ * (the system lines), so a record says which rules it was made under.
+ */
+static int
+policy_version(const struct config *c, char *out, size_t outsz)
+{
+	EVP_MD_CTX *md;
+	uint8_t h[32];
+	char hex[65];
+	unsigned int n = 0;
+	size_t i;
+	int ok;
+
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	for (i = 0; ok && i < c->nsystems; i++)
+		ok = EVP_DigestUpdate(md, c->systems[i].name,
+		    strlen(c->systems[i].name) + 1) == 1 &&
+		    EVP_DigestUpdate(md, c->systems[i].group_dn,
+		    strlen(c->systems[i].group_dn) + 1) == 1;
+	ok = ok && EVP_DigestFinal_ex(md, h, &n) == 1;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return -1;
+	chain_hex(h, 6, hex);
+	snprintf(out, outsz, "systems-%s", hex);
+	return 0;
 }
 
 static int
@@ -137,19 +170,22 @@ main(int argc, char **argv)
 		goto out;
 	if (store_open(ad.cfg->database, 1, &st) != 0)
 		goto out;
+	if (policy_version(ad.cfg, ad.policy_version,
+	    sizeof(ad.policy_version)) != 0 ||
+	    writer_start(&ad, &ad.writer) != 0)
+		goto out;
 	log_notice("authd %s starting: node %s, pam socket %s, admin socket "
 	    "%s", "0.1.0", ad.cfg->node_name, ad.cfg->socket_path,
 	    ad.cfg->admin_socket_path);
-	if (server_run(&ad, pam_fd, admin_fd) != 0)
-		goto out_closed;
-	ret = 0;
-	goto out_closed;
+	ret = server_run(&ad, pam_fd, admin_fd) == 0 ? 0 : 1;
+	pam_fd = admin_fd = -1;		/* server_run closed them */
  out:
 	if (pam_fd >= 0)
 		close(pam_fd);
 	if (admin_fd >= 0)
 		close(admin_fd);
- out_closed:
+	/* The workers are gone: the writer drains and signs the head. */
+	writer_stop(ad.writer);
 	store_close(st);
 	seal_key_free(ad.key);
 	secure_free_str(ad.bindpw);

@@ -51,6 +51,34 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+
+	/* 2: hash chain, signed checkpoints, prune base, decision context */
+	"ALTER TABLE audit ADD COLUMN policy TEXT;"
+	"ALTER TABLE audit ADD COLUMN role TEXT;"
+	"ALTER TABLE audit ADD COLUMN rule TEXT;"
+	"ALTER TABLE audit ADD COLUMN factors TEXT;"
+	"ALTER TABLE audit ADD COLUMN hash BLOB;"
+	"CREATE INDEX audit_time ON audit(time_ms);"
+	"CREATE TABLE audit_checkpoints ("
+	"  seq INTEGER PRIMARY KEY NOT NULL,"
+	"  time_ms INTEGER NOT NULL,"
+	"  node TEXT NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  key_id TEXT NOT NULL,"
+	"  sig BLOB NOT NULL);"
+	"CREATE TABLE audit_base ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  seq INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL);"
+	/* A row here, inside authd's own transaction, permits a prune. */
+	"CREATE TABLE audit_maintenance (active INTEGER NOT NULL);"
+	"DROP TRIGGER audit_no_update;"
+	"DROP TRIGGER audit_no_delete;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  WHEN NOT EXISTS (SELECT 1 FROM audit_maintenance)"
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -39,9 +39,20 @@ static const struct {
 	[PROTO_A_FAILURES] =	{ T_U64, 8 },
 	[PROTO_A_LOCKED_UNTIL] = { T_U64, 8 },
 	[PROTO_A_PID] =		{ T_U64, 8 },
+	[PROTO_A_HASH] =	{ T_STR, 64 },
+	[PROTO_A_POLICY] =	{ T_STR, 128 },
+	[PROTO_A_ROLE] =	{ T_STR, 256 },
+	[PROTO_A_RULE] =	{ T_STR, 256 },
+	[PROTO_A_FACTORS] =	{ T_STR, 128 },
+	[PROTO_A_TIME_FROM] =	{ T_U64, 8 },
+	[PROTO_A_TIME_UNTIL] =	{ T_U64, 8 },
+	[PROTO_A_BEFORE] =	{ T_U64, 8 },
+	[PROTO_A_CHECKPOINT] =	{ T_STR, 1024 },
+	[PROTO_A_COUNT] =	{ T_U64, 8 },
 };
 
-#define A(t)	(1u << (t))
+#define A(t)	(UINT64_C(1) << (t))
+_Static_assert(PROTO_A_LAST <= 64, "tag sets are 64-bit masks");
 #define PAM_REQ	(A(PROTO_A_USER) | A(PROTO_A_SYSTEM) | A(PROTO_A_SERVICE) | \
 		 A(PROTO_A_RHOST) | A(PROTO_A_TTY) | A(PROTO_A_PID))
 
@@ -49,7 +60,7 @@ static const struct {
 static const struct {
 	uint8_t		 type;
 	const char	*name;
-	uint32_t	 allowed;
+	uint64_t	 allowed;
 } types[] = {
 	{ PROTO_T_AUTH, "auth", PAM_REQ | A(PROTO_A_CODE) },
 	{ PROTO_T_ACCOUNT, "account", PAM_REQ },
@@ -62,16 +73,23 @@ static const struct {
 	{ PROTO_T_RESET, "reset", A(PROTO_A_USER) },
 	{ PROTO_T_STATUS, "status", A(PROTO_A_USER) },
 	{ PROTO_T_AUDIT_LIST, "audit-list", A(PROTO_A_USER) |
-	    A(PROTO_A_SYSTEM) | A(PROTO_A_LIMIT) | A(PROTO_A_SINCE) },
+	    A(PROTO_A_SYSTEM) | A(PROTO_A_LIMIT) | A(PROTO_A_SINCE) |
+	    A(PROTO_A_TIME_FROM) | A(PROTO_A_TIME_UNTIL) |
+	    A(PROTO_A_DECISION) | A(PROTO_A_REASON) | A(PROTO_A_EVENT) },
+	{ PROTO_T_AUDIT_SHOW, "audit-show", A(PROTO_A_SEQ) },
+	{ PROTO_T_AUDIT_PRUNE, "audit-prune", A(PROTO_A_BEFORE) },
+	{ PROTO_T_AUDIT_CHECKPOINT, "audit-checkpoint", 0 },
 	{ PROTO_T_RESULT, "result", A(PROTO_A_STATUS) | A(PROTO_A_REASON) |
 	    A(PROTO_A_MESSAGE) | A(PROTO_A_URI) | A(PROTO_A_USER) |
 	    A(PROTO_A_STATE) | A(PROTO_A_FAILURES) | A(PROTO_A_LOCKED_UNTIL) |
-	    A(PROTO_A_SEQ) },
+	    A(PROTO_A_SEQ) | A(PROTO_A_CHECKPOINT) | A(PROTO_A_COUNT) },
 	{ PROTO_T_AUDIT_ROW, "audit-row", A(PROTO_A_SEQ) | A(PROTO_A_TIME) |
 	    A(PROTO_A_EVENT) | A(PROTO_A_ACTOR) | A(PROTO_A_USER) |
 	    A(PROTO_A_SYSTEM) | A(PROTO_A_SERVICE) | A(PROTO_A_RHOST) |
 	    A(PROTO_A_TTY) | A(PROTO_A_DECISION) | A(PROTO_A_REASON) |
-	    A(PROTO_A_REQID) | A(PROTO_A_NODE) | A(PROTO_A_DETAIL) },
+	    A(PROTO_A_REQID) | A(PROTO_A_NODE) | A(PROTO_A_DETAIL) |
+	    A(PROTO_A_HASH) | A(PROTO_A_POLICY) | A(PROTO_A_ROLE) |
+	    A(PROTO_A_RULE) | A(PROTO_A_FACTORS) },
 };
 
 static int

@@ -38,6 +38,9 @@ enum proto_type {
 	PROTO_T_RESET		= 0x43,	/* remove a token */
 	PROTO_T_STATUS		= 0x44,	/* token and lockout state of a user */
 	PROTO_T_AUDIT_LIST	= 0x45,	/* stream audit records */
+	PROTO_T_AUDIT_SHOW	= 0x46,	/* one audit record by sequence number */
+	PROTO_T_AUDIT_PRUNE	= 0x47,	/* remove records before a time */
+	PROTO_T_AUDIT_CHECKPOINT = 0x48, /* sign the chain head now */
 	/* replies */
 	PROTO_T_RESULT		= 0x80,	/* final answer to any request */
 	PROTO_T_AUDIT_ROW	= 0x81,	/* one audit record (before RESULT) */
@@ -55,7 +58,7 @@ enum proto_tag {
 	PROTO_A_MESSAGE,	/* str: human-readable detail */
 	PROTO_A_URI,		/* str: otpauth:// URI (secret) */
 	PROTO_A_LIMIT,		/* u64: maximum rows */
-	PROTO_A_SINCE,		/* u64: lowest sequence number */
+	PROTO_A_SINCE,		/* u64: lowest sequence number; pages forward */
 	PROTO_A_FORCE,		/* u64: 1 = replace an existing token */
 	PROTO_A_SEQ,		/* u64: audit sequence number */
 	PROTO_A_TIME,		/* u64: ms since the epoch, UTC */
@@ -69,6 +72,16 @@ enum proto_tag {
 	PROTO_A_FAILURES,	/* u64: consecutive failures */
 	PROTO_A_LOCKED_UNTIL,	/* u64: ms since the epoch, 0 = not locked */
 	PROTO_A_PID,		/* u64: client process id (informational) */
+	PROTO_A_HASH,		/* str: record hash, hex */
+	PROTO_A_POLICY,		/* str: policy version of a decision */
+	PROTO_A_ROLE,		/* str: matched role */
+	PROTO_A_RULE,		/* str: deciding rule */
+	PROTO_A_FACTORS,	/* str: factors used, comma-separated */
+	PROTO_A_TIME_FROM,	/* u64: ms since the epoch, inclusive */
+	PROTO_A_TIME_UNTIL,	/* u64: ms since the epoch, exclusive */
+	PROTO_A_BEFORE,		/* u64: ms since the epoch (prune) */
+	PROTO_A_CHECKPOINT,	/* str: a signed checkpoint line */
+	PROTO_A_COUNT,		/* u64: a number of records */
 	PROTO_A_LAST,		/* not a tag: one past the highest */
 };
 

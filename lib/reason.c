@@ -21,6 +21,7 @@ static const char *const names[RSN_LAST] = {
 	[RSN_FORBIDDEN] = "forbidden",
 	[RSN_BUSY] = "busy",
 	[RSN_EXISTS] = "exists",
+	[RSN_NOT_FOUND] = "not-found",
 };
 
 const char *

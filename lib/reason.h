@@ -25,6 +25,7 @@ enum reason {
 	RSN_FORBIDDEN,		/* peer not allowed on this socket */
 	RSN_BUSY,			/* queue full */
 	RSN_EXISTS,		/* token already exists */
+	RSN_NOT_FOUND,		/* no such record */
 	RSN_LAST
 };
 

@@ -78,7 +78,8 @@ t_init() {
 }
 
 # authd_setup [LINE...]: writes the config (extra lines appended) and the
-# PAM stack "authd-test" (system "pilot").
+# PAM stack "authd-test" (system "pilot").  ldap_uri is AUTHD_LDAP_URI if
+# that is set, else slapd's LDAP_URI.
 authd_setup() {
 	local line
 	printf '%s\n' "${LDAP_BIND_PW:-unused}" >"$T_DIR/ldap.pw"
@@ -89,10 +90,12 @@ authd_setup() {
 		echo "admin_socket $AUTHD_ADMIN_SOCK"
 		echo "database $AUTHD_DB"
 		echo "seal_key $T_DIR/state/seal.key"
+		echo "audit_key $T_DIR/state/audit.key"
+		echo "syslog_socket ${AUTHD_SYSLOG_SOCK:-$T_DIR/run/syslog.sock}"
 		echo "user $AUTHD_USER"
 		echo "node_name test-node"
 		echo "issuer \"Exempel kommun\""
-		echo "ldap_uri ${LDAP_URI:-ldap://127.0.0.1:1/}"
+		echo "ldap_uri ${AUTHD_LDAP_URI:-${LDAP_URI:-ldap://127.0.0.1:1/}}"
 		echo "ldap_base ${LDAP_BASE:-dc=exempel,dc=se}"
 		echo "ldap_bind_dn ${LDAP_BIND_DN:-cn=authd,ou=services,dc=exempel,dc=se}"
 		echo "ldap_bind_password_file $T_DIR/ldap.pw"

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_SLOG_H
+#define AUTHD_SLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Audit copies to syslog, as RFC 5424 lines written straight to a datagram
+ * socket (default /dev/log), so a SIEM sees every record and every
+ * checkpoint, and a gap in sequence numbers shows.  Sending never blocks: a
+ * missing or full syslog loses the copy (counted and logged), never the
+ * record, which is already durable in the database.
+ */
+
+struct slog;
+
+/* facility: a syslog facility name (authpriv, auth, local0..local7). */
+int slog_facility(const char *name, int *out);
+
+/* Opens a sender for `path`; NULL on allocation failure only. */
+struct slog *slog_open(const char *path, int facility, const char *host);
+void slog_close(struct slog *s);
+
+/*
+ * Sends one line: MSGID `msgid`, structured data `sd` (already formatted,
+ * may be NULL), and free text `msg`.
+ */
+void slog_send(struct slog *s, const char *msgid, const char *sd,
+    const char *msg);
+
+/* Appends ` name="value"` to `sd` (size `sz`) with RFC 5424 escaping. */
+void slog_param(char *sd, size_t sz, const char *name, const char *value);
+
+#endif

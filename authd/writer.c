@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
+#include <pthread.h>
+#include <syslog.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authd.h"
+#include "authd_err.h"
+#include "log.h"
+#include "slog.h"
+#include "util.h"
+#include "writer.h"
+
+struct wjob {
+	int		(*fn)(struct wtx *, void *);
+	void		*arg;
+	int		 result;
+	int		 done;
+	struct wjob	*next;
+};
+
+/* A syslog copy waiting for its transaction to commit. */
+struct wline {
+	char	*msgid;
+	char	*sd;
+	char	*msg;
+};
+
+struct writer {
+	struct authd		*ad;
+	struct store		*st;
+	struct chain_key	*key;
+	struct slog		*slog;
+	pthread_t		 th;
+	int			 started;
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 cv;		/* jobs arrived / stop */
+	pthread_cond_t		 done_cv;	/* jobs finished */
+	struct wjob		*head, *tail;
+	int			 stopping;
+	/* chain state, owned by the writer thread */
+	int64_t			 head_seq;
+	uint8_t			 head_hash[CHAIN_HASH_LEN];
+	int64_t			 cp_seq;	/* last checkpoint of the head */
+	int64_t			 cp_time_ms;
+	/* syslog copies of the current transaction */
+	struct wline		*lines;
+	size_t			 nlines, caplines;
+};
+
+static int
+sql(struct writer *w, const char *q)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(store_db(w->st), q, NULL, NULL, &err) != SQLITE_OK) {
+		log_err("writer: %s: %s", q, err ? err : "?");
+		sqlite3_free(err);
+		return AUTHD_ERR_DB;
+	}
+	return 0;
+}
+
+static void
+lines_drop(struct writer *w, size_t keep)
+{
+	while (w->nlines > keep) {
+		struct wline *l = &w->lines[--w->nlines];
+
+		free(l->msgid);
+		free(l->sd);
+		free(l->msg);
+	}
+}
+
+static int
+line_add(struct writer *w, const char *msgid, const char *sd, const char *msg)
+{
+	struct wline *n;
+
+	if (w->nlines == w->caplines) {
+		size_t cap = w->caplines ? 2 * w->caplines : 64;
+
+		if ((n = realloc(w->lines, cap * sizeof(*n))) == NULL)
+			return AUTHD_ERR_NOMEM;
+		w->lines = n;
+		w->caplines = cap;
+	}
+	n = &w->lines[w->nlines];
+	n->msgid = strdup(msgid);
+	n->sd = sd ? strdup(sd) : NULL;
+	n->msg = strdup(msg ? msg : "");
+	w->nlines++;
+	if (n->msgid == NULL || (sd && n->sd == NULL) || n->msg == NULL) {
+		lines_drop(w, w->nlines - 1);
+		return AUTHD_ERR_NOMEM;
+	}
+	return 0;
+}
+
+/* Copies `v` sanitised into `buf`; NULL stays NULL. */
+static const char *
+clean(const char *v, char *buf, size_t sz)
+{
+	if (v == NULL)
+		return NULL;
+	return str_sanitize(v, strlen(v), buf, sz);
+}
+
+int
+writer_audit(struct wtx *tx, struct audit_rec *r)
+{
+	struct writer *w = tx->w;
+	char b[15][1024], sd[2048], hex[2 * CHAIN_HASH_LEN + 1], seqs[32];
+	struct chain_rec c;
+	struct audit_rec s;
+	uint8_t hash[CHAIN_HASH_LEN];
+	int ret;
+
+	/* What is hashed is exactly what is stored: sanitised text. */
+	memset(&c, 0, sizeof(c));
+	s = *r;
+	s.seq = w->head_seq + 1;
+	if (s.time_ms == 0)
+		s.time_ms = wall_ms();
+	s.node = clean(r->node ? r->node : "-", b[0], sizeof(b[0]));
+	s.event = clean(r->event, b[1], sizeof(b[1]));
+	s.actor = clean(r->actor ? r->actor : "-", b[2], sizeof(b[2]));
+	s.user = clean(r->user, b[3], sizeof(b[3]));
+	s.system = clean(r->system, b[4], sizeof(b[4]));
+	s.service = clean(r->service, b[5], sizeof(b[5]));
+	s.rhost = clean(r->rhost, b[6], sizeof(b[6]));
+	s.tty = clean(r->tty, b[7], sizeof(b[7]));
+	s.decision = clean(r->decision, b[8], sizeof(b[8]));
+	s.reason = clean(r->reason, b[9], sizeof(b[9]));
+	s.detail = clean(r->detail, b[10], sizeof(b[10]));
+	s.policy = clean(r->policy, b[11], sizeof(b[11]));
+	s.role = clean(r->role, b[12], sizeof(b[12]));
+	s.rule = clean(r->rule, b[13], sizeof(b[13]));
+	s.factors = clean(r->factors, b[14], sizeof(b[14]));
+	audit_to_chain(&s, &c);
+	if ((ret = chain_hash(w->head_hash, &c, hash)) != 0)
+		return ret;
+	if ((ret = audit_insert(tx->st, &s, hash)) != 0)
+		return ret;
+	w->head_seq = s.seq;
+	memcpy(w->head_hash, hash, sizeof(hash));
+	r->seq = s.seq;
+
+	chain_hex(hash, sizeof(hash), hex);
+	snprintf(seqs, sizeof(seqs), "%lld", (long long)s.seq);
+	snprintf(sd, sizeof(sd), "[authd@32473");
+	slog_param(sd, sizeof(sd) - 1, "seq", seqs);
+	slog_param(sd, sizeof(sd) - 1, "hash", hex);
+	slog_param(sd, sizeof(sd) - 1, "event", s.event);
+	slog_param(sd, sizeof(sd) - 1, "decision", s.decision);
+	slog_param(sd, sizeof(sd) - 1, "reason", s.reason);
+	slog_param(sd, sizeof(sd) - 1, "user", s.user);
+	slog_param(sd, sizeof(sd) - 1, "system", s.system);
+	slog_param(sd, sizeof(sd) - 1, "service", s.service);
+	slog_param(sd, sizeof(sd) - 1, "rhost", s.rhost);
+	slog_param(sd, sizeof(sd) - 1, "actor", s.actor);
+	strcat(sd, "]");
+	return line_add(w, "audit", sd, s.detail ? s.detail : "");
+}
+
+int
+writer_checkpoint(struct wtx *tx, int64_t seq,
+    const uint8_t hash[CHAIN_HASH_LEN], struct chain_checkpoint *cp)
+{
+	struct writer *w = tx->w;
+	char line[CHAIN_LINE_MAX];
+	int r;
+
+	memset(cp, 0, sizeof(*cp));
+	if (seq == 0) {
+		if (w->head_seq == 0)
+			return AUTHD_ERR_NOT_FOUND;
+		seq = w->head_seq;
+		hash = w->head_hash;
+	}
+	cp->seq = seq;
+	cp->time_ms = wall_ms();
+	memcpy(cp->hash, hash, CHAIN_HASH_LEN);
+	snprintf(cp->node, sizeof(cp->node), "%s", w->ad->cfg->node_name);
+	if ((r = chain_sign(w->key, cp)) != 0 ||
+	    (r = audit_checkpoint_insert(tx->st, cp)) != 0 ||
+	    (r = chain_checkpoint_format(cp, line, sizeof(line))) != 0)
+		return r;
+	if (seq == w->head_seq) {
+		w->cp_seq = seq;
+		w->cp_time_ms = cp->time_ms;
+	}
+	return line_add(w, "checkpoint", NULL, line);
+}
+
+int
+writer_set_base(struct wtx *tx, int64_t seq, const uint8_t hash[CHAIN_HASH_LEN])
+{
+	return audit_base_set(tx->st, seq, hash);
+}
+
+/* Runs a batch of jobs in one transaction (or each alone). */
+static void
+run_batch(struct writer *w, struct wjob *jobs)
+{
+	const struct config *c = w->ad->cfg;
+	struct wtx tx = { w, w->st };
+	struct chain_checkpoint cp;
+	uint8_t saved_hash[CHAIN_HASH_LEN], job_hash[CHAIN_HASH_LEN];
+	int64_t saved_seq = w->head_seq, saved_cp = w->cp_seq;
+	int64_t saved_cpt = w->cp_time_ms, job_seq;
+	struct wjob *j;
+	size_t job_lines;
+	int r;
+
+	memcpy(saved_hash, w->head_hash, sizeof(saved_hash));
+	if ((r = sql(w, "BEGIN IMMEDIATE")) != 0)
+		goto fail;
+	for (j = jobs; j != NULL; j = j->next) {
+		job_seq = w->head_seq;
+		memcpy(job_hash, w->head_hash, sizeof(job_hash));
+		job_lines = w->nlines;
+		if ((r = sql(w, "SAVEPOINT job")) != 0)
+			goto fail;
+		j->result = j->fn(&tx, j->arg);
+		if (j->result != 0) {
+			/* Undo this job only, chain head included. */
+			if ((r = sql(w, "ROLLBACK TO job")) != 0)
+				goto fail;
+			w->head_seq = job_seq;
+			memcpy(w->head_hash, job_hash, sizeof(job_hash));
+			lines_drop(w, job_lines);
+		}
+		if ((r = sql(w, "RELEASE job")) != 0)
+			goto fail;
+	}
+	if (w->head_seq - w->cp_seq >= c->audit_checkpoint_records &&
+	    (r = writer_checkpoint(&tx, 0, NULL, &cp)) != 0)
+		goto fail;
+	if ((r = sql(w, "COMMIT")) != 0)
+		goto fail;
+	/* Durable: now the copies may leave. */
+	for (size_t i = 0; i < w->nlines; i++)
+		slog_send(w->slog, w->lines[i].msgid, w->lines[i].sd,
+		    w->lines[i].msg);
+	lines_drop(w, 0);
+	return;
+ fail:
+	(void)sqlite3_exec(store_db(w->st), "ROLLBACK", NULL, NULL, NULL);
+	w->head_seq = saved_seq;
+	memcpy(w->head_hash, saved_hash, sizeof(saved_hash));
+	w->cp_seq = saved_cp;
+	w->cp_time_ms = saved_cpt;
+	lines_drop(w, 0);
+	for (j = jobs; j != NULL; j = j->next)
+		j->result = AUTHD_ERR_DB;
+	log_err("writer: transaction failed; %s", "its requests are refused");
+}
+
+static int
+cp_job(struct wtx *tx, void *arg)
+{
+	return writer_checkpoint(tx, 0, NULL, arg);
+}
+
+/* A checkpoint is due by time: records since the last, interval passed. */
+static int
+cp_due(struct writer *w, int64_t now)
+{
+	return w->head_seq > w->cp_seq && now - w->cp_time_ms >=
+	    w->ad->cfg->audit_checkpoint_interval * 1000;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	const struct config *c = w->ad->cfg;
+	size_t max = c->audit_group_commit ? (size_t)c->audit_batch_max : 1;
+	struct chain_checkpoint cp;
+	struct wjob *batch, *j, cpjob;
+	struct timespec ts;
+	size_t n;
+	int stop;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mtx);
+		while (w->head == NULL && !w->stopping && !cp_due(w,
+		    wall_ms())) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&w->cv, &w->mtx, &ts);
+		}
+		batch = w->head;
+		for (n = 1, j = batch; j != NULL && n < max; n++)
+			j = j->next;
+		if (j != NULL) {
+			w->head = j->next;
+			j->next = NULL;
+		} else
+			w->head = NULL;
+		if (w->head == NULL)
+			w->tail = NULL;
+		stop = w->stopping && batch == NULL;
+		pthread_mutex_unlock(&w->mtx);
+
+		if (batch == NULL) {
+			/* Idle: sign the head if it is due (or at stop). */
+			if (w->head_seq > w->cp_seq) {
+				memset(&cpjob, 0, sizeof(cpjob));
+				cpjob.fn = cp_job;
+				cpjob.arg = &cp;
+				run_batch(w, &cpjob);
+			}
+			if (stop)
+				break;
+			continue;
+		}
+		run_batch(w, batch);
+		pthread_mutex_lock(&w->mtx);
+		for (j = batch; j != NULL; j = j->next)
+			j->done = 1;
+		pthread_cond_broadcast(&w->done_cv);
+		pthread_mutex_unlock(&w->mtx);
+	}
+	return NULL;
+}
+
+/* Finds where the chain stands: the newest record, or the prune base. */
+static int
+load_head(struct writer *w)
+{
+	int r;
+
+	if ((r = audit_head(w->st, &w->head_seq, w->head_hash)) != 0)
+		return r;
+	return audit_last_checkpoint(w->st, &w->cp_seq, &w->cp_time_ms);
+}
+
+int
+writer_start(struct authd *ad, struct writer **out)
+{
+	const struct config *c = ad->cfg;
+	struct writer *w;
+	int fac = LOG_AUTHPRIV, r;
+
+	*out = NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	w->ad = ad;
+	pthread_mutex_init(&w->mtx, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	pthread_cond_init(&w->done_cv, NULL);
+	(void)slog_facility(c->syslog_facility, &fac);
+	if ((w->slog = slog_open(c->syslog_socket, fac, c->node_name)) ==
+	    NULL) {
+		r = AUTHD_ERR_NOMEM;
+		goto fail;
+	}
+	if ((r = chain_key_open(c->audit_key, &w->key)) != 0 ||
+	    (r = store_open(c->database, 0, &w->st)) != 0 ||
+	    (r = load_head(w)) != 0)
+		goto fail;
+	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
+		r = AUTHD_ERR_SYSTEM;
+		goto fail;
+	}
+	w->started = 1;
+	log_info("audit chain at seq %lld (last checkpoint %lld), key %s, "
+	    "group commit %s", (long long)w->head_seq, (long long)w->cp_seq,
+	    chain_key_id(w->key), c->audit_group_commit ? "on" : "off");
+	*out = w;
+	return 0;
+ fail:
+	writer_stop(w);
+	return r;
+}
+
+void
+writer_stop(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->mtx);
+		w->stopping = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mtx);
+		pthread_join(w->th, NULL);
+	}
+	lines_drop(w, 0);
+	free(w->lines);
+	store_close(w->st);
+	chain_key_free(w->key);
+	slog_close(w->slog);
+	pthread_mutex_destroy(&w->mtx);
+	pthread_cond_destroy(&w->cv);
+	pthread_cond_destroy(&w->done_cv);
+	free(w);
+}
+
+int
+writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
+{
+	struct wjob job;
+
+	memset(&job, 0, sizeof(job));
+	job.fn = fn;
+	job.arg = arg;
+	pthread_mutex_lock(&w->mtx);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mtx);
+		return AUTHD_ERR_DB;
+	}
+	if (w->tail)
+		w->tail->next = &job;
+	else
+		w->head = &job;
+	w->tail = &job;
+	pthread_cond_signal(&w->cv);
+	while (!job.done)
+		pthread_cond_wait(&w->done_cv, &w->mtx);
+	pthread_mutex_unlock(&w->mtx);
+	return job.result;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_WRITER_H
+#define AUTHD_WRITER_H
+
+#include <stdint.h>
+
+#include "audit.h"
+#include "chain.h"
+#include "store.h"
+
+/*
+ * The one writer of authd's database, with group commit.  Workers hand it
+ * jobs: a function that checks and updates state and appends audit
+ * records.  The writer runs the jobs that are waiting in one transaction
+ * (each in a savepoint, so one job's failure undoes only that job), commits
+ * with one fsync, and only then wakes the workers, which reply.  Because it
+ * is the only writer, a job's check and its update see no other writer in
+ * between; because the records and the state share the transaction, no
+ * decision is answered before its record is durable and no state changes
+ * without its record.
+ *
+ * Batch policy: a batch is every job waiting when the previous commit
+ * finished, up to audit_batch_max; the writer never waits to fill a batch,
+ * so a lone request costs one commit and concurrent ones share it.  With
+ * audit_group_commit off each job is its own transaction.
+ *
+ * The writer also keeps the audit hash chain (lib/chain.h), signs a
+ * checkpoint every audit_checkpoint_records records or
+ * audit_checkpoint_interval seconds, and copies every record and
+ * checkpoint to syslog after the commit.
+ */
+
+struct writer;
+struct authd;
+
+/* What a job sees: the writer's connection, inside its transaction. */
+struct wtx {
+	struct writer	*w;
+	struct store	*st;
+};
+
+/*
+ * Opens the writer's own database connection, loads the chain head and
+ * starts its thread.  0 or an AUTHD_ERR_* after logging why.
+ */
+int writer_start(struct authd *ad, struct writer **out);
+
+/*
+ * Runs the jobs already handed in, signs a final checkpoint, stops the
+ * thread and frees `w`; accepts NULL.
+ */
+void writer_stop(struct writer *w);
+
+/*
+ * Runs fn(tx, arg) in the writer's transaction and returns once that
+ * transaction is durable: fn's result (a non-zero result rolls back fn's
+ * changes), or AUTHD_ERR_DB when the commit failed (then nothing fn did
+ * happened).
+ */
+int writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg);
+
+/*
+ * Inside a job: appends `r` to the trail, linking it into the hash chain;
+ * sets r->seq.  0 or AUTHD_ERR_*.
+ */
+int writer_audit(struct wtx *tx, struct audit_rec *r);
+
+/*
+ * Inside a job: signs the current chain head (or, with seq > 0, the record
+ * `seq` whose hash is `hash`) and stores the checkpoint; *cp receives it.
+ * AUTHD_ERR_NOT_FOUND when the trail is empty.
+ */
+int writer_checkpoint(struct wtx *tx, int64_t seq,
+    const uint8_t hash[CHAIN_HASH_LEN], struct chain_checkpoint *cp);
+
+/*
+ * Inside a job: records that the chain now starts after `seq`/`hash`
+ * (prune), so the next verification starts there.
+ */
+int writer_set_base(struct wtx *tx, int64_t seq,
+    const uint8_t hash[CHAIN_HASH_LEN]);
+
+#endif
