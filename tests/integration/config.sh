@@ -17,6 +17,7 @@ check "the dump parses back to itself" cmp -s "$T_DIR/dump1.conf" "$T_DIR/dump2.
 check "the dump shows defaults" grep -qx 'totp_window 1' "$T_DIR/dump1.conf"
 check "the dump quotes values with spaces" grep -qx 'issuer "Exempel kommun"' "$T_DIR/dump1.conf"
 check "the dump keeps the systems" grep -qx 'system hr cn=hr-users,ou=groups,dc=exempel,dc=se' "$T_DIR/dump1.conf"
+check "the packaged example configuration is valid" "$AUTHD_BIN" -t -f "$(dirname "$0")/../../packaging/authd.conf.example"
 check "authd --help exits 0" bash -c "'$AUTHD_BIN' --help | grep -q usage"
 check "authd with a bad option exits non-zero" bash -c "! '$AUTHD_BIN' -x 2>/dev/null"
 
