@@ -3,6 +3,7 @@
 #include <sys/un.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -166,6 +167,14 @@ unavailable(enum pa_phase phase)
 	    PAM_AUTHINFO_UNAVAIL : PAM_SESSION_ERR;
 }
 
+/* Copies at most `max` bytes of `s` into `buf` (max + 1 bytes). */
+static const char *
+cut(const char *s, char *buf, size_t max)
+{
+	snprintf(buf, max + 1, "%s", s);
+	return buf;
+}
+
 static int
 item_str(pam_handle_t *pamh, int type, const char **out)
 {
@@ -186,7 +195,7 @@ pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
 	struct proto_msg *req = NULL, *reply = NULL;
 	const char *user = NULL, *service = NULL, *rhost = NULL, *tty = NULL;
 	const char *system, *reason = "-";
-	char *code = NULL, san[96];
+	char *code = NULL, san[257];
 	uint64_t status = PROTO_S_ERROR;
 	uint8_t type;
 	int64_t deadline;
@@ -245,12 +254,15 @@ pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
 		rc = phase == PA_AUTH ? PAM_AUTH_ERR : unavailable(phase);
 		goto out;
 	}
+	/*
+	 * rhost and tty go as they are, only cut to the protocol's bounds:
+	 * authd escapes them once, where they are stored and logged.
+	 */
 	if (proto_add_str(req, PROTO_A_SYSTEM, system) != 0 ||
 	    proto_add_str(req, PROTO_A_SERVICE, service) != 0 ||
-	    (rhost && proto_add_str(req, PROTO_A_RHOST, str_sanitize(rhost,
-	    strlen(rhost), san, 96)) != 0) ||
-	    (tty && proto_add_str(req, PROTO_A_TTY, str_sanitize(tty,
-	    strlen(tty), san, 64)) != 0) ||
+	    (rhost && proto_add_str(req, PROTO_A_RHOST, cut(rhost, san,
+	    256)) != 0) ||
+	    (tty && proto_add_str(req, PROTO_A_TTY, cut(tty, san, 64)) != 0) ||
 	    proto_add_u64(req, PROTO_A_PID, (uint64_t)getpid()) != 0 ||
 	    (code && proto_add_str(req, PROTO_A_CODE, code) != 0))
 		goto out;
