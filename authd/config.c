@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "authd_err.h"
@@ -139,9 +140,18 @@ check(const char *path, struct config *c)
 		    "one %%u", path);
 		errors++;
 	}
-	if (c->ldap_starttls && strncmp(c->ldap_uri ? c->ldap_uri : "",
-	    "ldaps:", 6) == 0) {
+	if (c->ldap_uri != NULL && strpbrk(c->ldap_uri, " \t,") != NULL) {
+		log_err("%s: ldap_uri must name one server", path);
+		errors++;
+	}
+	if (c->ldap_starttls && c->ldap_uri != NULL &&
+	    strncasecmp(c->ldap_uri, "ldaps:", 6) == 0) {
 		log_err("%s: ldap_starttls with an ldaps:// URI", path);
+		errors++;
+	}
+	if (c->ldap_ca_file != NULL && access(c->ldap_ca_file, R_OK) != 0) {
+		log_err("%s: ldap_ca_file %s cannot be read", path,
+		    c->ldap_ca_file);
 		errors++;
 	}
 	if (strcmp(c->socket_path, c->admin_socket_path) == 0) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <ldap.h>
@@ -63,7 +64,7 @@ dir_connect(struct dir *d)
 	struct timeval tv = { (time_t)c->ldap_timeout, 0 };
 	struct berval cred;
 	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
-	int rc;
+	int rc, tls;
 
 	if (d->ld != NULL)
 		return 0;
@@ -76,11 +77,24 @@ dir_connect(struct dir *d)
 	ldap_set_option(d->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(d->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
 	ldap_set_option(d->ld, LDAP_OPT_TIMEOUT, &tv);
-	ldap_set_option(d->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-	if (c->ldap_ca_file != NULL)
-		ldap_set_option(d->ld, LDAP_OPT_X_TLS_CACERTFILE,
-		    c->ldap_ca_file);
-	ldap_set_option(d->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	/*
+	 * SECURITY NOTE: TLS settings go into a context of this handle's
+	 * own.  If that cannot be built (an unreadable ldap_ca_file, say),
+	 * libldap would fall back to its global defaults, which ldap.conf
+	 * or LDAPTLS_* may have set to trust anyone: refuse instead.
+	 */
+	tls = c->ldap_starttls || strncasecmp(c->ldap_uri, "ldaps:", 6) == 0;
+	if ((ldap_set_option(d->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) !=
+	    LDAP_OPT_SUCCESS || (c->ldap_ca_file != NULL &&
+	    ldap_set_option(d->ld, LDAP_OPT_X_TLS_CACERTFILE,
+	    c->ldap_ca_file) != LDAP_OPT_SUCCESS) ||
+	    ldap_set_option(d->ld, LDAP_OPT_X_TLS_NEWCTX, &zero) !=
+	    LDAP_OPT_SUCCESS) && tls) {
+		log_err("directory: cannot set up TLS for %s%s%s", c->ldap_uri,
+		    c->ldap_ca_file ? " with CA file " : "",
+		    c->ldap_ca_file ? c->ldap_ca_file : "");
+		goto fail;
+	}
 	if (c->ldap_starttls &&
 	    (rc = ldap_start_tls_s(d->ld, NULL, NULL)) != LDAP_SUCCESS) {
 		log_err("directory: StartTLS to %s: %s", c->ldap_uri,
