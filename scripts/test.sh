@@ -19,6 +19,8 @@ CC=clang "$top/scripts/build.sh" "$top/build-test" \
 	-DAUTHD_SANITIZE=ON -DAUTHD_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
 
 echo "== ctest"
+# sshd is not instrumented: the real-sshd test loads the gcc build's module.
+export AUTHD_PLAIN_MODULE="$top/build-gcc/pam_module/pam_authd.so"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$top/build-test" --output-on-failure -j "$(nproc)" "$@"
