@@ -55,7 +55,7 @@ static const struct conf_kw keywords[] = {
 	INT("audit_batch_max", audit_batch_max, 1, 4096, "256"),
 	PATH("syslog_socket", syslog_socket, "/dev/log"),
 	STR("syslog_facility", syslog_facility, "authpriv"),
-	INT("workers", workers, 1, 256, "8"),
+	INT("workers", workers, 1, 256, "16"),
 	INT("queue_max", queue_max, 1, 65536, "256"),
 	INT("connections_max", connections_max, 4, 65536, "1024"),
 	INT("request_timeout", request_timeout, 100, 60000, "5000"),

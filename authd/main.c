@@ -55,7 +55,7 @@ policy_version(const struct config *c, char *out, size_t outsz)
 {
 	EVP_MD_CTX *md;
 	uint8_t h[32];
-	char hex[65];
+	char hex[2 * 6 + 1];
 	unsigned int n = 0;
 	size_t i;
 	int ok;

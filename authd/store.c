@@ -148,13 +148,21 @@ store_open(const char *path, int migrate_schema, struct store **out)
 	int fd, r = AUTHD_ERR_DB;
 
 	*out = NULL;
-	/* Create the file ourselves so it is 0600 from the first byte. */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) < 0) {
-		log_err("database %s: cannot open", path);
-		return AUTHD_ERR_DB;
+	/*
+	 * The first opener (the one that migrates) creates the file itself,
+	 * 0600 from its first byte.  Later openers must not: closing any
+	 * descriptor of the file would drop every POSIX lock this process
+	 * holds on it, and another SQLite user could then delete the WAL
+	 * under our feet.
+	 */
+	if (migrate_schema) {
+		if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600)) < 0) {
+			log_err("database %s: cannot open", path);
+			return AUTHD_ERR_DB;
+		}
+		close(fd);
 	}
-	close(fd);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return AUTHD_ERR_NOMEM;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |

@@ -19,6 +19,7 @@ struct wjob {
 	void		*arg;
 	int		 result;
 	int		 done;
+	pthread_cond_t	 cv;		/* its waiter alone is woken */
 	struct wjob	*next;
 };
 
@@ -38,7 +39,6 @@ struct writer {
 	int			 started;
 	pthread_mutex_t		 mtx;
 	pthread_cond_t		 cv;		/* jobs arrived / stop */
-	pthread_cond_t		 done_cv;	/* jobs finished */
 	struct wjob		*head, *tail;
 	int			 stopping;
 	/* chain state, owned by the writer thread */
@@ -322,9 +322,10 @@ writer_main(void *arg)
 		}
 		run_batch(w, batch);
 		pthread_mutex_lock(&w->mtx);
-		for (j = batch; j != NULL; j = j->next)
+		for (j = batch; j != NULL; j = j->next) {
 			j->done = 1;
-		pthread_cond_broadcast(&w->done_cv);
+			pthread_cond_signal(&j->cv);
+		}
 		pthread_mutex_unlock(&w->mtx);
 	}
 	return NULL;
@@ -354,7 +355,6 @@ writer_start(struct authd *ad, struct writer **out)
 	w->ad = ad;
 	pthread_mutex_init(&w->mtx, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	pthread_cond_init(&w->done_cv, NULL);
 	(void)slog_facility(c->syslog_facility, &fac);
 	if ((w->slog = slog_open(c->syslog_socket, fac, c->node_name)) ==
 	    NULL) {
@@ -399,7 +399,6 @@ writer_stop(struct writer *w)
 	slog_close(w->slog);
 	pthread_mutex_destroy(&w->mtx);
 	pthread_cond_destroy(&w->cv);
-	pthread_cond_destroy(&w->done_cv);
 	free(w);
 }
 
@@ -411,9 +410,11 @@ writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 	memset(&job, 0, sizeof(job));
 	job.fn = fn;
 	job.arg = arg;
+	pthread_cond_init(&job.cv, NULL);
 	pthread_mutex_lock(&w->mtx);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->mtx);
+		pthread_cond_destroy(&job.cv);
 		return AUTHD_ERR_DB;
 	}
 	if (w->tail)
@@ -423,7 +424,8 @@ writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 	w->tail = &job;
 	pthread_cond_signal(&w->cv);
 	while (!job.done)
-		pthread_cond_wait(&w->done_cv, &w->mtx);
+		pthread_cond_wait(&job.cv, &w->mtx);
 	pthread_mutex_unlock(&w->mtx);
+	pthread_cond_destroy(&job.cv);
 	return job.result;
 }
