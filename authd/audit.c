@@ -66,13 +66,14 @@ audit_insert(struct store *s, const struct audit_rec *r,
 {
 	const char *text[] = { r->node, r->event, r->actor, r->user,
 	    r->system, r->service, r->rhost, r->tty, r->decision, r->reason };
+	static const char sql[] = "INSERT INTO audit (" COLUMNS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+	    "?16, ?17, ?18, ?19)";
 	sqlite3_stmt *st;
-	int i;
+	int i, rc;
 
-	if (sqlite3_prepare_v2(store_db(s), "INSERT INTO audit (" COLUMNS
-	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16, ?17, ?18, ?19)", -1, &st, NULL) != SQLITE_OK)
-		return db_err(s, "insert");
+	if ((st = store_stmt(s, sql)) == NULL)
+		return AUTHD_ERR_DB;
 	sqlite3_bind_int64(st, 1, r->seq);
 	sqlite3_bind_int64(st, 2, r->time_ms);
 	for (i = 0; i < 10; i++)
@@ -84,7 +85,9 @@ audit_insert(struct store *s, const struct audit_rec *r,
 	bind_text(st, 17, r->rule);
 	bind_text(st, 18, r->factors);
 	sqlite3_bind_blob(st, 19, hash, CHAIN_HASH_LEN, SQLITE_STATIC);
-	return done(s, st, "insert");
+	rc = sqlite3_step(st);
+	store_stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, "insert");
 }
 
 int

@@ -12,8 +12,14 @@
 #include "store.h"
 #include "util.h"
 
+#define STMT_CACHE	16
+
 struct store {
-	sqlite3	*db;
+	sqlite3		*db;
+	struct {
+		const char	*sql;
+		sqlite3_stmt	*st;
+	} cache[STMT_CACHE];
 };
 
 /*
@@ -186,11 +192,46 @@ store_open(const char *path, int migrate_schema, struct store **out)
 	return r;
 }
 
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int i;
+
+	for (i = 0; i < STMT_CACHE && s->cache[i].sql != NULL; i++)
+		if (s->cache[i].sql == sql)
+			return s->cache[i].st;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		log_err("database: %s", sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	if (i < STMT_CACHE) {
+		s->cache[i].sql = sql;
+		s->cache[i].st = st;
+		return st;
+	}
+	log_err("database: statement cache full");
+	sqlite3_finalize(st);
+	return NULL;
+}
+
+void
+store_stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 void
 store_close(struct store *s)
 {
+	int i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }

@@ -42,6 +42,16 @@ void store_close(struct store *s);
 /* The raw handle, for modules that keep their own SQL (audit.c). */
 sqlite3 *store_db(struct store *s);
 
+/*
+ * A prepared statement for `sql`, kept for the connection's lifetime and
+ * found again by the address of `sql` (pass a string literal).  Reset and
+ * unbound on return; the caller resets it after use (store_stmt_done) and
+ * never finalizes it.  NULL on error (logged).
+ */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Resets a statement from store_stmt and drops its bindings. */
+void store_stmt_done(sqlite3_stmt *st);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  0 or AUTHD_ERR_DB. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);

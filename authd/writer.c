@@ -51,14 +51,19 @@ struct writer {
 	size_t			 nlines, caplines;
 };
 
+/* Runs a fixed statement (a string literal: it is prepared once). */
 static int
 sql(struct writer *w, const char *q)
 {
-	char *err = NULL;
+	sqlite3_stmt *st;
+	int rc;
 
-	if (sqlite3_exec(store_db(w->st), q, NULL, NULL, &err) != SQLITE_OK) {
-		log_err("writer: %s: %s", q, err ? err : "?");
-		sqlite3_free(err);
+	if ((st = store_stmt(w->st, q)) == NULL)
+		return AUTHD_ERR_DB;
+	rc = sqlite3_step(st);
+	store_stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		log_err("writer: %s: %s", q, sqlite3_errmsg(store_db(w->st)));
 		return AUTHD_ERR_DB;
 	}
 	return 0;
