@@ -49,6 +49,17 @@ authctl_usage(FILE *f)
 	    " lockout\n"
 	    "  audit list [OPTIONS]    show audit records (table, jsonl,"
 	    " csv)\n"
+	    "  audit export [OPTIONS]  write every matching record (jsonl,"
+	    " csv)\n"
+	    "  audit show SEQ          one record with every field\n"
+	    "  audit last-login USER [SYSTEM]\n"
+	    "                          the newest successful login of USER\n"
+	    "  audit checkpoint        sign the audit chain's head; print the"
+	    " checkpoint\n"
+	    "  audit prune --before TIME\n"
+	    "                          remove the records older than TIME\n"
+	    "  audit verify [OPTIONS]  check the audit chain offline (no"
+	    " daemon)\n"
 	    "  ping                    check that authd answers\n"
 	    "  help [COMMAND]          show this text or a command's usage\n"
 	    "\n"
@@ -59,9 +70,10 @@ authctl_usage(FILE *f)
 	    " (default %d)\n"
 	    "  -h, --help              show this text\n"
 	    "\n"
-	    "Exit status: 0 done; 1 authd refused or failed the request;"
-	    " 2 usage,\n"
-	    "connection, protocol or timeout error.\n",
+	    "Exit status: 0 done; 1 authd refused or failed the request, or"
+	    " audit\n"
+	    "verify found a problem; 2 usage, connection, protocol or timeout"
+	    " error.\n",
 	    AUTHCTL_SOCKET_ENV, AUTHCTL_SOCKET_DEFAULT, AUTHCTL_TIMEOUT_MIN,
 	    AUTHCTL_TIMEOUT_MAX, AUTHCTL_TIMEOUT_DEFAULT);
 }

@@ -21,8 +21,10 @@
 
 enum authctl_exit {
 	AUTHCTL_EXIT_OK = 0,		/* done */
-	AUTHCTL_EXIT_DENIED = 1,	/* authd answered deny or error */
-	AUTHCTL_EXIT_FAIL = 2,		/* usage, connect, protocol, timeout */
+	AUTHCTL_EXIT_DENIED = 1,	/* authd answered deny or error; or
+					   audit verify found a problem */
+	AUTHCTL_EXIT_FAIL = 2,		/* usage, connect, protocol, timeout,
+					   a file that cannot be read */
 };
 
 /* Settings from the global options, shared by every command. */
@@ -82,6 +84,9 @@ int cmd_token_unlock(const struct authctl *ctx, int argc, char **argv);
 int cmd_token_reset(const struct authctl *ctx, int argc, char **argv);
 int cmd_token_status(const struct authctl *ctx, int argc, char **argv);
 int cmd_audit(const struct authctl *ctx, int argc, char **argv);
+int cmd_chain_checkpoint(const struct authctl *ctx, int argc, char **argv);
+int cmd_chain_prune(const struct authctl *ctx, int argc, char **argv);
+int cmd_verify(const struct authctl *ctx, int argc, char **argv);
 int cmd_ping(const struct authctl *ctx, int argc, char **argv);
 
 /* Usage texts, written to `f`, for "authctl help COMMAND" and errors. */

@@ -40,6 +40,79 @@ fmt_time_iso(uint64_t ms, int with_ms, char *out, size_t outsz)
 	return 0;
 }
 
+/* Reads exactly `n` decimal digits at `s` into *out. */
+static int
+fmt_digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+fmt_time_parse(const char *s, int64_t *ms, const char **errstr)
+{
+	/* 9999-12-31T23:59:59Z, the last second fmt_time_iso can show. */
+	const long long max_sec = 253402300799LL;
+	struct tm tm, back;
+	long long sec;
+	const char *why = "expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
+	    "@SECONDS";
+	size_t len = strlen(s);
+	time_t t;
+	int y, mo, d, h = 0, mi = 0, se = 0;
+
+	*ms = 0;
+	if (s[0] == '@') {
+		if (num_parse(s + 1, 0, max_sec, &sec, NULL) != 0) {
+			why = "@SECONDS must be 0..253402300799";
+			goto bad;
+		}
+		*ms = (int64_t)sec * 1000;
+		return 0;
+	}
+	if (len != 10 && len != 20)
+		goto bad;
+	if (fmt_digits(s, 4, &y) != 0 || s[4] != '-' ||
+	    fmt_digits(s + 5, 2, &mo) != 0 || s[7] != '-' ||
+	    fmt_digits(s + 8, 2, &d) != 0)
+		goto bad;
+	if (len == 20 && (s[10] != 'T' || fmt_digits(s + 11, 2, &h) != 0 ||
+	    s[13] != ':' || fmt_digits(s + 14, 2, &mi) != 0 || s[16] != ':' ||
+	    fmt_digits(s + 17, 2, &se) != 0 || s[19] != 'Z'))
+		goto bad;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 59) {
+		why = "no such date or time";
+		goto bad;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	/* timegm() normalises 02-30 to 03-02: a round trip catches that. */
+	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &back) == NULL ||
+	    back.tm_mday != d || back.tm_mon != mo - 1) {
+		why = "no such date";
+		goto bad;
+	}
+	*ms = (int64_t)t * 1000;
+	return 0;
+ bad:
+	if (errstr != NULL)
+		*errstr = why;
+	return AUTHD_ERR_INVALID;
+}
+
 size_t
 fmt_utf8_decode(const uint8_t *p, size_t len, uint32_t *cp)
 {
@@ -170,7 +243,9 @@ fmt_json_str(FILE *f, const char *s, size_t len)
 void
 fmt_csv_field(FILE *f, const char *s, size_t len)
 {
-	size_t i;
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0, j, n;
+	uint32_t cp;
 	int quote;
 
 	if (s == NULL || len == 0)
@@ -182,14 +257,36 @@ fmt_csv_field(FILE *f, const char *s, size_t len)
 	/*
 	 * SECURITY NOTE: a spreadsheet runs a cell starting with one of these
 	 * as a formula (CSV injection, e.g. =HYPERLINK or DDE); a leading
-	 * quote makes it text.
+	 * quote makes it text.  A value that starts with a quote gets one
+	 * too, so that the guard can always be told from the value.
 	 */
-	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
+	if (s[0] != '\0' && strchr("=+-@\t\r'", s[0]) != NULL)
 		fputc('\'', f);
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
+	while (i < len) {
+		if (p[i] == '"' || p[i] == '\\') {
+			fputc(p[i], f);
+			fputc(p[i], f);
+			i++;
+		} else if (p[i] == '\n' || p[i] == '\r' ||
+		    (p[i] >= 0x20 && p[i] < 0x7f)) {
+			fputc(p[i], f);
+			i++;
+		} else if ((n = fmt_utf8_decode(p + i, len - i, &cp)) == 0 ||
+		    cp < 0x80) {
+			/*
+			 * SECURITY NOTE: no raw control, DEL or broken UTF-8
+			 * (terminal escapes, viewers that reject the file).
+			 */
+			fprintf(f, "\\x%02x", p[i]);
+			i++;
+		} else if (fmt_json_must_escape(cp)) {
+			for (j = 0; j < n; j++)
+				fprintf(f, "\\x%02x", p[i + j]);
+			i += n;
+		} else {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		}
 	}
 	if (quote)
 		fputc('"', f);

@@ -25,6 +25,16 @@
 int fmt_time_iso(uint64_t ms, int with_ms, char *out, size_t outsz);
 
 /*
+ * Parses a time given on the command line, in UTC: "YYYY-MM-DD" (that
+ * day's midnight), "YYYY-MM-DDTHH:MM:SSZ" or "@SECONDS" (since the epoch).
+ * The whole string must match; years are 1970..9999 and the date must
+ * exist.  Returns 0 and the time in milliseconds since the epoch in *ms,
+ * or AUTHD_ERR_INVALID (*ms is 0) with a static description in *errstr
+ * (if not NULL).
+ */
+int fmt_time_parse(const char *s, int64_t *ms, const char **errstr);
+
+/*
  * Returns the length (1..4) of the well-formed UTF-8 sequence (RFC 3629:
  * no overlong forms, no surrogates, nothing above U+10FFFF) at the start
  * of the `len` bytes at `p`, storing its code point in *cp; or 0 when the
@@ -45,8 +55,14 @@ void fmt_json_str(FILE *f, const char *s, size_t len);
 /*
  * Writes `len` bytes at `s` as one RFC 4180 field: quoted when it holds a
  * comma, quote, CR or LF, with quotes doubled.  A value starting with '=',
- * '+', '-', '@', TAB or CR is prefixed with a single quote.  NULL writes
- * an empty field.
+ * '+', '-', '@', TAB, CR or a single quote gets a single quote in front,
+ * as a spreadsheet expects before text that is not a formula.  LF and CR
+ * are kept (inside the quotes); a backslash is written as "\\"; every
+ * other byte that fmt_json_str would escape (controls, DEL, bytes that are
+ * not well-formed UTF-8, and each byte of the code points it escapes) is
+ * written as \xNN.  So the field is printable UTF-8, and the value comes
+ * back exactly by dropping one leading single quote, if any, and undoing
+ * the two escapes.  NULL writes an empty field.
  */
 void fmt_csv_field(FILE *f, const char *s, size_t len);
 

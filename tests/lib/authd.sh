@@ -46,6 +46,7 @@ t_need() {
 
 t_cleanup() {
 	[[ -n ${AUTHD_PID:-} ]] && kill "$AUTHD_PID" 2>/dev/null && wait "$AUTHD_PID" 2>/dev/null
+	[[ -n ${SINK_PID:-} ]] && sink_stop
 	[[ -n ${SLAPD_PID:-} ]] && slapd_stop >/dev/null 2>&1
 	if [[ $FAILURES -ne 0 && -n ${T_DIR:-} ]]; then
 		printf '%s\n' "--- authd log (tail) ---"
@@ -199,6 +200,135 @@ expect_pam() {
 # audit_has PATTERN: true if `authctl audit list --format csv` has a line matching.
 audit_has() {
 	authctl audit list --limit 10000 --format csv | grep -Eq -- "$1"
+}
+
+# --- the audit trail's outside copies and offline checks -------------------
+
+# not CMD...: true when CMD fails (for check).
+not() { ! "$@"; }
+
+# sink_start: a syslog stand-in (tests/syslog_sink) on the socket that
+# authd_setup gives authd (AUTHD_SYSLOG_SOCK, default
+# $T_DIR/run/syslog.sock), appending every datagram as a line to
+# $T_DIR/syslog.out.  Sets SYSLOG_SOCK and SYSLOG_OUT.
+sink_start() {
+	local bin="$BUILD_DIR/tests/syslog_sink" i
+	[[ -x $bin ]] || { echo "FAIL: $bin is not built"; exit 1; }
+	SYSLOG_SOCK=${AUTHD_SYSLOG_SOCK:-$T_DIR/run/syslog.sock}
+	AUTHD_SYSLOG_SOCK=$SYSLOG_SOCK
+	SYSLOG_OUT="$T_DIR/syslog.out"
+	: >"$SYSLOG_OUT"
+	"$bin" "$SYSLOG_SOCK" "$SYSLOG_OUT" >"$T_DIR/sink.ready" 2>>"$T_DIR/sink.err" &
+	SINK_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -qx ready "$T_DIR/sink.ready" 2>/dev/null && return 0
+		kill -0 "$SINK_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "FAIL: syslog_sink did not start"; cat "$T_DIR/sink.err"
+	exit 1
+}
+
+# sink_stop: stops the syslog stand-in; what it received stays in
+# $SYSLOG_OUT.
+sink_stop() {
+	[[ -n ${SINK_PID:-} ]] || return 0
+	kill -TERM "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null
+	SINK_PID=
+}
+
+# authd_crash: kills authd with SIGKILL (no chance to clean up) and reaps it.
+authd_crash() {
+	[[ -n ${AUTHD_PID:-} ]] || return 0
+	kill -KILL "$AUTHD_PID" 2>/dev/null
+	wait "$AUTHD_PID" 2>/dev/null
+	AUTHD_PID=
+	return 0
+}
+
+# audit_db_copy NAME: copies the database (with its WAL, if authd left one)
+# to $T_DIR/NAME.db and prints that path.  Take copies while authd is
+# stopped.
+audit_db_copy() {
+	local to="$T_DIR/$1.db"
+	rm -f -- "$to" "$to-wal" "$to-shm"
+	cp -- "$AUTHD_DB" "$to" || return 1
+	[[ -f $AUTHD_DB-wal ]] && cp -- "$AUTHD_DB-wal" "$to-wal"
+	printf '%s\n' "$to"
+}
+
+# audit_tamper DB SQL: runs SQL on a database copy the way an attacker
+# with the file would: first dropping the triggers that make the audit
+# table append-only.
+audit_tamper() {
+	sqlite3 "$1" "DROP TRIGGER IF EXISTS audit_no_update;
+		DROP TRIGGER IF EXISTS audit_no_delete; $2"
+}
+
+# audit_verify [ARGS...]: runs the offline `authctl audit verify ARGS`;
+# sets VERIFY_OUT (stdout and stderr) and VERIFY_RC.
+audit_verify() {
+	VERIFY_OUT=$("$AUTHCTL_BIN" audit verify "$@" 2>&1)
+	VERIFY_RC=$?
+	return 0
+}
+
+# verify_named: the sequence numbers that VERIFY_OUT names in failure lines
+# ("seq N", "seq A..B", "records after seq X"), one a line, sorted, with
+# ranges expanded.  Lines about checkpoints ("checkpoint at seq N") and
+# notes ("note: ...", context, not a failure) are left out; grep
+# VERIFY_OUT for those.
+verify_named() {
+	python3 - "$VERIFY_OUT" <<-'EOF'
+	import re, sys
+	seen = set()
+	for line in sys.argv[1].splitlines():
+	    if re.search(r'checkpoint at seq|^note:', line) or not re.search(
+	            r'modif|delet|missing|reorder|order|mismatch|truncat|'
+	            r'broken|fail|bad|gap|changed|inserted', line, re.I):
+	        continue
+	    for a, b in re.findall(r'\bseqs? (\d+)(?:\s*(?:\.\.|-)\s*(\d+))?', line):
+	        lo = int(a); hi = int(b) if b else lo
+	        seen.update(range(lo, min(hi, lo + 100000) + 1))
+	for n in sorted(seen):
+	    print(n)
+	EOF
+}
+
+# audit_chain_check DB: recomputes the hash chain of DB independently of
+# authd and authctl, from the format documented in lib/chain.h (python3
+# hashlib), starting at audit_base or 32 zero bytes.  Prints one line per
+# record whose stored hash differs, and "ok N" (the records checked) when
+# none does.  Exit status 0 when all match.
+audit_chain_check() {
+	python3 - "$1" <<-'EOF'
+	import hashlib, sqlite3, struct, sys
+	db = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True)
+	db.text_factory = bytes
+	base = db.execute('SELECT seq, hash FROM audit_base WHERE id = 1').fetchone()
+	prev = bytes(base[1]) if base else bytes(32)
+	last = base[0] if base else 0
+	texts = ('node', 'event', 'actor', 'user', 'system', 'service', 'rhost',
+	         'tty', 'decision', 'reason', 'detail', 'policy', 'role', 'rule',
+	         'factors')
+	bad = n = 0
+	for row in db.execute('SELECT seq, time_ms, request_id, %s, hash FROM audit '
+	                      'ORDER BY seq' % ', '.join(texts)):
+	    seq, t, reqid = row[0], row[1], row[2] or 0
+	    enc = struct.pack('>QQQ', seq, t, reqid)
+	    for v in row[3:3 + len(texts)]:
+	        enc += b'\0' if v is None else b'\1' + struct.pack('>I', len(v)) + v
+	    h = hashlib.sha256(b'\0' + prev + b'authd-audit-v1' + enc).digest()
+	    if seq != last + 1:
+	        print('seq %d: follows seq %d' % (seq, last)); bad += 1
+	    if h != bytes(row[-1] or b''):
+	        print('seq %d: stored hash differs from the recomputed one' % seq); bad += 1
+	    prev, last, n = bytes(row[-1] or b''), seq, n + 1
+	if not bad:
+	    print('ok %d' % n)
+	sys.exit(1 if bad else 0)
+	EOF
 }
 
 t_done() {

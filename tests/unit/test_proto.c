@@ -51,16 +51,26 @@ static const struct {
 	[PROTO_A_FAILURES] =	{ U64, 8, "FAILURES" },
 	[PROTO_A_LOCKED_UNTIL] = { U64, 8, "LOCKED_UNTIL" },
 	[PROTO_A_PID] =		{ U64, 8, "PID" },
+	[PROTO_A_HASH] =	{ STR, 64, "HASH" },
+	[PROTO_A_POLICY] =	{ STR, 128, "POLICY" },
+	[PROTO_A_ROLE] =	{ STR, 256, "ROLE" },
+	[PROTO_A_RULE] =	{ STR, 256, "RULE" },
+	[PROTO_A_FACTORS] =	{ STR, 128, "FACTORS" },
+	[PROTO_A_TIME_FROM] =	{ U64, 8, "TIME_FROM" },
+	[PROTO_A_TIME_UNTIL] =	{ U64, 8, "TIME_UNTIL" },
+	[PROTO_A_BEFORE] =	{ U64, 8, "BEFORE" },
+	[PROTO_A_CHECKPOINT] =	{ STR, 1024, "CHECKPOINT" },
+	[PROTO_A_COUNT] =	{ U64, 8, "COUNT" },
 };
 
-#define B(t)	(1u << (t))
+#define B(t)	(UINT64_C(1) << (t))
 #define PAMSET	(B(PROTO_A_USER) | B(PROTO_A_SYSTEM) | B(PROTO_A_SERVICE) | \
 		 B(PROTO_A_RHOST) | B(PROTO_A_TTY) | B(PROTO_A_PID))
 
 static const struct {
 	uint8_t		 type;
 	const char	*name;
-	uint32_t	 allowed;
+	uint64_t	 allowed;
 } typespec[] = {
 	{ PROTO_T_AUTH, "auth", PAMSET | B(PROTO_A_CODE) },
 	{ PROTO_T_ACCOUNT, "account", PAMSET },
@@ -73,16 +83,23 @@ static const struct {
 	{ PROTO_T_RESET, "reset", B(PROTO_A_USER) },
 	{ PROTO_T_STATUS, "status", B(PROTO_A_USER) },
 	{ PROTO_T_AUDIT_LIST, "audit-list", B(PROTO_A_USER) |
-	    B(PROTO_A_SYSTEM) | B(PROTO_A_LIMIT) | B(PROTO_A_SINCE) },
+	    B(PROTO_A_SYSTEM) | B(PROTO_A_LIMIT) | B(PROTO_A_SINCE) |
+	    B(PROTO_A_TIME_FROM) | B(PROTO_A_TIME_UNTIL) |
+	    B(PROTO_A_DECISION) | B(PROTO_A_REASON) | B(PROTO_A_EVENT) },
+	{ PROTO_T_AUDIT_SHOW, "audit-show", B(PROTO_A_SEQ) },
+	{ PROTO_T_AUDIT_PRUNE, "audit-prune", B(PROTO_A_BEFORE) },
+	{ PROTO_T_AUDIT_CHECKPOINT, "audit-checkpoint", 0 },
 	{ PROTO_T_RESULT, "result", B(PROTO_A_STATUS) | B(PROTO_A_REASON) |
 	    B(PROTO_A_MESSAGE) | B(PROTO_A_URI) | B(PROTO_A_USER) |
 	    B(PROTO_A_STATE) | B(PROTO_A_FAILURES) | B(PROTO_A_LOCKED_UNTIL) |
-	    B(PROTO_A_SEQ) },
+	    B(PROTO_A_SEQ) | B(PROTO_A_CHECKPOINT) | B(PROTO_A_COUNT) },
 	{ PROTO_T_AUDIT_ROW, "audit-row", B(PROTO_A_SEQ) | B(PROTO_A_TIME) |
 	    B(PROTO_A_EVENT) | B(PROTO_A_ACTOR) | B(PROTO_A_USER) |
 	    B(PROTO_A_SYSTEM) | B(PROTO_A_SERVICE) | B(PROTO_A_RHOST) |
 	    B(PROTO_A_TTY) | B(PROTO_A_DECISION) | B(PROTO_A_REASON) |
-	    B(PROTO_A_REQID) | B(PROTO_A_NODE) | B(PROTO_A_DETAIL) },
+	    B(PROTO_A_REQID) | B(PROTO_A_NODE) | B(PROTO_A_DETAIL) |
+	    B(PROTO_A_HASH) | B(PROTO_A_POLICY) | B(PROTO_A_ROLE) |
+	    B(PROTO_A_RULE) | B(PROTO_A_FACTORS) },
 };
 #define NTYPES	(sizeof(typespec) / sizeof(typespec[0]))
 

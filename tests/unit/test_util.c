@@ -350,6 +350,7 @@ test_reason(void)
 		"unknown-user", "no-token", "token-pending", "bad-format",
 		"unknown-system", "not-member", "directory-unavailable",
 		"internal-error", "bad-request", "forbidden", "busy", "exists",
+		"not-found",
 	};
 	int i, j;
 
