@@ -46,6 +46,7 @@ struct writer {
 	uint8_t			 head_hash[CHAIN_HASH_LEN];
 	int64_t			 cp_seq;	/* last checkpoint of the head */
 	int64_t			 cp_time_ms;
+	unsigned long long	 njobs, nbatches;	/* for the stop log */
 	/* syslog copies of the current transaction */
 	struct wline		*lines;
 	size_t			 nlines, caplines;
@@ -208,7 +209,22 @@ writer_set_base(struct wtx *tx, int64_t seq, const uint8_t hash[CHAIN_HASH_LEN])
 	return audit_base_set(tx->st, seq, hash);
 }
 
-/* Runs a batch of jobs in one transaction (or each alone). */
+/* Durable: now the syslog copies of the last transaction may leave. */
+static void
+lines_send(struct writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nlines; i++)
+		slog_send(w->slog, w->lines[i].msgid, w->lines[i].sd,
+		    w->lines[i].msg);
+	lines_drop(w, 0);
+}
+
+/*
+ * Runs a batch of jobs in one transaction (or each alone).  The syslog
+ * copies of a committed batch stay in w->lines for lines_send().
+ */
 static void
 run_batch(struct writer *w, struct wjob *jobs)
 {
@@ -223,9 +239,11 @@ run_batch(struct writer *w, struct wjob *jobs)
 	int r;
 
 	memcpy(saved_hash, w->head_hash, sizeof(saved_hash));
+	w->nbatches++;
 	if ((r = sql(w, "BEGIN IMMEDIATE")) != 0)
 		goto fail;
 	for (j = jobs; j != NULL; j = j->next) {
+		w->njobs++;
 		job_seq = w->head_seq;
 		memcpy(job_hash, w->head_hash, sizeof(job_hash));
 		job_lines = w->nlines;
@@ -248,11 +266,6 @@ run_batch(struct writer *w, struct wjob *jobs)
 		goto fail;
 	if ((r = sql(w, "COMMIT")) != 0)
 		goto fail;
-	/* Durable: now the copies may leave. */
-	for (size_t i = 0; i < w->nlines; i++)
-		slog_send(w->slog, w->lines[i].msgid, w->lines[i].sd,
-		    w->lines[i].msg);
-	lines_drop(w, 0);
 	return;
  fail:
 	(void)sqlite3_exec(store_db(w->st), "ROLLBACK", NULL, NULL, NULL);
@@ -320,6 +333,7 @@ writer_main(void *arg)
 				cpjob.fn = cp_job;
 				cpjob.arg = &cp;
 				run_batch(w, &cpjob);
+				lines_send(w);
 			}
 			if (stop)
 				break;
@@ -332,6 +346,8 @@ writer_main(void *arg)
 			pthread_cond_signal(&j->cv);
 		}
 		pthread_mutex_unlock(&w->mtx);
+		/* The replies go out first; the copies follow. */
+		lines_send(w);
 	}
 	return NULL;
 }
@@ -396,6 +412,8 @@ writer_stop(struct writer *w)
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mtx);
 		pthread_join(w->th, NULL);
+		log_info("writer: %llu jobs in %llu transactions", w->njobs,
+		    w->nbatches);
 	}
 	lines_drop(w, 0);
 	free(w->lines);
