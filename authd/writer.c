@@ -334,6 +334,9 @@ writer_main(void *arg)
 				cpjob.arg = &cp;
 				run_batch(w, &cpjob);
 				lines_send(w);
+				/* A failed checkpoint waits an interval, not spins. */
+				if (cpjob.result != 0)
+					w->cp_time_ms = wall_ms();
 			}
 			if (stop)
 				break;
