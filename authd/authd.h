@@ -55,10 +55,25 @@ struct req {
 /*
  * Handles one request frame body that arrived on `fd` and writes the
  * reply.  `frame_err` is non-zero when the frame could not be read whole
- * (oversize, truncated).  Returns 0 to keep the connection, -1 to close it.
+ * (oversize, truncated), or AUTHD_ERR_PERM for a peer refused at accept
+ * whose refusal is due to be audited.
+ * Returns 0 to keep the connection, -1 to close it.
  */
 int handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
     size_t len, int frame_err);
+
+/*
+ * Fills *peer from `fd` and returns 1 if that peer may use the socket
+ * (admin: root or admin_group; PAM: root or client_group), else 0.
+ */
+int handler_peer_allowed(struct authd *ad, int fd, int admin,
+    struct ucred *peer);
+
+/*
+ * Refusals are audited at most once a minute per uid and socket: returns 1
+ * when this one is due (and *held, how many were held back since).
+ */
+int handler_refusal_due(uid_t uid, int admin, unsigned long *held);
 
 /* Sets STATUS, REASON and (if not NULL) MESSAGE on a RESULT. */
 int reply_set(struct proto_msg *reply, enum proto_status status,

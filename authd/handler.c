@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #include "writer.h"
 
 #define GROUPS_MAX	256
+
+static int send_error(int, uint32_t, enum reason, const char *, int64_t);
 
 int
 reply_set(struct proto_msg *reply, enum proto_status status,
@@ -41,7 +44,9 @@ req_audit(struct wtx *tx, struct req *rq, const char *event,
 	a.node = rq->w->ad->cfg->node_name;
 	a.event = event;
 	a.actor = rq->actor;
-	a.user = rq->user ? rq->user : proto_str(rq->m, PROTO_A_USER, NULL);
+	/* A name that failed validation is kept too (escaped) as evidence. */
+	a.user = rq->user ? rq->user : rq->m ? proto_str(rq->m, PROTO_A_USER,
+	    NULL) : NULL;
 	a.system = rq->system;
 	a.service = rq->service;
 	a.rhost = rq->rhost;
@@ -120,6 +125,101 @@ peer_in_group(int fd, const struct ucred *peer, int have_gid, gid_t gid)
 		if (groups[i] == gid)
 			return 1;
 	return 0;
+}
+
+int
+handler_peer_allowed(struct authd *ad, int fd, int admin, struct ucred *peer)
+{
+	socklen_t sl = sizeof(*peer);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &sl) != 0)
+		return 0;
+	return admin ? peer_in_group(fd, peer, ad->have_admin_gid,
+	    ad->admin_gid) : peer_in_group(fd, peer, ad->have_client_gid,
+	    ad->client_gid);
+}
+
+/*
+ * Refusals are audited at most once a minute per uid and socket, with the
+ * number held back since: a local user knocking in a loop must not be able
+ * to fill the disk or keep the writer busy.
+ */
+#define REFUSE_SLOTS		64
+#define REFUSE_INTERVAL_MS	60000
+
+static struct {
+	uid_t		uid;
+	int		admin;
+	int		used;
+	int64_t		last_ms;
+	unsigned long	held;
+} refusals[REFUSE_SLOTS];
+static pthread_mutex_t refuse_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+int
+handler_refusal_due(uid_t uid, int admin, unsigned long *held)
+{
+	int64_t now = mono_ms();
+	int i, slot = 0, due;
+
+	pthread_mutex_lock(&refuse_mtx);
+	for (i = 0; i < REFUSE_SLOTS; i++) {
+		if (refusals[i].used && refusals[i].uid == uid &&
+		    refusals[i].admin == admin) {
+			slot = i;
+			break;
+		}
+		if (!refusals[i].used || refusals[i].last_ms <
+		    refusals[slot].last_ms)
+			slot = i;
+	}
+	if (i == REFUSE_SLOTS) {	/* new (or evicted) slot */
+		refusals[slot].used = 1;
+		refusals[slot].uid = uid;
+		refusals[slot].admin = admin;
+		refusals[slot].last_ms = now - REFUSE_INTERVAL_MS;
+		refusals[slot].held = 0;
+	}
+	due = now - refusals[slot].last_ms >= REFUSE_INTERVAL_MS;
+	*held = refusals[slot].held;
+	if (due) {
+		refusals[slot].last_ms = now;
+		refusals[slot].held = 0;
+	} else
+		refusals[slot].held++;
+	pthread_mutex_unlock(&refuse_mtx);
+	return due;
+}
+
+/*
+ * Refuses a peer that may not use this socket: an error reply, and (rate
+ * limited) a log line and an audit record.  Nothing the peer sent is
+ * recorded: it has not been allowed to say anything.
+ */
+static void
+refuse_peer(struct req *rq, uint32_t reqid, int due)
+{
+	const struct proto_msg *m = rq->m;
+	unsigned long held = 0;
+	char detail[96];
+
+	if (due || handler_refusal_due(rq->peer.uid, rq->admin, &held)) {
+		log_warn("%s socket: refused uid %u (pid %d): not %s%s",
+		    rq->admin ? "admin" : "pam", (unsigned)rq->peer.uid,
+		    (int)rq->peer.pid, rq->admin ? "root or in admin_group" :
+		    "root or in client_group", held ? " (and earlier "
+		    "refusals not logged)" : "");
+		snprintf(detail, sizeof(detail), "%lu more refusals of this "
+		    "uid in the last minute", held);
+		rq->m = NULL;
+		if (req_audit_commit(rq, rq->admin ? "admin-refused" :
+		    "client-refused", "deny", RSN_FORBIDDEN, held ? detail :
+		    NULL, NULL) != 0)
+			log_err("audit write failed for a refused peer");
+		rq->m = m;
+	}
+	send_error(rq->fd, reqid, RSN_FORBIDDEN, "permission denied",
+	    rq->deadline);
 }
 
 /* Which request types each socket serves. */
@@ -256,6 +356,16 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	rq.admin = admin;
 	rq.deadline = mono_ms() + ad->cfg->request_timeout;
 
+	if (frame_err == AUTHD_ERR_PERM) {
+		/* Refused at accept, before it could send anything. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &rq.peer, &sl) == 0) {
+			snprintf(rq.actor, sizeof(rq.actor), "%s:uid=%u,pid=%d",
+			    admin ? "admin" : "pam", (unsigned)rq.peer.uid,
+			    (int)rq.peer.pid);
+			refuse_peer(&rq, 0, 1);
+		}
+		return -1;
+	}
 	if (frame_err != 0) {
 		log_warn("%s socket: bad frame: %s", admin ? "admin" : "pam",
 		    authd_strerror(frame_err));
@@ -279,19 +389,8 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	}
 	snprintf(rq.actor, sizeof(rq.actor), "%s:uid=%u,pid=%d",
 	    admin ? "admin" : "pam", (unsigned)rq.peer.uid, (int)rq.peer.pid);
-	if (admin ? !peer_in_group(fd, &rq.peer, ad->have_admin_gid,
-	    ad->admin_gid) : !peer_in_group(fd, &rq.peer, ad->have_client_gid,
-	    ad->client_gid)) {
-		log_warn("%s socket: refused uid %u (pid %d): not %s",
-		    admin ? "admin" : "pam", (unsigned)rq.peer.uid,
-		    (int)rq.peer.pid, admin ? "root or in admin_group" :
-		    "root or in client_group");
-		if (req_audit_commit(&rq, admin ? "admin-refused" :
-		    "client-refused", "deny", RSN_FORBIDDEN,
-		    proto_type_name(m->type), NULL) != 0)
-			log_err("audit write failed for a refused peer");
-		send_error(fd, m->reqid, RSN_FORBIDDEN, "permission denied",
-		    rq.deadline);
+	if (!handler_peer_allowed(ad, fd, admin, &rq.peer)) {
+		refuse_peer(&rq, m->reqid, 0);
 		goto out;
 	}
 	if (!type_allowed(admin, m->type)) {

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -45,6 +46,9 @@ struct server {
 	size_t		 qcap, qhead, qlen;
 	int		 shutdown;
 	int		 done_pipe[2];	/* workers -> listener: finished conns */
+	size_t		 conn_max;	/* connections_max, within the fd limit */
+	int64_t		 accept_pause_until;	/* after EMFILE */
+	int64_t		 emfile_logged, limit_logged;
 };
 
 static volatile sig_atomic_t got_stop;
@@ -66,7 +70,8 @@ server_listen(const char *path)
 {
 	struct sockaddr_un sun;
 	struct stat st;
-	int fd;
+	mode_t old;
+	int fd, r;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -84,11 +89,17 @@ server_listen(const char *path)
 		unlink(path);
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    chmod(path, 0666) != 0 || listen(fd, SOMAXCONN) != 0) {
+	    0)) < 0) {
 		log_err("%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		return -1;
+	}
+	/* The mode comes from the umask at bind: no chmod by path. */
+	old = umask(0111);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r != 0 || listen(fd, SOMAXCONN) != 0) {
+		log_err("%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	return fd;
@@ -208,18 +219,49 @@ conn_read(struct server *sv, struct conn *c)
 	}
 }
 
+/* "Forbidden" without waiting (the peer may not read), then close. */
+static void
+refuse_now(int fd)
+{
+	struct proto_msg *m;
+
+	if ((m = proto_new(PROTO_T_RESULT, 0)) != NULL &&
+	    proto_add_u64(m, PROTO_A_STATUS, PROTO_S_ERROR) == 0 &&
+	    proto_add_str(m, PROTO_A_REASON, reason_str(RSN_FORBIDDEN)) == 0 &&
+	    proto_add_str(m, PROTO_A_MESSAGE, "permission denied") == 0)
+		(void)sock_write_msg(fd, m, mono_ms());
+	proto_free(m);
+	close(fd);
+}
+
 static void
 do_accept(struct server *sv, int lfd, int admin)
 {
 	const struct config *cfg = sv->ad->cfg;
+	struct ucred peer;
 	struct conn *c;
-	int fd;
+	unsigned long held;
+	int fd, allowed;
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) >= 0) {
-		if (sv->nconns >= (size_t)cfg->connections_max) {
-			log_warn("connection limit (%lld) reached; refusing",
-			    cfg->connections_max);
+		/*
+		 * SECURITY NOTE: a peer that may not use this socket is
+		 * turned away at once, so it cannot hold connection slots
+		 * that root and the admins need.
+		 */
+		allowed = handler_peer_allowed(sv->ad, fd, admin, &peer);
+		if (!allowed && !handler_refusal_due(peer.uid, admin, &held)) {
+			/* Refused again within the minute: answer, close. */
+			refuse_now(fd);
+			continue;
+		}
+		if (sv->nconns >= sv->conn_max) {
+			if (mono_ms() >= sv->limit_logged + 60000) {
+				log_warn("connection limit (%zu) reached; "
+				    "refusing", sv->conn_max);
+				sv->limit_logged = mono_ms();
+			}
 			close(fd);
 			continue;
 		}
@@ -235,6 +277,25 @@ do_accept(struct server *sv, int lfd, int admin)
 			sv->conns->prev = c;
 		sv->conns = c;
 		sv->nconns++;
+		if (!allowed) {
+			/* A worker answers "forbidden", audits and closes. */
+			c->frame_err = AUTHD_ERR_PERM;
+			if (enqueue(sv, c) != 0)
+				conn_close(sv, c);
+		}
+	}
+	if (errno == EMFILE || errno == ENFILE) {
+		/*
+		 * Out of descriptors: the pending connection stays in the
+		 * backlog and poll would wake at once, forever.  Stop looking
+		 * at the listeners for a moment instead of spinning.
+		 */
+		sv->accept_pause_until = mono_ms() + 200;
+		if (mono_ms() >= sv->emfile_logged + 60000) {
+			log_warn("out of file descriptors; accepting again "
+			    "shortly");
+			sv->emfile_logged = mono_ms();
+		}
 	}
 }
 
@@ -287,6 +348,28 @@ collect_done(struct server *sv)
 			    sv->ad->cfg->idle_timeout * 1000);
 		else
 			conn_close(sv, c);
+	}
+}
+
+/*
+ * Every connection is a descriptor: keep connections_max below the
+ * process's limit, with room for the database, LDAP and logs.
+ */
+static void
+clamp_connections(const struct config *cfg, size_t *max)
+{
+	struct rlimit rl;
+	size_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	room = rl.rlim_cur > 64 + 4 * (rlim_t)cfg->workers ?
+	    (size_t)(rl.rlim_cur - 64 - 4 * (rlim_t)cfg->workers) : 4;
+	if (*max > room) {
+		log_warn("connections_max %zu exceeds what %llu file "
+		    "descriptors allow; using %zu", *max,
+		    (unsigned long long)rl.rlim_cur, room);
+		*max = room;
 	}
 }
 
@@ -352,9 +435,9 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 	struct pollfd *pfd = NULL;
 	struct conn **pconn = NULL, *c, *next;
 	struct sigaction sa;
-	size_t nw = (size_t)cfg->workers, maxp, np, i;
-	int64_t now, wake;
-	int n, ret = -1, stopping = 0;
+	size_t nw = (size_t)cfg->workers, maxp, np, i, conn_max;
+	int64_t now, wake, wake_cap = 0;
+	int n, ret = -1, stopping = 0, paused;
 	char sb[16];
 
 	memset(&sv, 0, sizeof(sv));
@@ -363,7 +446,10 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 	sv.done_pipe[0] = sv.done_pipe[1] = -1;
 	pthread_mutex_init(&sv.mtx, NULL);
 	pthread_cond_init(&sv.cv, NULL);
-	maxp = 3 + (size_t)cfg->connections_max;
+	conn_max = (size_t)cfg->connections_max;
+	clamp_connections(cfg, &conn_max);
+	sv.conn_max = conn_max;
+	maxp = 4 + conn_max;	/* two pipes, two listeners, the clients */
 	if ((sv.queue = calloc(sv.qcap, sizeof(*sv.queue))) == NULL ||
 	    (wa = calloc(nw, sizeof(*wa))) == NULL ||
 	    (pfd = calloc(maxp, sizeof(*pfd))) == NULL ||
@@ -371,6 +457,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 	    pipe2(sv.done_pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
 	    pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		goto out;
+	/* A worker's hand-back must never be lost: block rather than drop. */
+	(void)fcntl(sv.done_pipe[1], F_SETFL, 0);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -406,14 +494,19 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 		pfd[np++].events = POLLIN;
 		pfd[np].fd = sv.done_pipe[0];
 		pfd[np++].events = POLLIN;
-		if (!stopping) {
-			pfd[np].fd = pam_fd;
-			pfd[np++].events = POLLIN;
-			pfd[np].fd = admin_fd;
-			pfd[np++].events = POLLIN;
-		}
 		now = mono_ms();
-		wake = now + 1000;
+		if (!stopping) {
+			paused = now < sv.accept_pause_until;
+			pfd[np].fd = paused ? -1 : pam_fd;
+			pfd[np++].events = POLLIN;
+			pfd[np].fd = paused ? -1 : admin_fd;
+			pfd[np++].events = POLLIN;
+			if (paused && sv.accept_pause_until < now + 1000)
+				wake_cap = sv.accept_pause_until;
+		}
+		wake = wake_cap != 0 && wake_cap < now + 1000 ? wake_cap :
+		    now + 1000;
+		wake_cap = 0;
 		for (c = sv.conns; c != NULL && np < maxp; c = c->next) {
 			if (c->busy)
 				continue;

@@ -233,7 +233,7 @@ run_batch(struct writer *w, struct wjob *jobs)
 	struct chain_checkpoint cp;
 	uint8_t saved_hash[CHAIN_HASH_LEN], job_hash[CHAIN_HASH_LEN];
 	int64_t saved_seq = w->head_seq, saved_cp = w->cp_seq;
-	int64_t saved_cpt = w->cp_time_ms, job_seq;
+	int64_t saved_cpt = w->cp_time_ms, job_seq, job_cp, job_cpt;
 	struct wjob *j;
 	size_t job_lines;
 	int r;
@@ -245,6 +245,8 @@ run_batch(struct writer *w, struct wjob *jobs)
 	for (j = jobs; j != NULL; j = j->next) {
 		w->njobs++;
 		job_seq = w->head_seq;
+		job_cp = w->cp_seq;
+		job_cpt = w->cp_time_ms;
 		memcpy(job_hash, w->head_hash, sizeof(job_hash));
 		job_lines = w->nlines;
 		if ((r = sql(w, "SAVEPOINT job")) != 0)
@@ -255,6 +257,8 @@ run_batch(struct writer *w, struct wjob *jobs)
 			if ((r = sql(w, "ROLLBACK TO job")) != 0)
 				goto fail;
 			w->head_seq = job_seq;
+			w->cp_seq = job_cp;
+			w->cp_time_ms = job_cpt;
 			memcpy(w->head_hash, job_hash, sizeof(job_hash));
 			lines_drop(w, job_lines);
 		}
