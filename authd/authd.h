@@ -24,6 +24,8 @@ struct authd {
 	gid_t		 admin_gid, client_gid;
 	/* Stand-in seed so that users without a token cost the same work. */
 	uint8_t		 dummy_seed[TOTP_SEED_LEN];
+	uint8_t		*dummy_sealed;	/* dummy_seed sealed, opened alike */
+	size_t		 dummy_sealed_len;
 	struct writer	*writer;	/* the database's one writer */
 	char		 policy_version[32];	/* cites the access rules */
 };

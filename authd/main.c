@@ -166,7 +166,9 @@ main(int argc, char **argv)
 	if (totp_init() != 0 || RAND_bytes(ad.dummy_seed,
 	    sizeof(ad.dummy_seed)) != 1)
 		goto out;
-	if (seal_key_open(ad.cfg->seal_key, &ad.key) != 0)
+	if (seal_key_open(ad.cfg->seal_key, &ad.key) != 0 ||
+	    seal(ad.key, "-", ad.dummy_seed, sizeof(ad.dummy_seed),
+	    &ad.dummy_sealed, &ad.dummy_sealed_len) != 0)
 		goto out;
 	if (store_open(ad.cfg->database, 1, &st) != 0)
 		goto out;
@@ -190,6 +192,7 @@ main(int argc, char **argv)
 	seal_key_free(ad.key);
 	secure_free_str(ad.bindpw);
 	explicit_bzero(ad.dummy_seed, sizeof(ad.dummy_seed));
+	free(ad.dummy_sealed);
 	totp_done();
 	config_free(ad.cfg);
 	return ret;

@@ -142,7 +142,7 @@ refuse(struct server *sv, struct conn *c, const char *why)
 	    proto_add_u64(m, PROTO_A_STATUS, PROTO_S_ERROR) == 0 &&
 	    proto_add_str(m, PROTO_A_REASON, reason_str(RSN_BUSY)) == 0 &&
 	    proto_add_str(m, PROTO_A_MESSAGE, why) == 0)
-		(void)sock_write_msg(c->fd, m, mono_ms() + 100);
+		(void)sock_write_msg(c->fd, m, mono_ms());	/* never wait */
 	proto_free(m);
 	conn_close(sv, c);
 }
@@ -171,6 +171,12 @@ conn_read(struct server *sv, struct conn *c)
 	uint32_t len;
 	ssize_t n;
 
+	/* A client that trickles a frame gets no more than its deadline. */
+	if ((c->hdr_got > 0 || c->body_got > 0) && c->deadline <= mono_ms()) {
+		log_warn("client too slow sending a request; closing");
+		conn_close(sv, c);
+		return;
+	}
 	for (;;) {
 		if (c->hdr_got < sizeof(c->hdr))
 			n = recv(c->fd, c->hdr + c->hdr_got,
