@@ -242,29 +242,6 @@ store_db(struct store *s)
 	return s->db;
 }
 
-int
-store_begin(struct store *s)
-{
-	return exec(s->db, "BEGIN IMMEDIATE");
-}
-
-int
-store_commit(struct store *s)
-{
-	int r;
-
-	if ((r = exec(s->db, "COMMIT")) != 0)
-		store_rollback(s);
-	return r;
-}
-
-void
-store_rollback(struct store *s)
-{
-	if (!sqlite3_get_autocommit(s->db))
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
 /* Prepares `sql` and binds `user` as parameter 1. */
 static int
 prep(struct store *s, const char *sql, const char *user, sqlite3_stmt **st)

@@ -8,9 +8,10 @@
 #include <sqlite3.h>
 
 /*
- * authd's SQLite database (WAL, synchronous=FULL).  Each worker thread
- * owns one connection; writers serialise on BEGIN IMMEDIATE, so a check
- * and the update that follows it happen under one lock.
+ * authd's SQLite database (WAL, synchronous=FULL).  Each thread owns one
+ * connection.  Only the writer (writer.h) changes anything, inside its
+ * BEGIN IMMEDIATE transactions, so a check and the update that follows
+ * it happen under one lock; workers only read.
  */
 
 struct store;
@@ -51,11 +52,6 @@ sqlite3 *store_db(struct store *s);
 sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 /* Resets a statement from store_stmt and drops its bindings. */
 void store_stmt_done(sqlite3_stmt *st);
-
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  0 or AUTHD_ERR_DB. */
-int store_begin(struct store *s);
-int store_commit(struct store *s);
-void store_rollback(struct store *s);
 
 /* Token of `user` into *t (AUTHD_ERR_NOT_FOUND if none). */
 int store_token_get(struct store *s, const char *user, struct token *t);
