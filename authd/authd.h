@@ -77,6 +77,13 @@ int handler_peer_allowed(struct authd *ad, int fd, int admin,
  */
 int handler_refusal_due(uid_t uid, int admin, unsigned long *held);
 
+/*
+ * Writes a RESULT with status error, `reason` and `msg` to `fd`, waiting
+ * until `deadline` at most (mono_ms(); pass mono_ms() never to wait).
+ */
+int reply_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
+    int64_t deadline);
+
 /* Sets STATUS, REASON and (if not NULL) MESSAGE on a RESULT. */
 int reply_set(struct proto_msg *reply, enum proto_status status,
     enum reason reason, const char *message);

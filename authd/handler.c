@@ -19,7 +19,6 @@
 
 #define GROUPS_MAX	256
 
-static int send_error(int, uint32_t, enum reason, const char *, int64_t);
 
 int
 reply_set(struct proto_msg *reply, enum proto_status status,
@@ -127,6 +126,15 @@ peer_in_group(int fd, const struct ucred *peer, int have_gid, gid_t gid)
 	return 0;
 }
 
+/* Whether a peer with credentials `peer` may use this socket. */
+static int
+peer_in_role(struct authd *ad, int fd, int admin, const struct ucred *peer)
+{
+	return admin ? peer_in_group(fd, peer, ad->have_admin_gid,
+	    ad->admin_gid) : peer_in_group(fd, peer, ad->have_client_gid,
+	    ad->client_gid);
+}
+
 int
 handler_peer_allowed(struct authd *ad, int fd, int admin, struct ucred *peer)
 {
@@ -134,9 +142,24 @@ handler_peer_allowed(struct authd *ad, int fd, int admin, struct ucred *peer)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &sl) != 0)
 		return 0;
-	return admin ? peer_in_group(fd, peer, ad->have_admin_gid,
-	    ad->admin_gid) : peer_in_group(fd, peer, ad->have_client_gid,
-	    ad->client_gid);
+	return peer_in_role(ad, fd, admin, peer);
+}
+
+/*
+ * Reads the peer's credentials into rq (and names it as the actor).
+ * Returns 1 if it may use the socket, 0 if not, -1 if unknown.
+ */
+static int
+req_peer(struct req *rq)
+{
+	socklen_t sl = sizeof(rq->peer);
+
+	if (getsockopt(rq->fd, SOL_SOCKET, SO_PEERCRED, &rq->peer, &sl) != 0)
+		return -1;
+	snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
+	    rq->admin ? "admin" : "pam", (unsigned)rq->peer.uid,
+	    (int)rq->peer.pid);
+	return peer_in_role(rq->w->ad, rq->fd, rq->admin, &rq->peer);
 }
 
 /*
@@ -218,7 +241,7 @@ refuse_peer(struct req *rq, uint32_t reqid, int due)
 			log_err("audit write failed for a refused peer");
 		rq->m = m;
 	}
-	send_error(rq->fd, reqid, RSN_FORBIDDEN, "permission denied",
+	reply_error(rq->fd, reqid, RSN_FORBIDDEN, "permission denied",
 	    rq->deadline);
 }
 
@@ -248,8 +271,8 @@ type_allowed(int admin, uint8_t type)
 	return 0;
 }
 
-static int
-send_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
+int
+reply_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
     int64_t deadline)
 {
 	struct proto_msg *m;
@@ -346,7 +369,6 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	struct authd *ad = w->ad;
 	struct proto_msg *m = NULL, *reply = NULL;
 	struct req rq;
-	socklen_t sl = sizeof(rq.peer);
 	enum reason why;
 	int r, keep = -1;
 
@@ -358,45 +380,39 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 
 	if (frame_err == AUTHD_ERR_PERM) {
 		/* Refused at accept, before it could send anything. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &rq.peer, &sl) == 0) {
-			snprintf(rq.actor, sizeof(rq.actor), "%s:uid=%u,pid=%d",
-			    admin ? "admin" : "pam", (unsigned)rq.peer.uid,
-			    (int)rq.peer.pid);
+		if (req_peer(&rq) >= 0)
 			refuse_peer(&rq, 0, 1);
-		}
 		return -1;
 	}
 	if (frame_err != 0) {
 		log_warn("%s socket: bad frame: %s", admin ? "admin" : "pam",
 		    authd_strerror(frame_err));
-		send_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(frame_err),
+		reply_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(frame_err),
 		    rq.deadline);
 		return -1;
 	}
 	if ((r = proto_parse(body, len, &m)) != 0) {
 		log_warn("%s socket: malformed request: %s",
 		    admin ? "admin" : "pam", authd_strerror(r));
-		send_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(r),
+		reply_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(r),
 		    rq.deadline);
 		return -1;
 	}
 	rq.m = m;
 	/* SECURITY NOTE: peer credentials are checked on every request. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &rq.peer, &sl) != 0) {
-		send_error(fd, m->reqid, RSN_INTERNAL, "no peer credentials",
+	if ((r = req_peer(&rq)) < 0) {
+		reply_error(fd, m->reqid, RSN_INTERNAL, "no peer credentials",
 		    rq.deadline);
 		goto out;
 	}
-	snprintf(rq.actor, sizeof(rq.actor), "%s:uid=%u,pid=%d",
-	    admin ? "admin" : "pam", (unsigned)rq.peer.uid, (int)rq.peer.pid);
-	if (!handler_peer_allowed(ad, fd, admin, &rq.peer)) {
+	if (r == 0) {
 		refuse_peer(&rq, m->reqid, 0);
 		goto out;
 	}
 	if (!type_allowed(admin, m->type)) {
 		log_warn("%s socket: request type %s not served here",
 		    admin ? "admin" : "pam", proto_type_name(m->type));
-		send_error(fd, m->reqid, RSN_BAD_REQUEST, "request type not "
+		reply_error(fd, m->reqid, RSN_BAD_REQUEST, "request type not "
 		    "served on this socket", rq.deadline);
 		goto out;
 	}
@@ -407,7 +423,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 		if (why == RSN_BAD_FORMAT && !admin && req_audit_commit(&rq,
 		    proto_type_name(m->type), "deny", why,
 		    "malformed user name", NULL) != 0) {
-			send_error(fd, m->reqid, RSN_INTERNAL, "audit failed",
+			reply_error(fd, m->reqid, RSN_INTERNAL, "audit failed",
 			    rq.deadline);
 			goto out;
 		}
@@ -418,7 +434,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	if (r != 0) {
 		log_err("request %s: %s", proto_type_name(m->type),
 		    authd_strerror(r));
-		send_error(fd, m->reqid, RSN_INTERNAL, "internal error",
+		reply_error(fd, m->reqid, RSN_INTERNAL, "internal error",
 		    rq.deadline);
 		goto out;
 	}

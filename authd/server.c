@@ -132,18 +132,11 @@ conn_close(struct server *sv, struct conn *c)
 	free(c);
 }
 
-/* Tells a client we cannot take its request, best effort, and closes. */
+/* Tells a client we cannot take its request, without waiting; closes. */
 static void
 refuse(struct server *sv, struct conn *c, const char *why)
 {
-	struct proto_msg *m;
-
-	if ((m = proto_new(PROTO_T_RESULT, 0)) != NULL &&
-	    proto_add_u64(m, PROTO_A_STATUS, PROTO_S_ERROR) == 0 &&
-	    proto_add_str(m, PROTO_A_REASON, reason_str(RSN_BUSY)) == 0 &&
-	    proto_add_str(m, PROTO_A_MESSAGE, why) == 0)
-		(void)sock_write_msg(c->fd, m, mono_ms());	/* never wait */
-	proto_free(m);
+	(void)reply_error(c->fd, 0, RSN_BUSY, why, mono_ms());
 	conn_close(sv, c);
 }
 
@@ -225,21 +218,6 @@ conn_read(struct server *sv, struct conn *c)
 	}
 }
 
-/* "Forbidden" without waiting (the peer may not read), then close. */
-static void
-refuse_now(int fd)
-{
-	struct proto_msg *m;
-
-	if ((m = proto_new(PROTO_T_RESULT, 0)) != NULL &&
-	    proto_add_u64(m, PROTO_A_STATUS, PROTO_S_ERROR) == 0 &&
-	    proto_add_str(m, PROTO_A_REASON, reason_str(RSN_FORBIDDEN)) == 0 &&
-	    proto_add_str(m, PROTO_A_MESSAGE, "permission denied") == 0)
-		(void)sock_write_msg(fd, m, mono_ms());
-	proto_free(m);
-	close(fd);
-}
-
 static void
 do_accept(struct server *sv, int lfd, int admin)
 {
@@ -259,7 +237,9 @@ do_accept(struct server *sv, int lfd, int admin)
 		allowed = handler_peer_allowed(sv->ad, fd, admin, &peer);
 		if (!allowed && !handler_refusal_due(peer.uid, admin, &held)) {
 			/* Refused again within the minute: answer, close. */
-			refuse_now(fd);
+			(void)reply_error(fd, 0, RSN_FORBIDDEN,
+			    "permission denied", mono_ms());
+			close(fd);
 			continue;
 		}
 		if (sv->nconns >= sv->conn_max) {
