@@ -12,7 +12,7 @@
 #include "store.h"
 #include "util.h"
 
-#define STMT_CACHE	16
+#define STMT_CACHE	32
 
 struct store {
 	sqlite3		*db;
@@ -242,27 +242,32 @@ store_db(struct store *s)
 	return s->db;
 }
 
-/* Prepares `sql` and binds `user` as parameter 1. */
+/*
+ * The cached statement for `sql` (a string literal) with `user` bound as
+ * parameter 1; give it back with store_stmt_done.  These run on every
+ * login, so they are prepared once per connection.
+ */
 static int
 prep(struct store *s, const char *sql, const char *user, sqlite3_stmt **st)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(*st, 1, user, -1, SQLITE_STATIC) != SQLITE_OK) {
+	if ((*st = store_stmt(s, sql)) == NULL)
+		return AUTHD_ERR_DB;
+	if (sqlite3_bind_text(*st, 1, user, -1, SQLITE_STATIC) != SQLITE_OK) {
 		log_err("database: %s", sqlite3_errmsg(s->db));
-		sqlite3_finalize(*st);
+		store_stmt_done(*st);
 		*st = NULL;
 		return AUTHD_ERR_DB;
 	}
 	return 0;
 }
 
-/* Steps a statement that returns no rows; finalizes it. */
+/* Steps a statement that returns no rows; gives it back. */
 static int
 run(struct store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	if (rc != SQLITE_DONE) {
 		log_err("database: %s", sqlite3_errmsg(s->db));
 		return AUTHD_ERR_DB;
@@ -301,7 +306,7 @@ store_token_get(struct store *s, const char *user, struct token *t)
 		} else
 			memcpy(t->sealed, blob, t->sealed_len);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return r;
 }
 
@@ -382,7 +387,7 @@ store_lockout_get(struct store *s, const char *user, struct lockout *l)
 		log_err("database: %s", sqlite3_errmsg(s->db));
 		r = AUTHD_ERR_DB;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return r;
 }
 
