@@ -77,6 +77,18 @@ struct audit_out {
 	int			 header;	/* header written */
 };
 
+/* A fresh exchange for `label`, written to stdout in `format`. */
+static void
+audit_out_init(struct audit_out *o, const char *label,
+    enum record_format format)
+{
+	memset(o, 0, sizeof(*o));
+	o->label = label;
+	o->f = stdout;
+	o->format = format;
+	o->want_seq = -1;
+}
+
 static const char *const audit_last_login_keys[] = {
 	"time", "user", "system", "service", "rhost", "seq", NULL
 };
@@ -454,11 +466,7 @@ cmd_audit_list(const struct authctl *ctx, int argc, char **argv)
 	long long limit = AUDIT_LIMIT_DEFAULT;
 	int ch, ret;
 
-	memset(&o, 0, sizeof(o));
-	o.label = label;
-	o.f = stdout;
-	o.format = RECORD_TABLE;
-	o.want_seq = -1;
+	audit_out_init(&o, label, RECORD_TABLE);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if ((ret = audit_filter_option(label, ch, optarg, &flt)) >= 0) {
@@ -517,11 +525,7 @@ cmd_audit_export(const struct authctl *ctx, int argc, char **argv)
 	int64_t since;
 	int ch, ret;
 
-	memset(&o, 0, sizeof(o));
-	o.label = label;
-	o.f = stdout;
-	o.format = RECORD_JSONL;
-	o.want_seq = -1;
+	audit_out_init(&o, label, RECORD_JSONL);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if ((ret = audit_filter_option(label, ch, optarg, &flt)) >= 0) {
@@ -581,11 +585,8 @@ cmd_audit_show(const struct authctl *ctx, int argc, char **argv)
 	long long seq;
 	int ch, r, ret;
 
-	memset(&o, 0, sizeof(o));
-	o.label = label;
-	o.f = stdout;
+	audit_out_init(&o, label, RECORD_JSONL);
 	o.fields = 1;
-	o.format = RECORD_JSONL;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -659,12 +660,9 @@ cmd_audit_last_login(const struct authctl *ctx, int argc, char **argv)
 	const char *label = "audit last-login";
 	int ch, ret;
 
-	memset(&o, 0, sizeof(o));
-	o.label = label;
-	o.f = stdout;
+	audit_out_init(&o, label, RECORD_TABLE);
 	o.fields = 1;
 	o.keys = audit_last_login_keys;
-	o.want_seq = -1;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
