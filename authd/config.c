@@ -164,6 +164,12 @@ check(const char *path, struct config *c)
 		    path);
 		errors++;
 	}
+	/* The issuer goes into every otpauth:// label: "issuer:user". */
+	if (c->issuer[0] == '\0' || strlen(c->issuer) > 64 ||
+	    strchr(c->issuer, ':') != NULL) {
+		log_err("%s: issuer must be 1..64 bytes without ':'", path);
+		errors++;
+	}
 	if (c->lockout_max < c->lockout_time) {
 		log_err("%s: lockout_max is less than lockout_time", path);
 		errors++;

@@ -52,6 +52,12 @@ bad "system bad/name cn=x,dc=y" "invalid system name"
 bad "system onlyname" "usage: system NAME GROUP-DN"
 bad "$(printf 'issuer %02000d' 1)" "line too long"
 
+sed 's/^issuer .*/issuer "Kommun:IT"/' "$AUTHD_CONF" >"$T_DIR/issuer.conf"
+check "an issuer with ':' (it would split the otpauth label) is an error" bash -c \
+	"'$AUTHD_BIN' -t -f '$T_DIR/issuer.conf' 2>&1 | grep -q 'issuer must be'"
+sed "s/^issuer .*/issuer $(printf 'x%.0s' {1..65})/" "$AUTHD_CONF" >"$T_DIR/issuer.conf"
+check "an overlong issuer is an error" bash -c \
+	"'$AUTHD_BIN' -t -f '$T_DIR/issuer.conf' 2>&1 | grep -q 'issuer must be'"
 sed '/^ldap_uri/d' "$AUTHD_CONF" >"$T_DIR/nouri.conf"
 check "a missing ldap_uri is an error" bash -c "'$AUTHD_BIN' -t -f '$T_DIR/nouri.conf' 2>&1 | grep -q 'ldap_uri and ldap_base are required'"
 check "a missing config file is an error" bash -c "! '$AUTHD_BIN' -t -f '$T_DIR/nonexistent.conf' 2>/dev/null"
