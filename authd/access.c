@@ -1,52 +1,148 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The account decision: may this user use this system?  For now a system
- * admits the members of one directory group (config "system NAME DN").
- * This file is the seam where the policy engine takes over.
+ * The account decision: may this user use this system, now, from there?
+ * The policy engine decides (lib/policy_eval.c); this file feeds it the
+ * user's directory entry from the shared cache, and writes the decision
+ * to the audit trail before the PAM module hears it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "access.h"
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
 
 int
+access_has_token(struct req *rq, const char *user)
+{
+	struct token t;
+	int active;
+
+	memset(&t, 0, sizeof(t));
+	if (store_token_get(rq->w->st, user, &t) != 0)
+		return 0;
+	active = strcmp(t.state, "active") == 0;
+	token_clear(&t);
+	return active;
+}
+
+void
+access_decide(struct req *rq, const struct policy *p,
+    const struct access_query *aq, struct access_result *ar,
+    pol_trace_fn *tf, void *ta)
+{
+	struct authd *ad = rq->w->ad;
+	struct pol_query q;
+	struct pol_user nobody;
+	struct dc_info info;
+	const struct dc_entry *e = NULL;
+	char text[128];
+	int r;
+
+	memset(ar, 0, sizeof(*ar));
+	memset(&q, 0, sizeof(q));
+	memset(&nobody, 0, sizeof(nobody));
+	memset(&info, 0, sizeof(info));
+	nobody.name = aq->user;
+	q.system = aq->system;
+	q.service = aq->service;
+	q.source = aq->source;
+	q.at = aq->at;
+	q.user = &nobody;
+	q.has_token = aq->has_token;
+	q.revoked = aq->revoked;
+	q.revoked_arg = aq->revoked_arg;
+
+	/* An unknown system costs no directory look-up. */
+	if (policy_system_resolve(p, aq->system, aq->service) == NULL) {
+		policy_decide(p, &q, &ar->d, tf, ta);
+		snprintf(ar->dirinfo, sizeof(ar->dirinfo), "not asked");
+		return;
+	}
+	r = dircache_get(ad->dc, rq->w->dir, aq->user,
+	    policy_nesting_depth(p), &e, &info);
+	if (r == 0 && e != NULL && e->found) {
+		q.user = &e->pu;
+		if (info.stale)
+			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "stale, "
+			    "%lld s old (directory unavailable)",
+			    (long long)info.age_s);
+		else if (info.from_cache)
+			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "cached, "
+			    "%lld s old", (long long)info.age_s);
+		else
+			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "fresh");
+		ar->stale = info.stale;
+		policy_decide(p, &q, &ar->d, tf, ta);
+		dircache_put(e);
+		return;
+	}
+	dircache_put(e);
+	/* No entry to decide with: deny, and say why. */
+	memset(&ar->d, 0, sizeof(ar->d));
+	ar->d.sys = policy_system_resolve(p, aq->system, aq->service);
+	ar->d.factors = policy_factors(p, ar->d.sys, aq->has_token,
+	    ar->d.mfa);
+	snprintf(ar->d.rule, sizeof(ar->d.rule), "default-deny");
+	if (r == AUTHD_ERR_NOT_FOUND || (r == 0 && e != NULL)) {
+		ar->d.reason = RSN_UNKNOWN_USER;
+		snprintf(ar->dirinfo, sizeof(ar->dirinfo), "no such user");
+		snprintf(ar->d.detail, sizeof(ar->d.detail), "the directory "
+		    "has no (single) entry for this user");
+	} else {
+		ar->d.reason = RSN_DIRECTORY_UNAVAILABLE;
+		snprintf(ar->dirinfo, sizeof(ar->dirinfo), "unavailable");
+		snprintf(ar->d.detail, sizeof(ar->d.detail), "the directory "
+		    "could not be asked and nothing usable is cached");
+	}
+	snprintf(text, sizeof(text), "%s", ar->dirinfo);
+	if (tf != NULL)
+		tf(ta, "directory", aq->user, 0, text);
+}
+
+int
 access_handle(struct req *rq, struct proto_msg *reply)
 {
 	struct authd *ad = rq->w->ad;
-	const struct config_system *sys;
-	enum reason why = RSN_OK;
-	char detail[640] = "", rule[96] = "", *dn = NULL;
-	struct req_cite cite = { NULL, NULL, NULL };
-	int r, member = 0;
+	struct access_query aq;
+	struct access_result ar;
+	struct req_cite cite;
+	struct polref *ref;
+	const struct policy *p;
+	char detail[1500], factors[32];
 
-	if ((sys = config_system(ad->cfg, rq->system)) == NULL)
-		why = RSN_UNKNOWN_SYSTEM;
-	else if ((r = dir_user_dn(rq->w->dir, rq->user, &dn)) != 0)
-		why = r == AUTHD_ERR_NOT_FOUND ? RSN_UNKNOWN_USER :
-		    RSN_DIRECTORY_UNAVAILABLE;
-	else if ((r = dir_is_member(rq->w->dir, sys->group_dn, dn, rq->user,
-	    &member)) != 0)
-		why = RSN_DIRECTORY_UNAVAILABLE;
-	else if (!member)
-		why = RSN_NOT_MEMBER;
-	if (sys != NULL) {
-		snprintf(detail, sizeof(detail), "group %s", sys->group_dn);
-		snprintf(rule, sizeof(rule), "system %s", sys->name);
-	}
-	free(dn);
+	memset(&aq, 0, sizeof(aq));
+	aq.user = rq->user;
+	aq.system = rq->system;
+	aq.service = rq->service;
+	aq.source = rq->rhost;
+	aq.at = time(NULL);
+	aq.has_token = access_has_token(rq, rq->user);
+	p = pol_hold(ad, &ref);
+	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
+	    policy_version(p));
+	access_decide(rq, p, &aq, &ar, NULL, NULL);
+	pol_release(ad, ref);
 
-	cite.rule = rule[0] ? rule : NULL;
-	if (req_audit_commit(rq, "account", why == RSN_OK ? "allow" : "deny",
-	    why, detail[0] ? detail : NULL, &cite) != 0) {
+	snprintf(detail, sizeof(detail), "%s%s%s%s%s", ar.d.detail,
+	    ar.d.detail[0] && ar.d.grants[0] ? "; " : "", ar.d.grants,
+	    ar.stale ? "; directory " : "", ar.stale ? ar.dirinfo : "");
+	cite.rule = ar.d.rule[0] ? ar.d.rule : NULL;
+	cite.role = ar.d.roles[0] ? ar.d.roles : NULL;
+	cite.factors = policy_factors_str(ar.d.factors, factors,
+	    sizeof(factors));
+	if (req_audit_commit(rq, "account", ar.d.allow ? "allow" : "deny",
+	    ar.d.reason, detail[0] ? detail : NULL, &cite) != 0) {
 		log_err("account user=%s: audit write failed", rq->user);
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
-	log_info("account %s user=%s system=%s service=%s: %s",
-	    why == RSN_OK ? "allow" : "deny", rq->user, rq->system, rq->service,
-	    reason_str(why));
-	return reply_set(reply, why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
-	    why, NULL);
+	log_info("account %s user=%s system=%s service=%s: %s (%s)",
+	    ar.d.allow ? "allow" : "deny", rq->user, ar.d.sys ?
+	    ar.d.sys->name : "-", rq->service, reason_str(ar.d.reason),
+	    ar.d.rule);
+	return reply_set(reply, ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY,
+	    ar.d.reason, NULL);
 }

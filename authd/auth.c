@@ -77,6 +77,11 @@ dummy_match(struct authd *ad, const char *code, time_t now)
 struct auth_job {
 	struct req	*rq;
 	const char	*code;
+	enum reason	 pre;		/* decided before: unknown system,
+					   wrong password, directory down */
+	enum pol_mfa	 mfa;
+	unsigned	 need;		/* POL_F_* the system requires */
+	char		 used[32];	/* factors checked, for the record */
 	time_t		 now;
 	int64_t		 now_ms;
 	enum reason	 why;
@@ -88,8 +93,8 @@ struct auth_job {
 static int
 auth_tx(struct wtx *tx, void *arg)
 {
-	static const struct req_cite totp = { NULL, NULL, "totp" };
 	struct auth_job *j = arg;
+	struct req_cite cite = { NULL, NULL, j->used };
 	struct req *rq = j->rq;
 	struct authd *ad = rq->w->ad;
 	const struct config *c = ad->cfg;
@@ -109,18 +114,39 @@ auth_tx(struct wtx *tx, void *arg)
 	have_token = (r == 0);
 	if ((r = store_lockout_get(st, rq->user, &lo)) != 0)
 		goto out;
+	/* "mfa optional": the code is asked of users who have a token. */
+	if (j->mfa == POL_MFA_OPTIONAL && have_token &&
+	    strcmp(t.state, "active") == 0)
+		j->need |= POL_F_TOTP;
+	policy_factors_str(j->need, j->used, sizeof(j->used));
 
-	if (!have_token) {
-		j->why = RSN_NO_TOKEN;
-		dummy_match(ad, j->code, j->now);
-	} else if (strcmp(t.state, "active") != 0) {
-		j->why = RSN_TOKEN_PENDING;
+	if (j->pre != RSN_OK) {
+		/*
+		 * SECURITY NOTE: a wrong password costs what a wrong code
+		 * costs, answers the same, and counts toward the lockout.
+		 */
+		j->why = lo.locked_until_ms > j->now_ms ? RSN_LOCKED : j->pre;
 		dummy_match(ad, j->code, j->now);
 	} else if (lo.locked_until_ms > j->now_ms) {
 		j->why = RSN_LOCKED;
 		dummy_match(ad, j->code, j->now);
 		snprintf(j->detail, sizeof(j->detail), "locked for %lld s more",
 		    (long long)((lo.locked_until_ms - j->now_ms + 999) / 1000));
+	} else if (j->need == 0) {
+		/* Nothing for authd to check: never an allow. */
+		j->why = RSN_NO_TOKEN;
+		dummy_match(ad, j->code, j->now);
+		snprintf(j->detail, sizeof(j->detail), "the system requires "
+		    "no factor of authd");
+	} else if (!(j->need & POL_F_TOTP)) {
+		/* The password (checked before) was the only factor. */
+		dummy_match(ad, j->code, j->now);
+	} else if (!have_token) {
+		j->why = RSN_NO_TOKEN;
+		dummy_match(ad, j->code, j->now);
+	} else if (strcmp(t.state, "active") != 0) {
+		j->why = RSN_TOKEN_PENDING;
+		dummy_match(ad, j->code, j->now);
 	} else if (!totp_code_wellformed(j->code, TOTP_DIGITS)) {
 		j->why = RSN_BAD_FORMAT;
 		dummy_match(ad, j->code, j->now);
@@ -140,11 +166,12 @@ auth_tx(struct wtx *tx, void *arg)
 	}
 
 	if (j->why == RSN_OK) {
-		if ((r = store_token_update(st, rq->user, "active", step)) != 0 ||
+		if ((step >= 0 && (r = store_token_update(st, rq->user,
+		    "active", step)) != 0) ||
 		    (r = store_lockout_clear(st, rq->user)) != 0)
 			goto out;
 	} else if (j->why == RSN_BAD_CODE || j->why == RSN_REPLAY ||
-	    j->why == RSN_BAD_FORMAT) {
+	    j->why == RSN_BAD_FORMAT || j->why == RSN_BAD_PASSWORD) {
 		if (++lo.failures >= c->lockout_threshold) {
 			lo.lock_count++;
 			lo.locked_until_ms = j->now_ms +
@@ -157,7 +184,7 @@ auth_tx(struct wtx *tx, void *arg)
 			goto out;
 	}
 	if ((r = req_audit(tx, rq, "auth", j->why == RSN_OK ? "allow" : "deny",
-	    j->why, j->detail[0] ? j->detail : NULL, &totp)) != 0)
+	    j->why, j->detail[0] ? j->detail : NULL, &cite)) != 0)
 		goto out;
 	if (j->locked_now) {
 		snprintf(j->detail, sizeof(j->detail), "lockout %lld: %lld s "
@@ -172,6 +199,56 @@ auth_tx(struct wtx *tx, void *arg)
 	return r;
 }
 
+/*
+ * Before the transaction: the system's factors from the policy, and the
+ * directory password when the system asks for one (an LDAP bind, which
+ * must not hold the writer).
+ */
+static void
+auth_prepare(struct req *rq, struct auth_job *j)
+{
+	struct authd *ad = rq->w->ad;
+	const struct pol_system *sys;
+	const struct policy *p;
+	const struct dc_entry *e = NULL;
+	struct dc_info info;
+	struct polref *ref;
+	const char *pw = proto_str(rq->m, PROTO_A_PASSWORD, NULL);
+	int r;
+
+	p = pol_hold(ad, &ref);
+	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
+	    policy_version(p));
+	if ((sys = policy_system_resolve(p, rq->system, rq->service)) ==
+	    NULL) {
+		j->pre = RSN_UNKNOWN_SYSTEM;
+		j->need = POL_F_TOTP;
+		pol_release(ad, ref);
+		return;
+	}
+	j->mfa = sys->mfa;
+	/* For "optional" the transaction adds TOTP if there is a token. */
+	j->need = policy_factors(p, sys, 0, NULL);
+	if (!(j->need & POL_F_PASSWORD)) {
+		pol_release(ad, ref);
+		return;
+	}
+	/* SECURITY NOTE: an empty password is never sent to a bind. */
+	if (pw == NULL || pw[0] == '\0')
+		j->pre = RSN_BAD_PASSWORD;
+	else if ((r = dircache_get(ad->dc, rq->w->dir, rq->user,
+	    policy_nesting_depth(p), &e, &info)) != 0 && r !=
+	    AUTHD_ERR_NOT_FOUND)
+		j->pre = RSN_DIRECTORY_UNAVAILABLE;
+	else if (r != 0 || e == NULL || !e->found || e->pu.dn == NULL)
+		j->pre = RSN_BAD_PASSWORD;	/* unknown user: same answer */
+	else if ((r = dir_check_password(rq->w->dir, e->pu.dn, pw)) != 0)
+		j->pre = r == AUTHD_ERR_PERM ? RSN_BAD_PASSWORD :
+		    RSN_DIRECTORY_UNAVAILABLE;
+	dircache_put(e);
+	pol_release(ad, ref);
+}
+
 int
 auth_handle(struct req *rq, struct proto_msg *reply)
 {
@@ -183,13 +260,15 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	j.code = proto_str(rq->m, PROTO_A_CODE, "");
 	j.now = time(NULL);
 	j.now_ms = wall_ms();
+	auth_prepare(rq, &j);
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0) {
 		log_err("auth user=%s: %s", rq->user, authd_strerror(r));
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
-	log_info("auth %s user=%s system=%s service=%s: %s%s", j.why ==
-	    RSN_OK ? "allow" : "deny", rq->user, rq->system, rq->service,
-	    reason_str(j.why), j.locked_now ? " (lockout started)" : "");
+	log_info("auth %s user=%s system=%s service=%s factors=%s: %s%s",
+	    j.why == RSN_OK ? "allow" : "deny", rq->user, rq->system ?
+	    rq->system : "-", rq->service, j.used, reason_str(j.why),
+	    j.locked_now ? " (lockout started)" : "");
 	/*
 	 * The client hears only allow or deny; the reason travels too, for
 	 * the PAM module's log line, never for the user's screen.

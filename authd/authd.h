@@ -5,10 +5,13 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "dircache.h"
 #include "directory.h"
+#include "policy.h"
 #include "proto.h"
 #include "reason.h"
 #include "seal.h"
@@ -27,8 +30,13 @@ struct authd {
 	uint8_t		*dummy_sealed;	/* dummy_seed sealed, opened alike */
 	size_t		 dummy_sealed_len;
 	struct writer	*writer;	/* the database's one writer */
-	char		 policy_version[32];	/* cites the access rules */
+	struct dircache	*dc;		/* users' DNs and groups, shared */
+	/* The policy in force; swapped whole on reload (policyadm.c). */
+	pthread_mutex_t	 pol_mtx;
+	struct polref	*pol;
 };
+
+struct polref;
 
 /* What one worker thread owns. */
 struct worker {
@@ -52,6 +60,7 @@ struct req {
 	const char		*service;
 	const char		*rhost;
 	const char		*tty;
+	char			 policy_version[17];	/* cited in records */
 };
 
 /*
@@ -112,6 +121,21 @@ int req_audit(struct wtx *tx, struct req *rq, const char *event,
 int req_audit_commit(struct req *rq, const char *event, const char *decision,
     enum reason reason, const char *detail, const struct req_cite *cite);
 
+/*
+ * The policy (policyadm.c).  pol_load reads it at start; pol_hold returns
+ * the one in force and a reference to give back with pol_release;
+ * pol_reload reads it again and swaps it in, or keeps the old one and
+ * puts "file:line: message" into `err` (may be NULL).  Both reloads are
+ * audited, with `by` as the actor.
+ */
+int pol_load(struct authd *ad);
+const struct policy *pol_hold(struct authd *ad, struct polref **ref);
+void pol_release(struct authd *ad, struct polref *ref);
+int pol_reload(struct authd *ad, const char *by, char *err, size_t errsz);
+void pol_done(struct authd *ad);
+/* Copies the version of the policy in force ("" before pol_load). */
+void pol_version(struct authd *ad, char out[17]);
+
 /* The request handlers; each fills `reply` (a RESULT). */
 int auth_handle(struct req *rq, struct proto_msg *reply);
 int auth_confirm(struct req *rq, struct proto_msg *reply);
@@ -124,5 +148,10 @@ int admin_audit_list(struct req *rq, struct proto_msg *reply);
 int admin_audit_show(struct req *rq, struct proto_msg *reply);
 int admin_audit_prune(struct req *rq, struct proto_msg *reply);
 int admin_audit_checkpoint(struct req *rq, struct proto_msg *reply);
+int factors_handle(struct req *rq, struct proto_msg *reply);
+int admin_policy_reload(struct req *rq, struct proto_msg *reply);
+int admin_policy_test(struct req *rq, struct proto_msg *reply);
+int admin_access_list(struct req *rq, struct proto_msg *reply);
+int admin_access_user(struct req *rq, struct proto_msg *reply);
 
 #endif

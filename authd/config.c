@@ -18,9 +18,6 @@
 #define INT(n, f, lo, hi, d)	{ n, CONF_INT, OFF(f), lo, hi, d, NULL, NULL }
 #define BOOL(n, f, d)		{ n, CONF_BOOL, OFF(f), 0, 0, d, NULL, NULL }
 
-static const char *system_set(void *, int, char **);
-static void system_dump(const void *, FILE *);
-
 /* The one keyword table: name, type, field, bounds, default. */
 static const struct conf_kw keywords[] = {
 	PATH("socket", socket_path, "/run/authd/authd.sock"),
@@ -42,6 +39,13 @@ static const struct conf_kw keywords[] = {
 	PATH("ldap_ca_file", ldap_ca_file, NULL),
 	BOOL("ldap_starttls", ldap_starttls, "no"),
 	INT("ldap_timeout", ldap_timeout, 1, 60, "5"),
+	STR("ldap_group_base", ldap_group_base, NULL),
+	INT("ldap_cache_ttl", ldap_cache_ttl, 0, 86400, "60"),
+	INT("ldap_cache_max_stale", ldap_cache_max_stale, 0, 7 * 86400,
+	    "3600"),
+	INT("ldap_retry_interval", ldap_retry_interval, 1, 3600, "10"),
+	INT("ldap_cache_size", ldap_cache_size, 16, 10000000, "200000"),
+	PATH("policy_dir", policy_dir, "/etc/authd/policy.d"),
 	INT("totp_window", totp_window, 0, 10, "1"),
 	INT("lockout_threshold", lockout_threshold, 1, 1000, "5"),
 	INT("lockout_time", lockout_time, 1, 86400, "300"),
@@ -60,62 +64,8 @@ static const struct conf_kw keywords[] = {
 	INT("connections_max", connections_max, 4, 65536, "1024"),
 	INT("request_timeout", request_timeout, 100, 60000, "5000"),
 	INT("idle_timeout", idle_timeout, 1, 3600, "60"),
-	{ "system", CONF_CUSTOM, 0, 0, 0, NULL, system_set, system_dump },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
-
-/* "system NAME GROUP-DN": members of GROUP-DN may use NAME. */
-static const char *
-system_set(void *cfg, int argc, char **argv)
-{
-	struct config *c = cfg;
-	struct config_system *s;
-
-	if (argc != 2)
-		return argc < 2 ? "usage: system NAME GROUP-DN" :
-		    "extra arguments";
-	if (!str_valid_name(argv[0]))
-		return "invalid system name";
-	if (strlen(argv[1]) > 512 || strchr(argv[1], '=') == NULL)
-		return "invalid group DN";
-	if (config_system(c, argv[0]) != NULL)
-		return "system defined twice";
-	if (c->nsystems >= CONFIG_SYSTEMS_MAX)
-		return "too many systems";
-	s = &c->systems[c->nsystems];
-	if ((s->name = strdup(argv[0])) == NULL ||
-	    (s->group_dn = strdup(argv[1])) == NULL) {
-		free(s->name);
-		s->name = NULL;
-		return "out of memory";
-	}
-	c->nsystems++;
-	return NULL;
-}
-
-static void
-system_dump(const void *cfg, FILE *f)
-{
-	const struct config *c = cfg;
-	size_t i;
-
-	for (i = 0; i < c->nsystems; i++) {
-		fprintf(f, "system %s ", c->systems[i].name);
-		conf_print_arg(f, c->systems[i].group_dn);
-		fputc('\n', f);
-	}
-}
-
-const struct config_system *
-config_system(const struct config *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nsystems; i++)
-		if (strcmp(c->systems[i].name, name) == 0)
-			return &c->systems[i];
-	return NULL;
-}
 
 /* Checks that belong to no single keyword.  Logs and counts problems. */
 static int
@@ -225,14 +175,8 @@ config_dump(const struct config *c, FILE *f)
 void
 config_free(struct config *c)
 {
-	size_t i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->nsystems; i++) {
-		free(c->systems[i].name);
-		free(c->systems[i].group_dn);
-	}
 	conf_free(keywords, c);
 	free(c);
 }

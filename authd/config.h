@@ -5,14 +5,6 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define CONFIG_SYSTEMS_MAX	256
-
-/* One pilot system and the directory group whose members may use it. */
-struct config_system {
-	char	*name;
-	char	*group_dn;
-};
-
 /* The effective configuration (see packaging/authd.conf.example). */
 struct config {
 	char		*socket_path;
@@ -34,6 +26,12 @@ struct config {
 	char		*ldap_ca_file;
 	int		 ldap_starttls;
 	long long	 ldap_timeout;
+	char		*ldap_group_base;	/* default: ldap_base */
+	long long	 ldap_cache_ttl;
+	long long	 ldap_cache_max_stale;
+	long long	 ldap_retry_interval;
+	long long	 ldap_cache_size;
+	char		*policy_dir;
 
 	long long	 totp_window;
 	long long	 lockout_threshold;
@@ -53,9 +51,6 @@ struct config {
 	long long	 connections_max;
 	long long	 request_timeout;
 	long long	 idle_timeout;
-
-	struct config_system systems[CONFIG_SYSTEMS_MAX];
-	size_t		 nsystems;
 };
 
 /*
@@ -67,8 +62,4 @@ int config_load(const char *path, struct config **out);
 void config_free(struct config *c);
 /* Writes the effective configuration in config-file syntax. */
 void config_dump(const struct config *c, FILE *f);
-/* Returns the system named `name`, or NULL. */
-const struct config_system *config_system(const struct config *c,
-    const char *name);
-
 #endif

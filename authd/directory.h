@@ -37,6 +37,79 @@ int dir_user_dn(struct dir *d, const char *user, char **dn);
 int dir_is_member(struct dir *d, const char *group_dn, const char *user_dn,
     const char *user, int *member);
 
+/* Bounds of the group walks below. */
+#define DIR_DN_MAX		512	/* longest DN accepted from the directory */
+#define DIR_DEPTH_MAX		16	/* deepest nesting followed */
+#define DIR_GROUPS_MAX		1024	/* groups per walk */
+#define DIR_MEMBERS_MAX		100000	/* users per dir_group_members */
+
+/*
+ * Every group a user is in, directly or through nested groups.  dn[] holds
+ * the groups' DNs normalised with policy_dn_norm and sorted with strcmp;
+ * parent[i] is the index (in dn[]) of the group through which dn[i] was
+ * reached, -1 for a direct membership.  The walk is breadth-first, so the
+ * chain of parents is a shortest path.  `loops` counts the groups met
+ * again on their own path (A in B in C in A); `truncated` is 1 when the
+ * depth, DIR_GROUPS_MAX or a server size limit cut the walk short.
+ */
+struct dir_groups {
+	char		**dn;
+	int		 *parent;
+	size_t		  n;
+	int		  loops;
+	int		  truncated;
+};
+
+/*
+ * Fills *out (zeroed on entry; free with dir_groups_free) with the groups
+ * of user `user` (posixGroup memberUid) whose entry is `user_dn`
+ * (groupOfNames member, groupOfUniqueNames uniqueMember; may be NULL),
+ * searched under ldap_group_base (default ldap_base), following nested
+ * groups up to `depth` levels (1 = direct groups only, at most
+ * DIR_DEPTH_MAX).  Values the server returns that are not valid DNs of at
+ * most DIR_DN_MAX bytes are logged and skipped.  Returns 0,
+ * AUTHD_ERR_INVALID (bad argument), AUTHD_ERR_NOMEM or AUTHD_ERR_DIRECTORY
+ * (then *out is empty: no partial answer).
+ */
+int dir_user_groups(struct dir *d, const char *user, const char *user_dn,
+    int depth, struct dir_groups *out);
+/* Frees what dir_user_groups filled in and zeroes `g`; accepts NULL. */
+void dir_groups_free(struct dir_groups *g);
+
+/*
+ * Checks `password` for the entry `user_dn` with a simple bind on a new
+ * connection of its own (never the service connection), with the same
+ * TLS settings and timeouts, closed before returning.  An empty password,
+ * one longer than 256 bytes or an empty DN is refused without binding.
+ * Returns 0 (right), AUTHD_ERR_PERM (wrong, empty or refused credentials)
+ * or AUTHD_ERR_DIRECTORY (could not ask).  The password is never logged.
+ */
+int dir_check_password(struct dir *d, const char *user_dn,
+    const char *password);
+
+/*
+ * Called by dir_group_members for each user: `user` (uid attribute, or
+ * the memberUid value), `user_dn` (NULL for a memberUid whose entry the
+ * user filter does not find) and `path`, the normalised DNs of the groups
+ * that lead to the user, the group asked about first, joined by " > ".
+ * A non-zero return stops the walk.
+ */
+typedef int dir_member_fn(void *arg, const char *user, const char *user_dn,
+    const char *path);
+
+/*
+ * Calls `cb` once for every user who is a member of `group_dn`, directly
+ * or through nested groups up to `depth` levels (1 = direct members only,
+ * at most DIR_DEPTH_MAX), breadth-first so that `path` is a shortest one;
+ * a loop of groups is followed once.  Only groups under ldap_group_base
+ * count, as in dir_user_groups.  Returns 0, the first non-zero value `cb`
+ * returned, AUTHD_ERR_TOO_MANY (more than DIR_MEMBERS_MAX users or
+ * DIR_GROUPS_MAX groups: the list given so far is incomplete),
+ * AUTHD_ERR_INVALID, AUTHD_ERR_NOMEM or AUTHD_ERR_DIRECTORY.
+ */
+int dir_group_members(struct dir *d, const char *group_dn, int depth,
+    dir_member_fn *cb, void *arg);
+
 /*
  * Reads the service bind password from `path`: a regular file owned by
  * root or the effective uid, mode 0600 or stricter, at most 256 bytes, one

@@ -54,7 +54,7 @@ req_audit(struct wtx *tx, struct req *rq, const char *event,
 	a.reason = reason_str(reason);
 	a.reqid = rq->m ? rq->m->reqid : 0;
 	a.detail = detail;
-	a.policy = rq->w->ad->policy_version;
+	a.policy = rq->policy_version[0] ? rq->policy_version : NULL;
 	if (cite != NULL) {
 		a.rule = cite->rule;
 		a.role = cite->role;
@@ -253,6 +253,7 @@ type_allowed(int admin, uint8_t type)
 	case PROTO_T_PING:
 		return 1;
 	case PROTO_T_AUTH:
+	case PROTO_T_FACTORS:
 	case PROTO_T_ACCOUNT:
 	case PROTO_T_SESSION_OPEN:
 	case PROTO_T_SESSION_CLOSE:
@@ -266,6 +267,10 @@ type_allowed(int admin, uint8_t type)
 	case PROTO_T_AUDIT_SHOW:
 	case PROTO_T_AUDIT_PRUNE:
 	case PROTO_T_AUDIT_CHECKPOINT:
+	case PROTO_T_POLICY_RELOAD:
+	case PROTO_T_POLICY_TEST:
+	case PROTO_T_ACCESS_LIST:
+	case PROTO_T_ACCESS_USER:
 		return admin;
 	}
 	return 0;
@@ -297,8 +302,9 @@ session_handle(struct req *rq, struct proto_msg *reply, const char *event)
 }
 
 /*
- * Validates the names a request carries.  PAM requests need USER, SYSTEM
- * and SERVICE; admin requests that name a user need a valid USER.
+ * Validates the names a request carries.  PAM requests need USER and
+ * SERVICE (SYSTEM when the module names one); admin requests that name a
+ * user need a valid USER.
  */
 static enum reason
 check_names(struct req *rq)
@@ -311,12 +317,13 @@ check_names(struct req *rq)
 	rq->service = proto_str(m, PROTO_A_SERVICE, NULL);
 	rq->rhost = proto_str(m, PROTO_A_RHOST, NULL);
 	rq->tty = proto_str(m, PROTO_A_TTY, NULL);
-	if (pam && (rq->system == NULL || !str_valid_name(rq->system) ||
+	if (pam && ((rq->system != NULL && !str_valid_name(rq->system)) ||
 	    rq->service == NULL || !str_valid_name(rq->service)))
 		return RSN_BAD_REQUEST;
 	if (m->type == PROTO_T_PING || m->type == PROTO_T_AUDIT_LIST ||
 	    m->type == PROTO_T_AUDIT_SHOW || m->type == PROTO_T_AUDIT_PRUNE ||
-	    m->type == PROTO_T_AUDIT_CHECKPOINT)
+	    m->type == PROTO_T_AUDIT_CHECKPOINT ||
+	    m->type == PROTO_T_POLICY_RELOAD || m->type == PROTO_T_ACCESS_LIST)
 		return RSN_OK;
 	if (user == NULL)
 		return RSN_BAD_REQUEST;
@@ -358,6 +365,16 @@ dispatch(struct req *rq, struct proto_msg *reply)
 		return admin_audit_prune(rq, reply);
 	case PROTO_T_AUDIT_CHECKPOINT:
 		return admin_audit_checkpoint(rq, reply);
+	case PROTO_T_FACTORS:
+		return factors_handle(rq, reply);
+	case PROTO_T_POLICY_RELOAD:
+		return admin_policy_reload(rq, reply);
+	case PROTO_T_POLICY_TEST:
+		return admin_policy_test(rq, reply);
+	case PROTO_T_ACCESS_LIST:
+		return admin_access_list(rq, reply);
+	case PROTO_T_ACCESS_USER:
+		return admin_access_user(rq, reply);
 	}
 	return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST, "unsupported");
 }
@@ -377,6 +394,8 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	rq.fd = fd;
 	rq.admin = admin;
 	rq.deadline = mono_ms() + ad->cfg->request_timeout;
+	/* Records cite the policy in force; decisions the one they used. */
+	pol_version(ad, rq.policy_version);
 
 	if (frame_err == AUTHD_ERR_PERM) {
 		/* Refused at accept, before it could send anything. */

@@ -46,37 +46,6 @@ level(const char *s)
 	return LOG_INFO;
 }
 
-/*
- * The version that decisions cite: a hash of the access rules in force
- * (the system lines), so a record says which rules it was made under.
- */
-static int
-policy_version(const struct config *c, char *out, size_t outsz)
-{
-	EVP_MD_CTX *md;
-	uint8_t h[32];
-	char hex[2 * 6 + 1];
-	unsigned int n = 0;
-	size_t i;
-	int ok;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
-	for (i = 0; ok && i < c->nsystems; i++)
-		ok = EVP_DigestUpdate(md, c->systems[i].name,
-		    strlen(c->systems[i].name) + 1) == 1 &&
-		    EVP_DigestUpdate(md, c->systems[i].group_dn,
-		    strlen(c->systems[i].group_dn) + 1) == 1;
-	ok = ok && EVP_DigestFinal_ex(md, h, &n) == 1;
-	EVP_MD_CTX_free(md);
-	if (!ok)
-		return -1;
-	chain_hex(h, 6, hex);
-	snprintf(out, outsz, "systems-%s", hex);
-	return 0;
-}
-
 static int
 lookup_group(const char *name, gid_t *gid, int *have)
 {
@@ -138,11 +107,28 @@ main(int argc, char **argv)
 	log_init("authd", foreground || check, LOG_AUTHPRIV);
 	if (config_load(conffile, &ad.cfg) != 0)
 		return 1;
+	/*
+	 * The policy loader sets TZ for a moment to read a zone; TZ must
+	 * exist before any thread does, so that it is only ever replaced.
+	 */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	if (check) {
+		struct policy *p = NULL;
+		char err[POL_ERR_MAX];
+
+		if (policy_load_dir(ad.cfg->policy_dir, &p, err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			config_free(ad.cfg);
+			return 1;
+		}
 		if (dump)
 			config_dump(ad.cfg, stdout);
 		else
-			fprintf(stderr, "%s: configuration OK\n", conffile);
+			fprintf(stderr, "%s: configuration OK; policy %s OK "
+			    "(%zu systems)\n", conffile, policy_version(p),
+			    policy_nsystems(p));
+		policy_free(p);
 		config_free(ad.cfg);
 		return 0;
 	}
@@ -172,8 +158,7 @@ main(int argc, char **argv)
 		goto out;
 	if (store_open(ad.cfg->database, 1, &st) != 0)
 		goto out;
-	if (policy_version(ad.cfg, ad.policy_version,
-	    sizeof(ad.policy_version)) != 0 ||
+	if (pol_load(&ad) != 0 || (ad.dc = dircache_new(ad.cfg)) == NULL ||
 	    writer_start(&ad, &ad.writer) != 0)
 		goto out;
 	log_notice("authd %s starting: node %s, pam socket %s, admin socket "
@@ -188,6 +173,8 @@ main(int argc, char **argv)
 		close(admin_fd);
 	/* The workers are gone: the writer drains and signs the head. */
 	writer_stop(ad.writer);
+	dircache_free(ad.dc);
+	pol_done(&ad);
 	store_close(st);
 	seal_key_free(ad.key);
 	secure_free_str(ad.bindpw);

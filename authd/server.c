@@ -51,7 +51,7 @@ struct server {
 	int64_t		 emfile_logged, limit_logged;
 };
 
-static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t got_stop, got_hup;
 static int sig_pipe[2] = { -1, -1 };
 
 static void
@@ -61,6 +61,8 @@ on_signal(int sig)
 
 	if (sig == SIGTERM || sig == SIGINT)
 		got_stop = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
 	(void)!write(sig_pipe[1], "s", 1);
 	errno = saved;
 }
@@ -510,8 +512,10 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			while (read(sig_pipe[0], sb, sizeof(sb)) > 0)
 				;
-			if (!got_stop)
-				log_notice("SIGHUP: nothing to reload yet");
+			if (got_hup && !got_stop) {
+				got_hup = 0;
+				(void)pol_reload(ad, "SIGHUP", NULL, 0);
+			}
 		}
 		if (!stopping && n > 0) {
 			if (pfd[2].revents & POLLIN)

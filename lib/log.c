@@ -28,6 +28,25 @@ log_set_level(int level)
 	log_level = level;
 }
 
+/*
+ * The process's time zone (TZ, tzset) is global.  Whoever changes it for a
+ * moment (the policy loader, to read a zone's rules) and whoever reads it
+ * (syslog(3) stamps local time) take this lock.
+ */
+static pthread_mutex_t tz_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+void
+log_tz_lock(void)
+{
+	pthread_mutex_lock(&tz_mtx);
+}
+
+void
+log_tz_unlock(void)
+{
+	pthread_mutex_unlock(&tz_mtx);
+}
+
 int
 log_get_level(void)
 {
@@ -51,7 +70,10 @@ log_msg(int pri, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (!log_stderr) {
+		/* syslog(3) reads the time zone rules; see log_tz_lock. */
+		log_tz_lock();
 		syslog(pri, "%s", msg);
+		log_tz_unlock();
 		return;
 	}
 	now = wall_ms();

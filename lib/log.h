@@ -16,6 +16,9 @@ void log_init(const char *ident, int to_stderr, int facility);
 /* Messages above `level` (LOG_ERR..LOG_DEBUG) are dropped. */
 void log_set_level(int level);
 int log_get_level(void);
+/* Serialises use of the process's time zone (TZ and tzset). */
+void log_tz_lock(void);
+void log_tz_unlock(void);
 
 void log_msg(int pri, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -49,6 +49,12 @@ static const struct {
 	[PROTO_A_BEFORE] =	{ T_U64, 8 },
 	[PROTO_A_CHECKPOINT] =	{ T_STR, 1024 },
 	[PROTO_A_COUNT] =	{ T_U64, 8 },
+	[PROTO_A_PASSWORD] =	{ T_STR, 256 },
+	[PROTO_A_KIND] =	{ T_STR, 32 },
+	[PROTO_A_NAME] =	{ T_STR, 256 },
+	[PROTO_A_MATCHED] =	{ T_U64, 8 },
+	[PROTO_A_PATH] =	{ T_STR, 2048 },
+	[PROTO_A_MFA] =		{ T_STR, 128 },
 };
 
 #define A(t)	(UINT64_C(1) << (t))
@@ -62,7 +68,9 @@ static const struct {
 	const char	*name;
 	uint64_t	 allowed;
 } types[] = {
-	{ PROTO_T_AUTH, "auth", PAM_REQ | A(PROTO_A_CODE) },
+	{ PROTO_T_AUTH, "auth", PAM_REQ | A(PROTO_A_CODE) |
+	    A(PROTO_A_PASSWORD) },
+	{ PROTO_T_FACTORS, "factors", PAM_REQ },
 	{ PROTO_T_ACCOUNT, "account", PAM_REQ },
 	{ PROTO_T_SESSION_OPEN, "session-open", PAM_REQ },
 	{ PROTO_T_SESSION_CLOSE, "session-close", PAM_REQ },
@@ -79,10 +87,18 @@ static const struct {
 	{ PROTO_T_AUDIT_SHOW, "audit-show", A(PROTO_A_SEQ) },
 	{ PROTO_T_AUDIT_PRUNE, "audit-prune", A(PROTO_A_BEFORE) },
 	{ PROTO_T_AUDIT_CHECKPOINT, "audit-checkpoint", 0 },
+	{ PROTO_T_POLICY_RELOAD, "policy-reload", 0 },
+	{ PROTO_T_POLICY_TEST, "policy-test", A(PROTO_A_USER) |
+	    A(PROTO_A_SYSTEM) | A(PROTO_A_RHOST) | A(PROTO_A_TIME) },
+	{ PROTO_T_ACCESS_LIST, "access-list", A(PROTO_A_SYSTEM) },
+	{ PROTO_T_ACCESS_USER, "access-user", A(PROTO_A_USER) },
 	{ PROTO_T_RESULT, "result", A(PROTO_A_STATUS) | A(PROTO_A_REASON) |
 	    A(PROTO_A_MESSAGE) | A(PROTO_A_URI) | A(PROTO_A_USER) |
 	    A(PROTO_A_STATE) | A(PROTO_A_FAILURES) | A(PROTO_A_LOCKED_UNTIL) |
-	    A(PROTO_A_SEQ) | A(PROTO_A_CHECKPOINT) | A(PROTO_A_COUNT) },
+	    A(PROTO_A_SEQ) | A(PROTO_A_CHECKPOINT) | A(PROTO_A_COUNT) |
+	    A(PROTO_A_FACTORS) | A(PROTO_A_POLICY) | A(PROTO_A_RULE) |
+	    A(PROTO_A_ROLE) | A(PROTO_A_PATH) | A(PROTO_A_MFA) |
+	    A(PROTO_A_DETAIL) | A(PROTO_A_SYSTEM) },
 	{ PROTO_T_AUDIT_ROW, "audit-row", A(PROTO_A_SEQ) | A(PROTO_A_TIME) |
 	    A(PROTO_A_EVENT) | A(PROTO_A_ACTOR) | A(PROTO_A_USER) |
 	    A(PROTO_A_SYSTEM) | A(PROTO_A_SERVICE) | A(PROTO_A_RHOST) |
@@ -90,6 +106,10 @@ static const struct {
 	    A(PROTO_A_REQID) | A(PROTO_A_NODE) | A(PROTO_A_DETAIL) |
 	    A(PROTO_A_HASH) | A(PROTO_A_POLICY) | A(PROTO_A_ROLE) |
 	    A(PROTO_A_RULE) | A(PROTO_A_FACTORS) },
+	{ PROTO_T_ROW, "row", A(PROTO_A_KIND) | A(PROTO_A_NAME) |
+	    A(PROTO_A_MATCHED) | A(PROTO_A_DETAIL) | A(PROTO_A_USER) |
+	    A(PROTO_A_SYSTEM) | A(PROTO_A_ROLE) | A(PROTO_A_PATH) |
+	    A(PROTO_A_RULE) | A(PROTO_A_STATE) | A(PROTO_A_TIME) },
 };
 
 static int

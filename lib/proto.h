@@ -29,6 +29,7 @@ enum proto_type {
 	PROTO_T_ACCOUNT		= 0x02,	/* may USER use SYSTEM? */
 	PROTO_T_SESSION_OPEN	= 0x03,	/* record a session start */
 	PROTO_T_SESSION_CLOSE	= 0x04,	/* record a session end */
+	PROTO_T_FACTORS		= 0x05,	/* which factors does a login need? */
 	/* either socket */
 	PROTO_T_PING		= 0x10,	/* liveness; answered with RESULT ok */
 	/* admin socket */
@@ -41,9 +42,14 @@ enum proto_type {
 	PROTO_T_AUDIT_SHOW	= 0x46,	/* one audit record by sequence number */
 	PROTO_T_AUDIT_PRUNE	= 0x47,	/* remove records before a time */
 	PROTO_T_AUDIT_CHECKPOINT = 0x48, /* sign the chain head now */
+	PROTO_T_POLICY_RELOAD	= 0x49,	/* read the policy files again */
+	PROTO_T_POLICY_TEST	= 0x4a,	/* explain a decision (dry run) */
+	PROTO_T_ACCESS_LIST	= 0x4b,	/* who has access to SYSTEM */
+	PROTO_T_ACCESS_USER	= 0x4c,	/* which systems USER can reach */
 	/* replies */
 	PROTO_T_RESULT		= 0x80,	/* final answer to any request */
 	PROTO_T_AUDIT_ROW	= 0x81,	/* one audit record (before RESULT) */
+	PROTO_T_ROW		= 0x82,	/* one line of a listing (before RESULT) */
 };
 
 enum proto_tag {
@@ -82,6 +88,12 @@ enum proto_tag {
 	PROTO_A_BEFORE,		/* u64: ms since the epoch (prune) */
 	PROTO_A_CHECKPOINT,	/* str: a signed checkpoint line */
 	PROTO_A_COUNT,		/* u64: a number of records */
+	PROTO_A_PASSWORD,	/* str: directory password (secret) */
+	PROTO_A_KIND,		/* str: what a ROW describes */
+	PROTO_A_NAME,		/* str: name of a rule, role, ... */
+	PROTO_A_MATCHED,	/* u64: 1 = matched / met */
+	PROTO_A_PATH,		/* str: group path that grants a role */
+	PROTO_A_MFA,		/* str: the MFA requirement that applied */
 	PROTO_A_LAST,		/* not a tag: one past the highest */
 };
 

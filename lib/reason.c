@@ -22,6 +22,13 @@ static const char *const names[RSN_LAST] = {
 	[RSN_BUSY] = "busy",
 	[RSN_EXISTS] = "exists",
 	[RSN_NOT_FOUND] = "not-found",
+	[RSN_NO_ROLE] = "no-role",
+	[RSN_DENY_RULE] = "deny-rule",
+	[RSN_OUTSIDE_HOURS] = "outside-hours",
+	[RSN_SOURCE_NOT_ALLOWED] = "source-not-allowed",
+	[RSN_REVOKED] = "revoked-in-review",
+	[RSN_BAD_PASSWORD] = "bad-password",
+	[RSN_POLICY_ERROR] = "policy-error",
 };
 
 const char *

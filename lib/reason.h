@@ -26,6 +26,13 @@ enum reason {
 	RSN_BUSY,			/* queue full */
 	RSN_EXISTS,		/* token already exists */
 	RSN_NOT_FOUND,		/* no such record */
+	RSN_NO_ROLE,		/* user holds no role on the system */
+	RSN_DENY_RULE,		/* an explicit deny rule matched */
+	RSN_OUTSIDE_HOURS,	/* roles held, but outside their windows */
+	RSN_SOURCE_NOT_ALLOWED,	/* roles held, but not from this source */
+	RSN_REVOKED,		/* revoked in an access review */
+	RSN_BAD_PASSWORD,	/* directory password wrong or empty */
+	RSN_POLICY_ERROR,	/* a policy could not be loaded */
 	RSN_LAST
 };
 

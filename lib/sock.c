@@ -221,7 +221,8 @@ sock_call(int fd, const struct proto_msg *req, int64_t deadline,
 			*reply = m;
 			return 0;
 		}
-		if (m->type != PROTO_T_AUDIT_ROW || row_cb == NULL) {
+		if ((m->type != PROTO_T_AUDIT_ROW && m->type != PROTO_T_ROW) ||
+		    row_cb == NULL) {
 			r = AUTHD_ERR_REQID;
 			break;
 		}

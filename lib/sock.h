@@ -36,7 +36,7 @@ int sock_write_msg(int fd, const struct proto_msg *m, int64_t deadline);
 
 /*
  * Sends `req` and reads frames until a RESULT whose request id matches.
- * AUDIT_ROW frames in between are handed to `row_cb` (if not NULL; a
+ * AUDIT_ROW and ROW frames in between are handed to `row_cb` (if not NULL; a
  * non-zero return aborts with that value); any other frame or a mismatching
  * request id is AUTHD_ERR_REQID.  On success *reply is the RESULT; a RESULT
  * with request id 0 is authd refusing the connection (busy, malformed)

@@ -19,6 +19,8 @@
 #include "util.h"
 
 #define CODE_PROMPT	"Verification code: "
+#define PASSWORD_PROMPT	"Password: "
+#define PA_PASSWORD_MAX	256
 
 static const char *
 phase_name(enum pa_phase p)
@@ -187,19 +189,191 @@ item_str(pam_handle_t *pamh, int type, const char **out)
 	return 0;
 }
 
+/* What every request of one PAM call carries. */
+struct pa_call {
+	pam_handle_t		*pamh;
+	const struct pa_opts	*o;
+	enum pa_phase		 phase;
+	const char		*user, *system, *service, *rhost, *tty;
+};
+
+/*
+ * One exchange with authd: a request of `type` (with `code` and `pw` when
+ * not NULL).  Returns PAM_SUCCESS with the reply's status in *status and
+ * the reply in *reply (the caller frees it), or the PAM code for "authd
+ * could not be asked".
+ */
+static int
+exchange(const struct pa_call *pc, uint8_t type, const char *code,
+    const char *pw, uint64_t *status, struct proto_msg **reply)
+{
+	struct proto_msg *req = NULL;
+	char san[257];
+	int64_t deadline;
+	int r, rc = PAM_BUF_ERR, fd = -1;
+
+	*reply = NULL;
+	*status = PROTO_S_ERROR;
+	if ((req = proto_new(type, new_reqid())) == NULL)
+		goto out;
+	/* Overlong items are cut to the protocol's bounds, not refused. */
+	if ((r = proto_add_str(req, PROTO_A_USER, pc->user)) != 0) {
+		pam_syslog(pc->pamh, LOG_NOTICE, "user name not acceptable "
+		    "(%s)", authd_strerror(r));
+		rc = pc->phase == PA_AUTH ? PAM_AUTH_ERR :
+		    unavailable(pc->phase);
+		goto out;
+	}
+	/*
+	 * rhost and tty go as they are, only cut to the protocol's bounds:
+	 * authd escapes them once, where they are stored and logged.
+	 */
+	if ((pc->system && proto_add_str(req, PROTO_A_SYSTEM, pc->system) !=
+	    0) || proto_add_str(req, PROTO_A_SERVICE, pc->service) != 0 ||
+	    (pc->rhost && proto_add_str(req, PROTO_A_RHOST, cut(pc->rhost, san,
+	    256)) != 0) ||
+	    (pc->tty && proto_add_str(req, PROTO_A_TTY, cut(pc->tty, san,
+	    64)) != 0) ||
+	    proto_add_u64(req, PROTO_A_PID, (uint64_t)getpid()) != 0 ||
+	    (code && proto_add_str(req, PROTO_A_CODE, code) != 0) ||
+	    (pw && proto_add_str(req, PROTO_A_PASSWORD, pw) != 0))
+		goto out;
+
+	deadline = mono_ms() + pc->o->timeout_ms;
+	if ((r = sock_connect(pc->o->socket, deadline, &fd)) != 0 ||
+	    (r = sock_call(fd, req, deadline, NULL, NULL, reply)) != 0) {
+		pam_syslog(pc->pamh, LOG_ERR, "%s: authd at %s: %s",
+		    proto_type_name(type), pc->o->socket, authd_strerror(r));
+		rc = unavailable(pc->phase);
+		goto out;
+	}
+	if (proto_get_u64(*reply, PROTO_A_STATUS, status) != 0 ||
+	    *status > PROTO_S_ERROR) {
+		pam_syslog(pc->pamh, LOG_ERR, "%s: malformed reply from authd",
+		    proto_type_name(type));
+		proto_free(*reply);
+		*reply = NULL;
+		rc = unavailable(pc->phase);
+		goto out;
+	}
+	rc = PAM_SUCCESS;
+ out:
+	if (fd >= 0)
+		close(fd);
+	proto_free(req);	/* wipes the code and password */
+	return rc;
+}
+
+/*
+ * Gets the directory password: PAM_AUTHTOK with use_first_pass (or
+ * try_first_pass when set), else a prompt, whose answer becomes
+ * PAM_AUTHTOK for the modules after this one.
+ */
+static int
+get_password(pam_handle_t *pamh, const struct pa_opts *o, char **pw)
+{
+	const void *item = NULL;
+	char *resp = NULL;
+	int rc;
+
+	*pw = NULL;
+	if ((o->use_first_pass || o->try_first_pass) &&
+	    pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS &&
+	    item != NULL) {
+		*pw = strdup(item);
+		return *pw ? PAM_SUCCESS : PAM_BUF_ERR;
+	}
+	if (o->use_first_pass)
+		return PAM_AUTH_ERR;
+	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s",
+	    PASSWORD_PROMPT);
+	if (rc != PAM_SUCCESS) {
+		secure_free_str(resp);
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	}
+	if (resp == NULL)
+		return PAM_CONV_ERR;
+	(void)pam_set_item(pamh, PAM_AUTHTOK, resp);
+	*pw = resp;
+	return PAM_SUCCESS;
+}
+
+/*
+ * The auth phase: ask authd which factors this system needs, prompt for
+ * them (password first, then the code), and have authd check them.
+ */
+static int
+run_auth(const struct pa_call *pc, uint64_t *status, struct proto_msg **reply)
+{
+	struct pa_opts o = *pc->o;
+	const char *factors;
+	char *code = NULL, *pw = NULL;
+	int rc, need_pw, need_code;
+
+	/*
+	 * The same delay for every failure, whatever the reason (wrong code
+	 * or password, unknown user, lockout).
+	 */
+	if (o.delay_ms > 0)
+		(void)pam_fail_delay(pc->pamh, (unsigned)o.delay_ms * 1000);
+	if ((rc = exchange(pc, PROTO_T_FACTORS, NULL, NULL, status, reply)) !=
+	    PAM_SUCCESS || *status != PROTO_S_ALLOW)
+		return rc;
+	factors = proto_str(*reply, PROTO_A_FACTORS, "");
+	need_pw = strstr(factors, "password") != NULL;
+	need_code = strstr(factors, "totp") != NULL;
+	proto_free(*reply);
+	*reply = NULL;
+	/* Nothing for authd to check: leave the decision to the stack. */
+	if (!need_pw && !need_code)
+		return PAM_IGNORE;
+	if (need_pw) {
+		if ((rc = get_password(pc->pamh, &o, &pw)) != PAM_SUCCESS)
+			goto out;
+		/* PAM_AUTHTOK was the password: the code is prompted. */
+		o.use_first_pass = o.try_first_pass = 0;
+		if (strlen(pw) > PA_PASSWORD_MAX) {
+			/* Still asked, so that it is audited and counted. */
+			secure_free_str(pw);
+			if ((pw = strdup("")) == NULL) {
+				rc = PAM_BUF_ERR;
+				goto out;
+			}
+		}
+	}
+	if (need_code) {
+		if ((rc = get_code(pc->pamh, &o, &code)) != PAM_SUCCESS)
+			goto out;
+		/* SECURITY NOTE: bound what goes on the wire; still asked, so
+		 * an overlong answer is audited and counted as a failure. */
+		if (strlen(code) > PA_CODE_MAX) {
+			secure_free_str(code);
+			if ((code = strdup("overlong")) == NULL) {
+				rc = PAM_BUF_ERR;
+				goto out;
+			}
+		}
+	}
+	rc = exchange(pc, PROTO_T_AUTH, code ? code : "", pw, status, reply);
+ out:
+	secure_free_str(code);
+	secure_free_str(pw);
+	return rc;
+}
+
 int
 pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
     const char **argv)
 {
 	struct pa_opts o;
-	struct proto_msg *req = NULL, *reply = NULL;
+	struct pa_call pc;
+	struct proto_msg *reply = NULL;
 	const char *user = NULL, *service = NULL, *rhost = NULL, *tty = NULL;
-	const char *system, *reason = "-";
-	char *code = NULL, san[257];
+	const char *reason = "-";
+	char san[257];
 	uint64_t status = PROTO_S_ERROR;
 	uint8_t type;
-	int64_t deadline;
-	int rc, r, fd = -1;
+	int rc;
 
 	(void)flags;
 	if ((rc = pa_parse_opts(pamh, argc, argv, &o)) != PAM_SUCCESS)
@@ -211,94 +385,44 @@ pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
 	item_str(pamh, PAM_SERVICE, &service);
 	item_str(pamh, PAM_RHOST, &rhost);
 	item_str(pamh, PAM_TTY, &tty);
-	system = o.system ? o.system : service;
-	if (system == NULL || !str_valid_name(system) || service == NULL ||
-	    !str_valid_name(service)) {
-		pam_syslog(pamh, LOG_ERR, "service name unusable as a system "
-		    "name; set system=");
+	if (service == NULL || !str_valid_name(service)) {
+		pam_syslog(pamh, LOG_ERR, "service name unusable; set "
+		    "system=");
 		return phase == PA_AUTH || phase == PA_ACCOUNT ?
 		    PAM_SERVICE_ERR : PAM_SESSION_ERR;
 	}
+	pc.pamh = pamh;
+	pc.o = &o;
+	pc.phase = phase;
+	pc.user = user;
+	/* Without system= authd maps the PAM service to a system. */
+	pc.system = o.system;
+	pc.service = service;
+	pc.rhost = rhost;
+	pc.tty = tty;
 
-	if (phase == PA_AUTH) {
-		/*
-		 * The same delay for every failure, whatever the reason
-		 * (wrong code, unknown user, lockout).
-		 */
-		if (o.delay_ms > 0)
-			(void)pam_fail_delay(pamh, (unsigned)o.delay_ms * 1000);
-		if ((rc = get_code(pamh, &o, &code)) != PAM_SUCCESS)
-			goto out;
-		/* SECURITY NOTE: bound what goes on the wire; still asked, so
-		 * an overlong answer is audited and counted as a failure. */
-		if (strlen(code) > PA_CODE_MAX) {
-			secure_free_str(code);
-			if ((code = strdup("overlong")) == NULL) {
-				rc = PAM_BUF_ERR;
-				goto out;
-			}
-		}
-		type = PROTO_T_AUTH;
-	} else
+	if (phase == PA_AUTH)
+		rc = run_auth(&pc, &status, &reply);
+	else {
 		type = phase == PA_ACCOUNT ? PROTO_T_ACCOUNT : phase ==
 		    PA_SESSION_OPEN ? PROTO_T_SESSION_OPEN :
 		    PROTO_T_SESSION_CLOSE;
-
-	rc = PAM_BUF_ERR;
-	if ((req = proto_new(type, new_reqid())) == NULL)
-		goto out;
-	/* Overlong items are cut to the protocol's bounds, not refused. */
-	if ((r = proto_add_str(req, PROTO_A_USER, user)) != 0) {
-		pam_syslog(pamh, LOG_NOTICE, "user name not acceptable (%s)",
-		    authd_strerror(r));
-		rc = phase == PA_AUTH ? PAM_AUTH_ERR : unavailable(phase);
-		goto out;
+		rc = exchange(&pc, type, NULL, NULL, &status, &reply);
 	}
-	/*
-	 * rhost and tty go as they are, only cut to the protocol's bounds:
-	 * authd escapes them once, where they are stored and logged.
-	 */
-	if (proto_add_str(req, PROTO_A_SYSTEM, system) != 0 ||
-	    proto_add_str(req, PROTO_A_SERVICE, service) != 0 ||
-	    (rhost && proto_add_str(req, PROTO_A_RHOST, cut(rhost, san,
-	    256)) != 0) ||
-	    (tty && proto_add_str(req, PROTO_A_TTY, cut(tty, san, 64)) != 0) ||
-	    proto_add_u64(req, PROTO_A_PID, (uint64_t)getpid()) != 0 ||
-	    (code && proto_add_str(req, PROTO_A_CODE, code) != 0))
+	if (rc != PAM_SUCCESS || reply == NULL)
 		goto out;
-	secure_free_str(code);
-	code = NULL;
-
-	deadline = mono_ms() + o.timeout_ms;
-	if ((r = sock_connect(o.socket, deadline, &fd)) != 0 ||
-	    (r = sock_call(fd, req, deadline, NULL, NULL, &reply)) != 0) {
-		pam_syslog(pamh, LOG_ERR, "%s: authd at %s: %s",
-		    phase_name(phase), o.socket, authd_strerror(r));
-		rc = unavailable(phase);
-		goto out;
-	}
-	if (proto_get_u64(reply, PROTO_A_STATUS, &status) != 0 ||
-	    status > PROTO_S_ERROR) {
-		pam_syslog(pamh, LOG_ERR, "%s: malformed reply from authd",
-		    phase_name(phase));
-		rc = unavailable(phase);
-		goto out;
-	}
 	reason = proto_str(reply, PROTO_A_REASON, "-");
 	rc = map_result(phase, status);
 	if (rc != PAM_SUCCESS || o.debug)
 		pam_syslog(pamh, rc == PAM_SUCCESS ? LOG_DEBUG : LOG_NOTICE,
-		    "%s %s for user %s, system %s: %s (request %08x)",
+		    "%s %s for user %s, %s %s: %s (request %08x)",
 		    phase_name(phase), status == PROTO_S_ALLOW ? "allowed" :
 		    status == PROTO_S_DENY ? "denied" : "failed",
-		    str_sanitize(user, strlen(user), san, sizeof(san)), system,
-		    str_sanitize(reason, strlen(reason), (char[64]){ 0 }, 64),
-		    (unsigned)req->reqid);
+		    str_sanitize(user, strlen(user), san, sizeof(san)),
+		    o.system ? "system" : "service", o.system ? o.system :
+		    service, str_sanitize(reason, strlen(reason),
+		    (char[64]){ 0 }, 64), (unsigned)reply->reqid);
  out:
-	if (fd >= 0)
-		close(fd);
-	secure_free_str(code);
-	proto_free(req);
 	proto_free(reply);
 	return rc;
 }

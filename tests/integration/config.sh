@@ -16,8 +16,11 @@ check "authd -T output is itself a valid configuration" "$AUTHD_BIN" -t -f "$T_D
 check "the dump parses back to itself" cmp -s "$T_DIR/dump1.conf" "$T_DIR/dump2.conf"
 check "the dump shows defaults" grep -qx 'totp_window 1' "$T_DIR/dump1.conf"
 check "the dump quotes values with spaces" grep -qx 'issuer "Exempel kommun"' "$T_DIR/dump1.conf"
-check "the dump keeps the systems" grep -qx 'system hr cn=hr-users,ou=groups,dc=exempel,dc=se' "$T_DIR/dump1.conf"
-check "the packaged example configuration is valid" "$AUTHD_BIN" -t -f "$(dirname "$0")/../../packaging/authd.conf.example"
+check "the dump keeps the policy directory" grep -qx "policy_dir $T_DIR/policy" "$T_DIR/dump1.conf"
+# The packaged example, with its policy directory pointed at the examples.
+sed "s|^policy_dir .*|policy_dir $(cd "$(dirname "$0")/../../policies/examples" && pwd)|" \
+	"$(dirname "$0")/../../packaging/authd.conf.example" >"$T_DIR/example.conf"
+check "the packaged example configuration is valid" "$AUTHD_BIN" -t -f "$T_DIR/example.conf"
 check "authd --help exits 0" bash -c "'$AUTHD_BIN' --help | grep -q usage"
 check "authd with a bad option exits non-zero" bash -c "! '$AUTHD_BIN' -x 2>/dev/null"
 
@@ -47,9 +50,8 @@ bad "queue_max 9223372036854775808" "too large"
 bad "ldap_ca_file relative/ca.pem" "path must be absolute"
 bad "ldap_starttls maybe" "expected yes or no"
 bad 'issuer "unterminated' "unterminated quoted string"
-bad "system pilot cn=x,dc=y" "system defined twice"
-bad "system bad/name cn=x,dc=y" "invalid system name"
-bad "system onlyname" "usage: system NAME GROUP-DN"
+bad "system pilot cn=x,dc=y" "unknown keyword"
+bad "ldap_cache_ttl 99999999" "too large"
 bad "$(printf 'issuer %02000d' 1)" "line too long"
 
 sed 's/^issuer .*/issuer "Kommun:IT"/' "$AUTHD_CONF" >"$T_DIR/issuer.conf"
@@ -61,6 +63,16 @@ check "an overlong issuer is an error" bash -c \
 sed '/^ldap_uri/d' "$AUTHD_CONF" >"$T_DIR/nouri.conf"
 check "a missing ldap_uri is an error" bash -c "'$AUTHD_BIN' -t -f '$T_DIR/nouri.conf' 2>&1 | grep -q 'ldap_uri and ldap_base are required'"
 check "a missing config file is an error" bash -c "! '$AUTHD_BIN' -t -f '$T_DIR/nonexistent.conf' 2>/dev/null"
+
+# A broken policy fails -t with its file:line, and so does a missing one.
+cp -r "$T_DIR/policy" "$T_DIR/badpolicy"
+printf 'system extra {\n    owner anna\n    when nowhere\n}\n' >"$T_DIR/badpolicy/z.policy"
+sed "s|^policy_dir .*|policy_dir $T_DIR/badpolicy|" "$AUTHD_CONF" >"$T_DIR/badpol.conf"
+out=$("$AUTHD_BIN" -t -f "$T_DIR/badpol.conf" 2>&1)
+check "authd -t rejects a broken policy" test $? -ne 0
+check "and names file and line" grep -qF "$T_DIR/badpolicy/z.policy:3: unknown window \"nowhere\"" <<<"$out"
+sed "s|^policy_dir .*|policy_dir $T_DIR/nopolicy|" "$AUTHD_CONF" >"$T_DIR/nopol.conf"
+check "authd -t rejects a missing policy directory" bash -c "! '$AUTHD_BIN' -t -f '$T_DIR/nopol.conf' 2>/dev/null"
 
 # Secret files that others may read are refused at start.
 chmod 644 "$T_DIR/ldap.pw"

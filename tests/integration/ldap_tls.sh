@@ -177,8 +177,8 @@ expect_pam "StartTLS: dag (in no group) is denied pilot" \
 	acct dag -e acct=PAM_PERM_DENIED
 check "StartTLS: audit records the allow" \
 	audit_has 'account,allow,ok,anna,pilot,'
-check "StartTLS: audit records not-member for dag" \
-	audit_has 'account,deny,not-member,dag,pilot,'
+check "StartTLS: audit records no-role for dag" \
+	audit_has 'account,deny,no-role,dag,pilot,'
 check "StartTLS: slapd saw StartTLS and every service bind over TLS" \
 	binds_ok "$LDAP_PORT" STARTTLS
 tls_logged() { log_new | grep -q ' TLS established tls_ssf=[1-9]'; }

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_ACCESS_H
+#define AUTHD_ACCESS_H
+
+#include <time.h>
+
+#include "policy.h"
+
+struct req;
+
+/* One question to the engine on behalf of a request. */
+struct access_query {
+	const char	*user;
+	const char	*system;	/* by name, or NULL */
+	const char	*service;	/* PAM service, when system is NULL */
+	const char	*source;	/* remote host or NULL */
+	time_t		 at;
+	int		 has_token;
+	pol_revoked_fn	*revoked;
+	void		*revoked_arg;
+};
+
+struct access_result {
+	struct pol_decision	d;
+	char			dirinfo[96];	/* where the user's entry came from */
+	int			stale;
+};
+
+/*
+ * Decides `aq` with policy `p`, looking the user up in the directory cache
+ * through the request's worker.  An unknown user or an unreachable
+ * directory is a deny with its reason, never an error.
+ */
+void access_decide(struct req *rq, const struct policy *p,
+    const struct access_query *aq, struct access_result *ar,
+    pol_trace_fn *tf, void *ta);
+
+/* 1 when `user` has an active TOTP token (read on the worker's store). */
+int access_has_token(struct req *rq, const char *user);
+
+#endif

@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The policy in force and the requests about it: reload, the factors a
+ * login needs, the dry run (authctl policy test) and the access listings
+ * (authctl access list / user).
+ *
+ * A loaded policy never changes.  Reload builds a new one beside it and
+ * swaps a pointer; requests that hold the old one finish with it, and the
+ * last to let go frees it.  A policy with any error is never swapped in.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "access.h"
+#include "authd.h"
+#include "authd_err.h"
+#include "log.h"
+#include "sock.h"
+#include "util.h"
+#include "writer.h"
+
+#define LIST_USERS_MAX	100000
+
+struct polref {
+	struct policy	*p;
+	unsigned long	 refs;
+};
+
+static pthread_mutex_t reload_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+int
+pol_load(struct authd *ad)
+{
+	char err[POL_ERR_MAX];
+	struct policy *p;
+
+	pthread_mutex_init(&ad->pol_mtx, NULL);
+	if (policy_load_dir(ad->cfg->policy_dir, &p, err) != 0) {
+		log_err("policy: %s", err);
+		return AUTHD_ERR_CONFIG;
+	}
+	if ((ad->pol = calloc(1, sizeof(*ad->pol))) == NULL) {
+		policy_free(p);
+		return AUTHD_ERR_NOMEM;
+	}
+	ad->pol->p = p;
+	ad->pol->refs = 1;	/* the daemon's own */
+	log_notice("policy %s loaded from %s: %zu systems", policy_version(p),
+	    ad->cfg->policy_dir, policy_nsystems(p));
+	return 0;
+}
+
+const struct policy *
+pol_hold(struct authd *ad, struct polref **ref)
+{
+	pthread_mutex_lock(&ad->pol_mtx);
+	*ref = ad->pol;
+	(*ref)->refs++;
+	pthread_mutex_unlock(&ad->pol_mtx);
+	return (*ref)->p;
+}
+
+void
+pol_release(struct authd *ad, struct polref *ref)
+{
+	int last;
+
+	if (ref == NULL)
+		return;
+	pthread_mutex_lock(&ad->pol_mtx);
+	last = --ref->refs == 0;
+	pthread_mutex_unlock(&ad->pol_mtx);
+	if (last) {
+		policy_free(ref->p);
+		free(ref);
+	}
+}
+
+void
+pol_version(struct authd *ad, char out[17])
+{
+	out[0] = '\0';
+	if (ad->pol == NULL)
+		return;
+	pthread_mutex_lock(&ad->pol_mtx);
+	snprintf(out, 17, "%s", policy_version(ad->pol->p));
+	pthread_mutex_unlock(&ad->pol_mtx);
+}
+
+void
+pol_done(struct authd *ad)
+{
+	if (ad->pol == NULL)
+		return;
+	pol_release(ad, ad->pol);
+	ad->pol = NULL;
+	pthread_mutex_destroy(&ad->pol_mtx);
+}
+
+struct reload_rec {
+	struct req	*rq;
+	const char	*detail;
+	int		 ok;
+};
+
+static int
+reload_job(struct wtx *tx, void *arg)
+{
+	struct reload_rec *r = arg;
+
+	return req_audit(tx, r->rq, "policy-reload", r->ok ? "ok" : "error",
+	    r->ok ? RSN_OK : RSN_POLICY_ERROR, r->detail, NULL);
+}
+
+int
+pol_reload(struct authd *ad, const char *by, char *errout, size_t errsz)
+{
+	char err[POL_ERR_MAX], detail[POL_ERR_MAX + 64];
+	struct policy *p = NULL;
+	struct polref *nref = NULL, *old;
+	struct worker w;
+	struct req rq;
+	struct reload_rec rec;
+	int r, depth_changed = 0;
+
+	pthread_mutex_lock(&reload_mtx);
+	r = policy_load_dir(ad->cfg->policy_dir, &p, err);
+	if (r == 0 && (nref = calloc(1, sizeof(*nref))) == NULL) {
+		policy_free(p);
+		snprintf(err, sizeof(err), "out of memory");
+		r = AUTHD_ERR_NOMEM;
+	}
+	if (r == 0) {
+		nref->p = p;
+		nref->refs = 1;
+		pthread_mutex_lock(&ad->pol_mtx);
+		old = ad->pol;
+		depth_changed = policy_nesting_depth(old->p) !=
+		    policy_nesting_depth(p);
+		ad->pol = nref;
+		pthread_mutex_unlock(&ad->pol_mtx);
+		snprintf(detail, sizeof(detail), "version %s (was %s), %zu "
+		    "systems", policy_version(p), policy_version(old->p),
+		    policy_nsystems(p));
+		log_notice("policy reloaded (%s): %s", by, detail);
+		pol_release(ad, old);
+		/* Cached groups were walked to the old depth. */
+		if (depth_changed)
+			dircache_flush(ad->dc);
+	} else {
+		snprintf(detail, sizeof(detail), "%s", err);
+		log_err("policy reload (%s) rejected, the policy in force "
+		    "stays: %s", by, err);
+		if (errout != NULL)
+			snprintf(errout, errsz, "%s", err);
+	}
+
+	/* The reload is a change of rules: it goes on the record. */
+	memset(&w, 0, sizeof(w));
+	memset(&rq, 0, sizeof(rq));
+	w.ad = ad;
+	rq.w = &w;
+	snprintf(rq.actor, sizeof(rq.actor), "%s", by);
+	pol_version(ad, rq.policy_version);
+	rec.rq = &rq;
+	rec.detail = detail;
+	rec.ok = r == 0;
+	if (writer_run(ad->writer, reload_job, &rec) != 0)
+		log_err("policy reload: audit write failed");
+	pthread_mutex_unlock(&reload_mtx);
+	return r == 0 ? 0 : AUTHD_ERR_CONFIG;
+}
+
+int
+admin_policy_reload(struct req *rq, struct proto_msg *reply)
+{
+	struct authd *ad = rq->w->ad;
+	char err[POL_ERR_MAX], by[160];
+	struct polref *ref;
+	const struct policy *p;
+	int r;
+
+	snprintf(by, sizeof(by), "%s", rq->actor);
+	if (pol_reload(ad, by, err, sizeof(err)) != 0)
+		return reply_set(reply, PROTO_S_ERROR, RSN_POLICY_ERROR, err);
+	p = pol_hold(ad, &ref);
+	r = proto_add_str(reply, PROTO_A_POLICY, policy_version(p));
+	pol_release(ad, ref);
+	return r != 0 ? r : reply_set(reply, PROTO_S_ALLOW, RSN_OK,
+	    "policy reloaded");
+}
+
+/* PAM socket: which factors does a login to this system need? */
+int
+factors_handle(struct req *rq, struct proto_msg *reply)
+{
+	struct authd *ad = rq->w->ad;
+	const struct pol_system *sys;
+	const struct policy *p;
+	struct polref *ref;
+	char why[96], fs[32];
+	unsigned f;
+	int r;
+
+	p = pol_hold(ad, &ref);
+	if ((sys = policy_system_resolve(p, rq->system, rq->service)) ==
+	    NULL) {
+		pol_release(ad, ref);
+		log_info("factors user=%s service=%s: unknown system",
+		    rq->user, rq->service);
+		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_SYSTEM,
+		    NULL);
+	}
+	f = policy_factors(p, sys, access_has_token(rq, rq->user), why);
+	if ((r = proto_add_str(reply, PROTO_A_FACTORS, policy_factors_str(f,
+	    fs, sizeof(fs)))) == 0 &&
+	    (r = proto_add_str(reply, PROTO_A_MFA, why)) == 0 &&
+	    (r = proto_add_str(reply, PROTO_A_SYSTEM, sys->name)) == 0)
+		r = reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
+	pol_release(ad, ref);
+	return r;
+}
+
+/* ---- authctl policy test ---- */
+
+struct rows {
+	struct req	*rq;
+	int		 err;
+};
+
+static int
+send_row(struct rows *rs, struct proto_msg *row)
+{
+	int r;
+
+	if (rs->err == 0 && (r = sock_write_msg(rs->rq->fd, row,
+	    rs->rq->deadline)) != 0)
+		rs->err = r;
+	proto_free(row);
+	return rs->err;
+}
+
+static void
+trace_row(void *arg, const char *kind, const char *name, int matched,
+    const char *detail)
+{
+	struct rows *rs = arg;
+	struct proto_msg *row;
+
+	if (rs->err != 0)
+		return;
+	if ((row = proto_new(PROTO_T_ROW, rs->rq->m->reqid)) == NULL) {
+		rs->err = AUTHD_ERR_NOMEM;
+		return;
+	}
+	/* Over-long texts are cut to the protocol's bounds, never refused. */
+	if (proto_add_str(row, PROTO_A_KIND, kind) != 0 ||
+	    proto_add_str(row, PROTO_A_NAME, name) != 0 ||
+	    proto_add_u64(row, PROTO_A_MATCHED, matched ? 1 : 0) != 0 ||
+	    proto_add_str(row, PROTO_A_DETAIL, detail) != 0) {
+		proto_free(row);
+		rs->err = AUTHD_ERR_INTERNAL;
+		return;
+	}
+	(void)send_row(rs, row);
+}
+
+int
+admin_policy_test(struct req *rq, struct proto_msg *reply)
+{
+	struct authd *ad = rq->w->ad;
+	struct access_query aq;
+	struct access_result ar;
+	struct rows rs = { rq, 0 };
+	struct polref *ref;
+	const struct policy *p;
+	const char *system = proto_str(rq->m, PROTO_A_SYSTEM, NULL);
+	char fs[32];
+	uint64_t ms = 0;
+	int r;
+
+	if (system == NULL || !str_valid_name(system))
+		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
+		    "a valid system name is required");
+	memset(&aq, 0, sizeof(aq));
+	aq.user = rq->user;
+	aq.source = proto_str(rq->m, PROTO_A_RHOST, NULL);
+	aq.at = proto_get_u64(rq->m, PROTO_A_TIME, &ms) == 0 ?
+	    (time_t)(ms / 1000) : time(NULL);
+	aq.has_token = access_has_token(rq, rq->user);
+	p = pol_hold(ad, &ref);
+	/* A system name, or else a PAM service name. */
+	if (policy_system_by_name(p, system) != NULL)
+		aq.system = system;
+	else
+		aq.service = system;
+	access_decide(rq, p, &aq, &ar, trace_row, &rs);
+	trace_row(&rs, "directory", rq->user, ar.d.reason !=
+	    RSN_UNKNOWN_USER && ar.d.reason != RSN_DIRECTORY_UNAVAILABLE,
+	    ar.dirinfo);
+	if ((r = proto_add_str(reply, PROTO_A_POLICY, policy_version(p))) ==
+	    0 && ar.d.sys != NULL)
+		r = proto_add_str(reply, PROTO_A_SYSTEM, ar.d.sys->name);
+	pol_release(ad, ref);
+	if (rs.err != 0)
+		return rs.err;
+	if (r != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_RULE, ar.d.rule[0] ?
+	    ar.d.rule : NULL)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_ROLE, ar.d.roles[0] ?
+	    ar.d.roles : NULL)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_PATH, ar.d.grants[0] ?
+	    ar.d.grants : NULL)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_FACTORS, ar.d.sys ?
+	    policy_factors_str(ar.d.factors, fs, sizeof(fs)) : NULL)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_MFA, ar.d.mfa[0] ? ar.d.mfa :
+	    NULL)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_DETAIL, ar.d.detail[0] ?
+	    ar.d.detail : NULL)) != 0)
+		return r;
+	return reply_set(reply, ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY,
+	    ar.d.reason, NULL);
+}
+
+/* ---- authctl access list / user ---- */
+
+struct holder {
+	char	*user;
+	char	*role;
+	char	*path;
+};
+
+struct holders {
+	struct holder	*h;
+	size_t		 n;
+	const char	*role;		/* being expanded */
+	int		 err;
+};
+
+static int
+add_holder(void *arg, const char *user, const char *user_dn,
+    const char *path)
+{
+	struct holders *hs = arg;
+	struct holder *nh;
+	size_t i;
+
+	(void)user_dn;
+	for (i = 0; i < hs->n; i++)
+		if (strcmp(hs->h[i].user, user) == 0 &&
+		    strcmp(hs->h[i].role, hs->role) == 0)
+			return 0;	/* first path found is kept */
+	if (hs->n >= LIST_USERS_MAX)
+		return hs->err = AUTHD_ERR_TOO_MANY;
+	if ((nh = realloc(hs->h, (hs->n + 1) * sizeof(*nh))) == NULL)
+		return hs->err = AUTHD_ERR_NOMEM;
+	hs->h = nh;
+	nh = &hs->h[hs->n];
+	nh->user = strdup(user);
+	nh->role = strdup(hs->role);
+	nh->path = strdup(path);
+	hs->n++;
+	if (nh->user == NULL || nh->role == NULL || nh->path == NULL)
+		return hs->err = AUTHD_ERR_NOMEM;
+	return 0;
+}
+
+static int
+cmp_holder(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+	int c = strcmp(x->user, y->user);
+
+	return c != 0 ? c : strcmp(x->role, y->role);
+}
+
+static const char *
+token_state(struct req *rq, const char *user)
+{
+	struct token t;
+	static const char *const states[] = { "active", "pending" };
+	const char *s = "none";
+
+	memset(&t, 0, sizeof(t));
+	if (store_token_get(rq->w->st, user, &t) == 0)
+		s = strcmp(t.state, states[0]) == 0 ? states[0] : states[1];
+	token_clear(&t);
+	return s;
+}
+
+/*
+ * A row of a listing; `cond` may be NULL.  Users shut out by a deny rule
+ * without conditions are listed with MATCHED 0 and the rule, so that the
+ * listing shows group membership that grants nothing.
+ */
+static int
+access_row(struct rows *rs, const char *user, const char *system,
+    const char *role, const char *path, const char *cond, const char *state,
+    const char *deny)
+{
+	struct proto_msg *row;
+	char detail[512];
+
+	snprintf(detail, sizeof(detail), "%s%s%s%s", cond ? cond : "",
+	    cond && cond[0] && deny ? "; " : "", deny ? "denied by " : "",
+	    deny ? deny : "");
+	if ((row = proto_new(PROTO_T_ROW, rs->rq->m->reqid)) == NULL)
+		return rs->err = AUTHD_ERR_NOMEM;
+	if (proto_add_str(row, PROTO_A_KIND, "access") != 0 ||
+	    proto_add_str(row, PROTO_A_USER, user) != 0 ||
+	    proto_add_str(row, PROTO_A_SYSTEM, system) != 0 ||
+	    proto_add_str(row, PROTO_A_ROLE, role) != 0 ||
+	    proto_add_str(row, PROTO_A_PATH, path) != 0 ||
+	    proto_add_str(row, PROTO_A_DETAIL, detail[0] ? detail : NULL) !=
+	    0 ||
+	    proto_add_str(row, PROTO_A_STATE, state) != 0 ||
+	    proto_add_u64(row, PROTO_A_MATCHED, deny == NULL) != 0) {
+		proto_free(row);
+		return rs->err = AUTHD_ERR_INTERNAL;
+	}
+	return send_row(rs, row);
+}
+
+/* The deny rule without conditions that shuts `user` out, or NULL. */
+static const char *
+always_denied(struct req *rq, const struct policy *p,
+    const struct pol_system *sys, const char *user, char *buf, size_t sz)
+{
+	const struct dc_entry *e = NULL;
+	const struct pol_deny *d = NULL;
+	struct dc_info info;
+
+	if (dircache_get(rq->w->ad->dc, rq->w->dir, user,
+	    policy_nesting_depth(p), &e, &info) == 0 && e != NULL && e->found)
+		d = policy_deny_always(p, sys, &e->pu);
+	dircache_put(e);
+	if (d == NULL)
+		return NULL;
+	snprintf(buf, sz, "deny %s", d->name);
+	return buf;
+}
+
+int
+admin_access_list(struct req *rq, struct proto_msg *reply)
+{
+	struct authd *ad = rq->w->ad;
+	const char *system = proto_str(rq->m, PROTO_A_SYSTEM, NULL);
+	const struct pol_system *sys;
+	const struct policy *p;
+	struct polref *ref;
+	struct holders hs;
+	struct rows rs = { rq, 0 };
+	char cond[256], dbuf[96];
+	const struct pol_role *role;
+	size_t i, j, listed = 0;
+	int r = 0;
+
+	if (system == NULL || !str_valid_name(system))
+		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
+		    "a valid system name is required");
+	memset(&hs, 0, sizeof(hs));
+	p = pol_hold(ad, &ref);
+	if ((sys = policy_system_by_name(p, system)) == NULL) {
+		pol_release(ad, ref);
+		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_SYSTEM,
+		    "no such system in the policy");
+	}
+	for (i = 0; i < sys->nroles && r == 0; i++) {
+		hs.role = sys->roles[i].name;
+		for (j = 0; j < sys->roles[i].ngroups && r == 0; j++)
+			r = dir_group_members(rq->w->dir,
+			    sys->roles[i].groups[j], policy_nesting_depth(p),
+			    add_holder, &hs);
+	}
+	if (r == 0 && hs.err != 0)
+		r = hs.err;
+	if (r == 0) {
+		qsort(hs.h, hs.n, sizeof(*hs.h), cmp_holder);
+		for (i = 0; i < hs.n && rs.err == 0; i++) {
+			role = NULL;
+			for (j = 0; j < sys->nroles; j++)
+				if (strcmp(sys->roles[j].name,
+				    hs.h[i].role) == 0)
+					role = &sys->roles[j];
+			(void)access_row(&rs, hs.h[i].user, sys->name,
+			    hs.h[i].role, hs.h[i].path, role ?
+			    policy_cond_str(sys, role, cond, sizeof(cond)) :
+			    NULL, token_state(rq, hs.h[i].user),
+			    always_denied(rq, p, sys, hs.h[i].user, dbuf,
+			    sizeof(dbuf)));
+			listed++;
+		}
+	}
+	pol_release(ad, ref);
+	for (i = 0; i < hs.n; i++) {
+		free(hs.h[i].user);
+		free(hs.h[i].role);
+		free(hs.h[i].path);
+	}
+	free(hs.h);
+	if (r == AUTHD_ERR_DIRECTORY)
+		return reply_set(reply, PROTO_S_ERROR,
+		    RSN_DIRECTORY_UNAVAILABLE, "the directory could not be "
+		    "asked");
+	if (r != 0)
+		return r;
+	if (rs.err != 0)
+		return rs.err;
+	if ((r = proto_add_u64(reply, PROTO_A_COUNT, listed)) != 0)
+		return r;
+	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
+}
+
+struct user_rows {
+	struct rows			*rs;
+	const struct pol_system		*sys;
+	const char			*user;
+	const char			*deny;
+	size_t				 n;
+};
+
+static void
+user_role_row(void *arg, const struct pol_role *role, const char *path)
+{
+	struct user_rows *ur = arg;
+	char cond[256];
+
+	if (ur->rs->err != 0)
+		return;
+	(void)access_row(ur->rs, ur->user, ur->sys->name, role->name, path,
+	    policy_cond_str(ur->sys, role, cond, sizeof(cond)), NULL,
+	    ur->deny);
+	ur->n++;
+}
+
+int
+admin_access_user(struct req *rq, struct proto_msg *reply)
+{
+	struct authd *ad = rq->w->ad;
+	const struct dc_entry *e = NULL;
+	const struct pol_deny *d;
+	const struct policy *p;
+	struct polref *ref;
+	struct dc_info info;
+	struct rows rs = { rq, 0 };
+	struct user_rows ur;
+	char dbuf[96];
+	size_t i;
+	int r;
+
+	p = pol_hold(ad, &ref);
+	r = dircache_get(ad->dc, rq->w->dir, rq->user,
+	    policy_nesting_depth(p), &e, &info);
+	if (r != 0 || e == NULL || !e->found) {
+		dircache_put(e);
+		pol_release(ad, ref);
+		if (r == AUTHD_ERR_DIRECTORY)
+			return reply_set(reply, PROTO_S_ERROR,
+			    RSN_DIRECTORY_UNAVAILABLE, "the directory could "
+			    "not be asked");
+		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_USER,
+		    "no such user in the directory");
+	}
+	memset(&ur, 0, sizeof(ur));
+	ur.rs = &rs;
+	ur.user = rq->user;
+	for (i = 0; i < policy_nsystems(p) && rs.err == 0; i++) {
+		ur.sys = policy_system_at(p, i);
+		d = policy_deny_always(p, ur.sys, &e->pu);
+		if (d != NULL)
+			snprintf(dbuf, sizeof(dbuf), "deny %s", d->name);
+		ur.deny = d != NULL ? dbuf : NULL;
+		(void)policy_roles_held(ur.sys, &e->pu, user_role_row, &ur);
+	}
+	dircache_put(e);
+	pol_release(ad, ref);
+	if (rs.err != 0)
+		return rs.err;
+	if ((r = proto_add_u64(reply, PROTO_A_COUNT, ur.n)) != 0)
+		return r;
+	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
+}
