@@ -16,6 +16,10 @@
  * change it asks for is made, checked and audited by authd.
  */
 
+enum {
+	OPT_REVIEW_SOCKET = 256,	/* long option only */
+};
+
 static const struct authctl_cmd {
 	const char	*name;
 	int		(*run)(const struct authctl *, int, char **);
@@ -26,6 +30,10 @@ static const struct authctl_cmd {
 	{ "reset",	cmd_token_reset,	cmd_token_reset_usage },
 	{ "status",	cmd_token_status,	cmd_token_status_usage },
 	{ "audit",	cmd_audit,		cmd_audit_usage },
+	{ "policy",	cmd_policy,		cmd_policy_usage },
+	{ "access",	cmd_access,		cmd_access_usage },
+	{ "review",	cmd_review,		cmd_review_usage },
+	{ "revocation",	cmd_revocation,		cmd_revocation_usage },
 	{ "ping",	cmd_ping,		cmd_ping_usage },
 };
 #define AUTHCTL_NCMDS	(sizeof(authctl_cmds) / sizeof(authctl_cmds[0]))
@@ -34,7 +42,8 @@ static void
 authctl_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: authctl [-s PATH] [-t SECONDS] COMMAND [ARGS...]\n"
+	    "usage: authctl [-s PATH] [-t SECONDS] [--review-socket PATH]"
+	    " COMMAND [ARGS...]\n"
 	    "\n"
 	    "Commands:\n"
 	    "  enroll [--force] [--no-qr] [--qr-invert] USER\n"
@@ -60,6 +69,32 @@ authctl_usage(FILE *f)
 	    "                          remove the records older than TIME\n"
 	    "  audit verify [OPTIONS]  check the audit chain offline (no"
 	    " daemon)\n"
+	    "  policy check [-d DIR | FILE...]\n"
+	    "                          validate policy files (no daemon)\n"
+	    "  policy reload           make authd read its policy again\n"
+	    "  policy test USER SYSTEM [--from ADDR] [--at TIME]\n"
+	    "                          explain the decision for a login\n"
+	    "  access list SYSTEM      who has access to SYSTEM, by which"
+	    " role\n"
+	    "  access user USER        which systems USER can reach\n"
+	    "  review start SYSTEM|--all [--due DATE]\n"
+	    "                          start access reviews (security"
+	    " function)\n"
+	    "  review list [--open|--overdue]\n"
+	    "                          the review campaigns you may see\n"
+	    "  review show ID          a campaign and its items\n"
+	    "  review decide ID USER keep|revoke [--role ROLE]"
+	    " [--comment TEXT]\n"
+	    "                          decide an item (system owner)\n"
+	    "  review close ID [--default keep|revoke]\n"
+	    "                          close a campaign\n"
+	    "  review report ID --format csv|html|json [-o FILE]\n"
+	    "                          the evidence for the board\n"
+	    "  revocation list [SYSTEM]\n"
+	    "                          revocations in force\n"
+	    "  revocation lift SYSTEM USER [--role ROLE] --comment TEXT\n"
+	    "                          undo a revocation (security"
+	    " function)\n"
 	    "  ping                    check that authd answers\n"
 	    "  help [COMMAND]          show this text or a command's usage\n"
 	    "\n"
@@ -68,14 +103,21 @@ authctl_usage(FILE *f)
 	    "                          else %s)\n"
 	    "  -t, --timeout SECONDS   give up after SECONDS, %d..%d"
 	    " (default %d)\n"
+	    "  --review-socket PATH    review socket, for review and"
+	    " revocation\n"
+	    "                          (default: $%s,\n"
+	    "                          else %s)\n"
 	    "  -h, --help              show this text\n"
 	    "\n"
 	    "Exit status: 0 done; 1 authd refused or failed the request, or"
 	    " audit\n"
-	    "verify found a problem; 2 usage, connection, protocol or timeout"
+	    "verify found a problem, or policy check found an error, or"
+	    " policy\n"
+	    "test answered deny; 2 usage, connection, protocol or timeout"
 	    " error.\n",
 	    AUTHCTL_SOCKET_ENV, AUTHCTL_SOCKET_DEFAULT, AUTHCTL_TIMEOUT_MIN,
-	    AUTHCTL_TIMEOUT_MAX, AUTHCTL_TIMEOUT_DEFAULT);
+	    AUTHCTL_TIMEOUT_MAX, AUTHCTL_TIMEOUT_DEFAULT,
+	    AUTHCTL_REVIEW_SOCKET_ENV, AUTHCTL_REVIEW_SOCKET_DEFAULT);
 }
 
 static const struct authctl_cmd *
@@ -113,11 +155,12 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help",	no_argument,		NULL,	'h' },
+		{ "review-socket", required_argument, NULL, OPT_REVIEW_SOCKET },
 		{ "socket",	required_argument,	NULL,	's' },
 		{ "timeout",	required_argument,	NULL,	't' },
 		{ NULL,		0,			NULL,	0 },
 	};
-	struct authctl ctx = { NULL, AUTHCTL_TIMEOUT_DEFAULT };
+	struct authctl ctx = { NULL, AUTHCTL_TIMEOUT_DEFAULT, NULL };
 	const struct authctl_cmd *cmd;
 	const char *err;
 	long long t;
@@ -143,6 +186,14 @@ main(int argc, char **argv)
 				goto out;
 			}
 			ctx.sock_path = optarg;
+			break;
+		case OPT_REVIEW_SOCKET:
+			if (*optarg == '\0') {
+				ret = client_usage_error(NULL,
+				    "--review-socket: empty socket path", NULL);
+				goto out;
+			}
+			ctx.review_path = optarg;
 			break;
 		case 't':
 			if (num_parse(optarg, AUTHCTL_TIMEOUT_MIN,
@@ -174,6 +225,10 @@ main(int argc, char **argv)
 	    ((ctx.sock_path = secure_getenv(AUTHCTL_SOCKET_ENV)) == NULL ||
 	    *ctx.sock_path == '\0'))
 		ctx.sock_path = AUTHCTL_SOCKET_DEFAULT;
+	if (ctx.review_path == NULL &&
+	    ((ctx.review_path = secure_getenv(AUTHCTL_REVIEW_SOCKET_ENV)) ==
+	    NULL || *ctx.review_path == '\0'))
+		ctx.review_path = AUTHCTL_REVIEW_SOCKET_DEFAULT;
 
 	if (strcmp(argv[0], "help") == 0)
 		ret = authctl_help(argc, argv);

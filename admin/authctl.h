@@ -15,6 +15,9 @@
 
 #define AUTHCTL_SOCKET_DEFAULT	"/run/authd/admin.sock"
 #define AUTHCTL_SOCKET_ENV	"AUTHD_ADMIN_SOCKET"
+/* The review socket: any local user may connect (docs/reviews.md). */
+#define AUTHCTL_REVIEW_SOCKET_DEFAULT	"/run/authd/review.sock"
+#define AUTHCTL_REVIEW_SOCKET_ENV	"AUTHD_REVIEW_SOCKET"
 #define AUTHCTL_TIMEOUT_DEFAULT	10	/* seconds */
 #define AUTHCTL_TIMEOUT_MIN	1
 #define AUTHCTL_TIMEOUT_MAX	300
@@ -31,10 +34,13 @@ enum authctl_exit {
 struct authctl {
 	const char	*sock_path;	/* admin socket */
 	int		 timeout;	/* seconds for connect and exchange */
+	const char	*review_path;	/* review socket (review, revocation) */
 };
 
 /*
- * client.c: one request/reply exchange with authd over the admin socket.
+ * client.c: one request/reply exchange with authd over the socket in
+ * ctx->sock_path (the admin socket; the review commands pass a copy of
+ * the context that names the review socket there).
  */
 
 /*
@@ -45,8 +51,9 @@ struct authctl {
 int client_new_request(uint8_t type, struct proto_msg **out);
 
 /*
- * Connects to authd, sends `req`, hands every AUDIT_ROW to `row_cb` (may be
- * NULL) and checks the RESULT.  `label` names the command in messages.
+ * Connects to authd, sends `req`, hands every AUDIT_ROW and ROW to `row_cb`
+ * (may be NULL; it checks the frame's type) and checks the RESULT.
+ * `label` names the command in messages.
  * Returns AUTHCTL_EXIT_OK with the RESULT (status allow) in *reply, which
  * the caller frees with proto_free; AUTHCTL_EXIT_DENIED after printing
  * "authctl: LABEL: REASON[: MESSAGE]" for a deny or error answer; or
@@ -56,6 +63,18 @@ int client_new_request(uint8_t type, struct proto_msg **out);
  * its own error.
  */
 int client_call(const struct authctl *ctx, const char *label,
+    const struct proto_msg *req,
+    int (*row_cb)(const struct proto_msg *, void *), void *arg,
+    struct proto_msg **reply);
+
+/*
+ * As client_call, for requests whose deny is an answer rather than a
+ * refusal (policy test): returns AUTHCTL_EXIT_OK with the RESULT in *reply
+ * for status allow and for status deny; the caller reads STATUS.  A RESULT
+ * with status error is reported as client_call does, and returns
+ * AUTHCTL_EXIT_FAIL (*reply is NULL).
+ */
+int client_call_answer(const struct authctl *ctx, const char *label,
     const struct proto_msg *req,
     int (*row_cb)(const struct proto_msg *, void *), void *arg,
     struct proto_msg **reply);
@@ -88,6 +107,10 @@ int cmd_chain_checkpoint(const struct authctl *ctx, int argc, char **argv);
 int cmd_chain_prune(const struct authctl *ctx, int argc, char **argv);
 int cmd_verify(const struct authctl *ctx, int argc, char **argv);
 int cmd_ping(const struct authctl *ctx, int argc, char **argv);
+int cmd_policy(const struct authctl *ctx, int argc, char **argv);
+int cmd_access(const struct authctl *ctx, int argc, char **argv);
+int cmd_review(const struct authctl *ctx, int argc, char **argv);
+int cmd_revocation(const struct authctl *ctx, int argc, char **argv);
 
 /* Usage texts, written to `f`, for "authctl help COMMAND" and errors. */
 void cmd_token_enroll_usage(FILE *f);
@@ -96,5 +119,9 @@ void cmd_token_reset_usage(FILE *f);
 void cmd_token_status_usage(FILE *f);
 void cmd_audit_usage(FILE *f);
 void cmd_ping_usage(FILE *f);
+void cmd_policy_usage(FILE *f);
+void cmd_access_usage(FILE *f);
+void cmd_review_usage(FILE *f);
+void cmd_revocation_usage(FILE *f);
 
 #endif

@@ -158,14 +158,20 @@ client_check_result(const char *label, const struct proto_msg *m)
 	return AUTHCTL_EXIT_DENIED;
 }
 
-int
-client_call(const struct authctl *ctx, const char *label,
+/*
+ * The exchange behind client_call and client_call_answer: with `answer`
+ * set, a deny RESULT is returned like an allow, and an error RESULT is
+ * AUTHCTL_EXIT_FAIL.
+ */
+static int
+client_exchange(const struct authctl *ctx, const char *label,
     const struct proto_msg *req,
-    int (*row_cb)(const struct proto_msg *, void *), void *arg,
+    int (*row_cb)(const struct proto_msg *, void *), void *arg, int answer,
     struct proto_msg **reply)
 {
 	struct client_rows rows = { row_cb, arg, 0 };
 	struct proto_msg *m = NULL;
+	uint64_t status;
 	int64_t deadline;
 	int fd = -1, r, ret = AUTHCTL_EXIT_FAIL;
 
@@ -184,8 +190,14 @@ client_call(const struct authctl *ctx, const char *label,
 			client_call_error(ctx, label, r, errno);
 		goto out;
 	}
-	if ((ret = client_check_result(label, m)) != AUTHCTL_EXIT_OK)
+	if (answer && proto_get_u64(m, PROTO_A_STATUS, &status) == 0 &&
+	    status == PROTO_S_DENY)
+		ret = AUTHCTL_EXIT_OK;
+	else if ((ret = client_check_result(label, m)) != AUTHCTL_EXIT_OK) {
+		if (answer && ret == AUTHCTL_EXIT_DENIED)
+			ret = AUTHCTL_EXIT_FAIL;
 		goto out;
+	}
 	*reply = m;
 	m = NULL;
  out:
@@ -193,6 +205,24 @@ client_call(const struct authctl *ctx, const char *label,
 	if (fd != -1)
 		close(fd);
 	return ret;
+}
+
+int
+client_call(const struct authctl *ctx, const char *label,
+    const struct proto_msg *req,
+    int (*row_cb)(const struct proto_msg *, void *), void *arg,
+    struct proto_msg **reply)
+{
+	return client_exchange(ctx, label, req, row_cb, arg, 0, reply);
+}
+
+int
+client_call_answer(const struct authctl *ctx, const char *label,
+    const struct proto_msg *req,
+    int (*row_cb)(const struct proto_msg *, void *), void *arg,
+    struct proto_msg **reply)
+{
+	return client_exchange(ctx, label, req, row_cb, arg, 1, reply);
 }
 
 int

@@ -55,26 +55,73 @@ fmt_digits(const char *s, int n, int *out)
 	return 0;
 }
 
+/* 9999-12-31T23:59:59Z, the last second fmt_time_iso can show. */
+#define FMT_SEC_MAX	253402300799LL
+/* Longest zoned form: "YYYY-MM-DDTHH:MM:SS+HH:MM". */
+#define FMT_ZONED_LEN_MAX	25
+
+/*
+ * Turns a civil UTC date and time into seconds since the epoch.  Returns
+ * 0, or -1 with a static description in *why: a field out of range, or a
+ * day the month does not have.
+ */
+static int
+fmt_civil_sec(int y, int mo, int d, int h, int mi, int se, long long *sec,
+    const char **why)
+{
+	struct tm tm, back;
+	time_t t;
+
+	*sec = 0;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 59) {
+		*why = "no such date or time";
+		return -1;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	/* timegm() normalises 02-30 to 03-02: a round trip catches that. */
+	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &back) == NULL ||
+	    back.tm_mday != d || back.tm_mon != mo - 1) {
+		*why = "no such date";
+		return -1;
+	}
+	*sec = (long long)t;
+	return 0;
+}
+
+/* "@SECONDS", 0..FMT_SEC_MAX, into milliseconds. */
+static int
+fmt_epoch_parse(const char *s, int64_t *ms, const char **why)
+{
+	long long sec;
+
+	if (num_parse(s + 1, 0, FMT_SEC_MAX, &sec, NULL) != 0) {
+		*why = "@SECONDS must be 0..253402300799";
+		return -1;
+	}
+	*ms = (int64_t)sec * 1000;
+	return 0;
+}
+
 int
 fmt_time_parse(const char *s, int64_t *ms, const char **errstr)
 {
-	/* 9999-12-31T23:59:59Z, the last second fmt_time_iso can show. */
-	const long long max_sec = 253402300799LL;
-	struct tm tm, back;
-	long long sec;
 	const char *why = "expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
 	    "@SECONDS";
 	size_t len = strlen(s);
-	time_t t;
+	long long sec;
 	int y, mo, d, h = 0, mi = 0, se = 0;
 
 	*ms = 0;
 	if (s[0] == '@') {
-		if (num_parse(s + 1, 0, max_sec, &sec, NULL) != 0) {
-			why = "@SECONDS must be 0..253402300799";
+		if (fmt_epoch_parse(s, ms, &why) != 0)
 			goto bad;
-		}
-		*ms = (int64_t)sec * 1000;
 		return 0;
 	}
 	if (len != 10 && len != 20)
@@ -87,25 +134,73 @@ fmt_time_parse(const char *s, int64_t *ms, const char **errstr)
 	    s[13] != ':' || fmt_digits(s + 14, 2, &mi) != 0 || s[16] != ':' ||
 	    fmt_digits(s + 17, 2, &se) != 0 || s[19] != 'Z'))
 		goto bad;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || se > 59) {
-		why = "no such date or time";
+	if (fmt_civil_sec(y, mo, d, h, mi, se, &sec, &why) != 0)
+		goto bad;
+	*ms = (int64_t)sec * 1000;
+	return 0;
+ bad:
+	if (errstr != NULL)
+		*errstr = why;
+	return AUTHD_ERR_INVALID;
+}
+
+int
+fmt_time_parse_zoned(const char *s, int64_t *ms, const char **errstr)
+{
+	const char *why = "expected YYYY-MM-DDTHH:MM[:SS] with Z or +HH:MM, "
+	    "or @SECONDS";
+	const char *p;
+	long long sec;
+	size_t len;
+	int y, mo, d, h, mi, se = 0, oh = 0, om = 0, sign = 0;
+
+	*ms = 0;
+	if (s[0] == '@') {
+		if (fmt_epoch_parse(s, ms, &why) != 0)
+			goto bad;
+		return 0;
+	}
+	/* Every form is short: no need to look further than this. */
+	if ((len = strnlen(s, FMT_ZONED_LEN_MAX + 1)) < 17 ||
+	    len > FMT_ZONED_LEN_MAX)
+		goto bad;
+	if (fmt_digits(s, 4, &y) != 0 || s[4] != '-' ||
+	    fmt_digits(s + 5, 2, &mo) != 0 || s[7] != '-' ||
+	    fmt_digits(s + 8, 2, &d) != 0 || s[10] != 'T' ||
+	    fmt_digits(s + 11, 2, &h) != 0 || s[13] != ':' ||
+	    fmt_digits(s + 14, 2, &mi) != 0)
+		goto bad;
+	p = s + 16;
+	if (p[0] == ':') {
+		if (fmt_digits(p + 1, 2, &se) != 0)
+			goto bad;
+		p += 3;
+	}
+	if (p[0] == 'Z' && p[1] == '\0')
+		;
+	else if ((p[0] == '+' || p[0] == '-') &&
+	    fmt_digits(p + 1, 2, &oh) == 0 && p[3] == ':' &&
+	    fmt_digits(p + 4, 2, &om) == 0 && p[6] == '\0')
+		sign = p[0] == '+' ? 1 : -1;
+	else {
+		why = "expected Z or +HH:MM / -HH:MM after the time (the zone "
+		    "is required)";
 		goto bad;
 	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	/* timegm() normalises 02-30 to 03-02: a round trip catches that. */
-	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &back) == NULL ||
-	    back.tm_mday != d || back.tm_mon != mo - 1) {
-		why = "no such date";
+	if (oh > 23 || om > 59) {
+		why = "no such date, time or offset";
 		goto bad;
 	}
-	*ms = (int64_t)t * 1000;
+	if (fmt_civil_sec(y, mo, d, h, mi, se, &sec, &why) != 0)
+		goto bad;
+	/* Local time = UTC + offset, so UTC = local time - offset. */
+	sec -= sign * (oh * 3600LL + om * 60LL);
+	if (sec < 0 || sec > FMT_SEC_MAX) {
+		why = "the time must be 1970-01-01T00:00Z.."
+		    "9999-12-31T23:59:59Z";
+		goto bad;
+	}
+	*ms = (int64_t)sec * 1000;
 	return 0;
  bad:
 	if (errstr != NULL)
@@ -290,6 +385,63 @@ fmt_csv_field(FILE *f, const char *s, size_t len)
 	}
 	if (quote)
 		fputc('"', f);
+}
+
+void
+fmt_html_text(FILE *f, const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0, j, n;
+	uint32_t cp;
+
+	if (s == NULL)
+		return;
+	while (i < len) {
+		switch (p[i]) {
+		/* SECURITY NOTE: markup in a name or comment (injection). */
+		case '&':
+			fputs("&amp;", f);
+			i++;
+			continue;
+		case '<':
+			fputs("&lt;", f);
+			i++;
+			continue;
+		case '>':
+			fputs("&gt;", f);
+			i++;
+			continue;
+		case '"':
+			fputs("&quot;", f);
+			i++;
+			continue;
+		case '\'':
+			fputs("&#39;", f);
+			i++;
+			continue;
+		case '\\':
+			fputs("\\\\", f);
+			i++;
+			continue;
+		}
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			fputc(p[i], f);
+			i++;
+		} else if ((n = fmt_utf8_decode(p + i, len - i, &cp)) == 0 ||
+		    cp < 0x80) {
+			/* Controls, DEL, bytes that are not UTF-8: visible. */
+			fprintf(f, "\\x%02x", p[i]);
+			i++;
+		} else if (fmt_json_must_escape(cp)) {
+			/* SECURITY NOTE: no text shown out of its order. */
+			for (j = 0; j < n; j++)
+				fprintf(f, "\\x%02x", p[i + j]);
+			i += n;
+		} else {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		}
+	}
 }
 
 void

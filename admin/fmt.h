@@ -35,6 +35,17 @@ int fmt_time_iso(uint64_t ms, int with_ms, char *out, size_t outsz);
 int fmt_time_parse(const char *s, int64_t *ms, const char **errstr);
 
 /*
+ * Parses an instant written with its zone, so that one string names one
+ * instant wherever authctl runs: "YYYY-MM-DDTHH:MM[:SS]" followed by "Z"
+ * or "+HH:MM" / "-HH:MM", or "@SECONDS" (since the epoch).  The whole
+ * string must match; the instant must lie in 1970-01-01T00:00:00Z..
+ * 9999-12-31T23:59:59Z and the date must exist.  Returns 0 and the time
+ * in milliseconds since the epoch in *ms, or AUTHD_ERR_INVALID (*ms is 0)
+ * with a static description in *errstr (if not NULL).
+ */
+int fmt_time_parse_zoned(const char *s, int64_t *ms, const char **errstr);
+
+/*
  * Returns the length (1..4) of the well-formed UTF-8 sequence (RFC 3629:
  * no overlong forms, no surrogates, nothing above U+10FFFF) at the start
  * of the `len` bytes at `p`, storing its code point in *cp; or 0 when the
@@ -65,6 +76,17 @@ void fmt_json_str(FILE *f, const char *s, size_t len);
  * the two escapes.  NULL writes an empty field.
  */
 void fmt_csv_field(FILE *f, const char *s, size_t len);
+
+/*
+ * Writes `len` bytes at `s` as HTML text, safe both between tags and
+ * inside a quoted attribute value: '&', '<', '>', '"' and '\'' become
+ * character references.  What fmt_csv_field writes as \xNN (controls,
+ * DEL, bytes that are not well-formed UTF-8, C1 controls, bidirectional
+ * and line-separator code points) is written as the visible text \xNN,
+ * and a backslash as "\\", as in a table cell; well-formed UTF-8 text
+ * (Örjan) is copied.  NULL writes nothing.
+ */
+void fmt_html_text(FILE *f, const char *s, size_t len);
 
 /*
  * Writes `s` as one cell of a whitespace-separated table: sanitised with

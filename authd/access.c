@@ -15,6 +15,8 @@
 #include "authd_err.h"
 #include "log.h"
 
+#define LIST_USERS_MAX	100000
+
 int
 access_has_token(struct req *rq, const char *user)
 {
@@ -68,7 +70,7 @@ access_decide(struct req *rq, const struct policy *p,
 		q.user = &e->pu;
 		if (info.stale)
 			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "stale, "
-			    "%lld s old (directory unavailable)",
+			    "%lld s old (directory unavailable or busy)",
 			    (long long)info.age_s);
 		else if (info.from_cache)
 			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "cached, "
@@ -103,6 +105,79 @@ access_decide(struct req *rq, const struct policy *p,
 		tf(ta, "directory", aq->user, 0, text);
 }
 
+static int
+add_holder(void *arg, const char *user, const char *user_dn,
+    const char *path)
+{
+	struct holders *hs = arg;
+	struct holder *nh;
+	size_t i;
+
+	(void)user_dn;
+	for (i = 0; i < hs->n; i++)
+		if (strcmp(hs->h[i].user, user) == 0 &&
+		    strcmp(hs->h[i].role, hs->role) == 0)
+			return 0;	/* first path found is kept */
+	if (hs->n >= LIST_USERS_MAX)
+		return hs->err = AUTHD_ERR_TOO_MANY;
+	if ((nh = realloc(hs->h, (hs->n + 1) * sizeof(*nh))) == NULL)
+		return hs->err = AUTHD_ERR_NOMEM;
+	hs->h = nh;
+	nh = &hs->h[hs->n];
+	nh->user = strdup(user);
+	nh->role = strdup(hs->role);
+	nh->path = strdup(path);
+	hs->n++;
+	if (nh->user == NULL || nh->role == NULL || nh->path == NULL)
+		return hs->err = AUTHD_ERR_NOMEM;
+	return 0;
+}
+
+static int
+cmp_holder(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+	int c = strcmp(x->user, y->user);
+
+	return c != 0 ? c : strcmp(x->role, y->role);
+}
+
+int
+access_holders(struct req *rq, const struct policy *p,
+    const struct pol_system *sys, struct holders *hs)
+{
+	size_t i, j;
+	int r = 0;
+
+	memset(hs, 0, sizeof(*hs));
+	for (i = 0; i < sys->nroles && r == 0; i++) {
+		hs->role = sys->roles[i].name;
+		for (j = 0; j < sys->roles[i].ngroups && r == 0; j++)
+			r = dir_group_members(rq->w->dir,
+			    sys->roles[i].groups[j], policy_nesting_depth(p),
+			    add_holder, hs);
+	}
+	if (r == 0 && hs->err != 0)
+		r = hs->err;
+	if (r == 0)
+		qsort(hs->h, hs->n, sizeof(*hs->h), cmp_holder);
+	return r;
+}
+
+void
+access_holders_free(struct holders *hs)
+{
+	size_t i;
+
+	for (i = 0; i < hs->n; i++) {
+		free(hs->h[i].user);
+		free(hs->h[i].role);
+		free(hs->h[i].path);
+	}
+	free(hs->h);
+	memset(hs, 0, sizeof(*hs));
+}
+
 int
 access_handle(struct req *rq, struct proto_msg *reply)
 {
@@ -121,10 +196,18 @@ access_handle(struct req *rq, struct proto_msg *reply)
 	aq.source = rq->rhost;
 	aq.at = time(NULL);
 	aq.has_token = access_has_token(rq, rq->user);
+	aq.revoked = review_revoked;
+	aq.revoked_arg = rq;
 	p = pol_hold(ad, &ref);
 	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
 	    policy_version(p));
 	access_decide(rq, p, &aq, &ar, NULL, NULL);
+	/* Records name the system, also when the PAM service chose it. */
+	if (ar.d.sys != NULL && rq->system == NULL) {
+		snprintf(rq->sysname, sizeof(rq->sysname), "%s",
+		    ar.d.sys->name);
+		rq->system = rq->sysname;
+	}
 	pol_release(ad, ref);
 
 	snprintf(detail, sizeof(detail), "%s%s%s%s%s", ar.d.detail,

@@ -38,4 +38,27 @@ void access_decide(struct req *rq, const struct policy *p,
 /* 1 when `user` has an active TOTP token (read on the worker's store). */
 int access_has_token(struct req *rq, const char *user);
 
+/* Who holds a role on a system by group membership, sorted by user. */
+struct holder {
+	char	*user;
+	char	*role;
+	char	*path;		/* granting group first */
+};
+
+struct holders {
+	struct holder	*h;
+	size_t		 n;
+	const char	*role;		/* being expanded */
+	int		 err;
+};
+
+/*
+ * Fills `hs` with every (user, role) of `sys` from the directory (the
+ * first path found for each); 0, AUTHD_ERR_DIRECTORY or another error.
+ * Free with access_holders_free, also after an error.
+ */
+int access_holders(struct req *rq, const struct policy *p,
+    const struct pol_system *sys, struct holders *hs);
+void access_holders_free(struct holders *hs);
+
 #endif

@@ -79,6 +79,7 @@ struct auth_job {
 	const char	*code;
 	enum reason	 pre;		/* decided before: unknown system,
 					   wrong password, directory down */
+	const char	*password;
 	enum pol_mfa	 mfa;
 	unsigned	 need;		/* POL_F_* the system requires */
 	char		 used[32];	/* factors checked, for the record */
@@ -199,6 +200,9 @@ auth_tx(struct wtx *tx, void *arg)
 	return r;
 }
 
+static void check_password(struct req *, const struct policy *,
+    struct auth_job *);
+
 /*
  * Before the transaction: the system's factors from the policy, and the
  * directory password when the system asks for one (an LDAP bind, which
@@ -210,11 +214,7 @@ auth_prepare(struct req *rq, struct auth_job *j)
 	struct authd *ad = rq->w->ad;
 	const struct pol_system *sys;
 	const struct policy *p;
-	const struct dc_entry *e = NULL;
-	struct dc_info info;
 	struct polref *ref;
-	const char *pw = proto_str(rq->m, PROTO_A_PASSWORD, NULL);
-	int r;
 
 	p = pol_hold(ad, &ref);
 	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
@@ -226,13 +226,29 @@ auth_prepare(struct req *rq, struct auth_job *j)
 		pol_release(ad, ref);
 		return;
 	}
+	if (rq->system == NULL) {
+		snprintf(rq->sysname, sizeof(rq->sysname), "%s", sys->name);
+		rq->system = rq->sysname;
+	}
 	j->mfa = sys->mfa;
 	/* For "optional" the transaction adds TOTP if there is a token. */
 	j->need = policy_factors(p, sys, 0, NULL);
-	if (!(j->need & POL_F_PASSWORD)) {
-		pol_release(ad, ref);
+	check_password(rq, p, j);
+	pol_release(ad, ref);
+}
+
+/* The directory password, when `j` needs it: sets j->pre on failure. */
+static void
+check_password(struct req *rq, const struct policy *p, struct auth_job *j)
+{
+	struct authd *ad = rq->w->ad;
+	const struct dc_entry *e = NULL;
+	struct dc_info info;
+	const char *pw = j->password;
+	int r;
+
+	if (!(j->need & POL_F_PASSWORD))
 		return;
-	}
 	/* SECURITY NOTE: an empty password is never sent to a bind. */
 	if (pw == NULL || pw[0] == '\0')
 		j->pre = RSN_BAD_PASSWORD;
@@ -246,7 +262,6 @@ auth_prepare(struct req *rq, struct auth_job *j)
 		j->pre = r == AUTHD_ERR_PERM ? RSN_BAD_PASSWORD :
 		    RSN_DIRECTORY_UNAVAILABLE;
 	dircache_put(e);
-	pol_release(ad, ref);
 }
 
 int
@@ -258,6 +273,7 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	memset(&j, 0, sizeof(j));
 	j.rq = rq;
 	j.code = proto_str(rq->m, PROTO_A_CODE, "");
+	j.password = proto_str(rq->m, PROTO_A_PASSWORD, NULL);
 	j.now = time(NULL);
 	j.now_ms = wall_ms();
 	auth_prepare(rq, &j);
@@ -275,6 +291,35 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	 */
 	return reply_set(reply, j.why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
 	    j.why, NULL);
+}
+
+int
+auth_prove(struct req *rq, const char *pw, const char *code,
+    enum reason *why)
+{
+	struct auth_job j;
+	const struct policy *p;
+	struct polref *ref;
+	int r;
+
+	memset(&j, 0, sizeof(j));
+	j.rq = rq;
+	j.code = code != NULL ? code : "";
+	j.password = pw;
+	j.now = time(NULL);
+	j.now_ms = wall_ms();
+	j.mfa = POL_MFA_REQUIRED;
+	j.need = POL_F_PASSWORD | POL_F_TOTP;
+	p = pol_hold(rq->w->ad, &ref);
+	check_password(rq, p, &j);
+	pol_release(rq->w->ad, ref);
+	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0)
+		return r;
+	*why = j.why;
+	log_info("auth %s user=%s service=%s factors=%s: %s",
+	    j.why == RSN_OK ? "allow" : "deny", rq->user, rq->service,
+	    j.used, reason_str(j.why));
+	return 0;
 }
 
 struct confirm_job {

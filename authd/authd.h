@@ -18,11 +18,15 @@
 #include "store.h"
 #include "totp.h"
 
+/* The sockets authd serves (struct req's `admin`). */
+enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2 };
+
 /* Daemon-wide state; read-only once the workers run. */
 struct authd {
 	struct config	*cfg;
 	struct seal_key	*key;
 	char		*bindpw;	/* LDAP service password, wiped at exit */
+	char		*writepw;	/* LDAP remediation password, or NULL */
 	int		 have_admin_gid, have_client_gid;
 	gid_t		 admin_gid, client_gid;
 	/* Stand-in seed so that users without a token cost the same work. */
@@ -31,6 +35,7 @@ struct authd {
 	size_t		 dummy_sealed_len;
 	struct writer	*writer;	/* the database's one writer */
 	struct dircache	*dc;		/* users' DNs and groups, shared */
+	struct store	*main_st;	/* the listener thread's connection */
 	/* The policy in force; swapped whole on reload (policyadm.c). */
 	pthread_mutex_t	 pol_mtx;
 	struct polref	*pol;
@@ -51,7 +56,7 @@ struct req {
 	struct worker		*w;
 	const struct proto_msg	*m;
 	int			 fd;
-	int			 admin;		/* arrived on the admin socket */
+	int			 admin;		/* SOCK_*: where it arrived */
 	int64_t			 deadline;	/* mono_ms() */
 	struct ucred		 peer;
 	char			 actor[128];
@@ -61,6 +66,7 @@ struct req {
 	const char		*rhost;
 	const char		*tty;
 	char			 policy_version[17];	/* cited in records */
+	char			 sysname[65];	/* the system a service mapped to */
 };
 
 /*
@@ -79,6 +85,11 @@ int handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
  */
 int handler_peer_allowed(struct authd *ad, int fd, int admin,
     struct ucred *peer);
+
+/* "pam", "admin" or "review". */
+const char *sock_kind_name(int kind);
+/* 1 when the peer is root or in admin_group (the security function). */
+int handler_peer_is_admin(struct authd *ad, int fd, const struct ucred *peer);
 
 /*
  * Refusals are audited at most once a minute per uid and socket: returns 1
@@ -138,6 +149,13 @@ void pol_version(struct authd *ad, char out[17]);
 
 /* The request handlers; each fills `reply` (a RESULT). */
 int auth_handle(struct req *rq, struct proto_msg *reply);
+/*
+ * Checks that `rq->user` is who they say, with the directory password
+ * and a TOTP code (replay and lockout as for a login; audited as an auth
+ * record of service `rq->service`).  0 with *why = RSN_OK when proved.
+ */
+int auth_prove(struct req *rq, const char *pw, const char *code,
+    enum reason *why);
 int auth_confirm(struct req *rq, struct proto_msg *reply);
 int access_handle(struct req *rq, struct proto_msg *reply);
 int admin_enroll(struct req *rq, struct proto_msg *reply);
@@ -153,5 +171,20 @@ int admin_policy_reload(struct req *rq, struct proto_msg *reply);
 int admin_policy_test(struct req *rq, struct proto_msg *reply);
 int admin_access_list(struct req *rq, struct proto_msg *reply);
 int admin_access_user(struct req *rq, struct proto_msg *reply);
+int review_start(struct req *rq, struct proto_msg *reply);
+int review_list(struct req *rq, struct proto_msg *reply);
+int review_show(struct req *rq, struct proto_msg *reply);
+int review_decide(struct req *rq, struct proto_msg *reply);
+int review_close(struct req *rq, struct proto_msg *reply);
+int review_revocation_list(struct req *rq, struct proto_msg *reply);
+int review_revocation_lift(struct req *rq, struct proto_msg *reply);
+/* pol_revoked_fn over the request's store (arg: struct req *). */
+/* After a close: removes revoked users from their granting groups in the
+ * directory (ldap_write_dn) and records the result of each. */
+void review_remediate(struct req *rq, int64_t id, const char *system);
+/* Logs every overdue review (the listener calls it once a day). */
+void review_log_overdue(struct authd *ad);
+int review_revoked(void *arg, const char *system, const char *role,
+    const char *user, char *cite, size_t citesz);
 
 #endif

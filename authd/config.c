@@ -46,6 +46,14 @@ static const struct conf_kw keywords[] = {
 	INT("ldap_retry_interval", ldap_retry_interval, 1, 3600, "10"),
 	INT("ldap_cache_size", ldap_cache_size, 16, 10000000, "200000"),
 	PATH("policy_dir", policy_dir, "/etc/authd/policy.d"),
+	PATH("review_socket", review_socket_path, "/run/authd/review.sock"),
+	INT("review_inactive_days", review_inactive_days, 1, 3650, "90"),
+	INT("review_due_days", review_due_days, 1, 365, "30"),
+	BOOL("review_require_comment", review_require_comment, "yes"),
+	INT("review_time_offset", review_time_offset, -3650LL * 86400,
+	    3650LL * 86400, "0"),
+	STR("ldap_write_dn", ldap_write_dn, NULL),
+	PATH("ldap_write_password_file", ldap_write_password_file, NULL),
 	INT("totp_window", totp_window, 0, 10, "1"),
 	INT("lockout_threshold", lockout_threshold, 1, 1000, "5"),
 	INT("lockout_time", lockout_time, 1, 86400, "300"),
@@ -81,6 +89,12 @@ check(const char *path, struct config *c)
 	}
 	if ((c->ldap_bind_dn == NULL) != (c->ldap_bind_password_file == NULL)) {
 		log_err("%s: ldap_bind_dn and ldap_bind_password_file go "
+		    "together", path);
+		errors++;
+	}
+	if ((c->ldap_write_dn == NULL) !=
+	    (c->ldap_write_password_file == NULL)) {
+		log_err("%s: ldap_write_dn and ldap_write_password_file go "
 		    "together", path);
 		errors++;
 	}

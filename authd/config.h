@@ -33,6 +33,14 @@ struct config {
 	long long	 ldap_cache_size;
 	char		*policy_dir;
 
+	char		*review_socket_path;
+	long long	 review_inactive_days;
+	long long	 review_due_days;
+	int		 review_require_comment;
+	long long	 review_time_offset;	/* s; drills and tests */
+	char		*ldap_write_dn;		/* remediation after reviews */
+	char		*ldap_write_password_file;
+
 	long long	 totp_window;
 	long long	 lockout_threshold;
 	long long	 lockout_time;

@@ -221,23 +221,34 @@ table_grow(struct dircache *c)
 }
 
 /*
- * A new, empty slot for `user`, made room for.  The age list is in order
- * of publication, so its head is the oldest entry: past max_stale if any
- * is.  Busy slots stay (their owner will publish into them); if all are
- * busy the table grows past its limit rather than fail a look-up.
+ * Drops the oldest entries until at most `max` users are cached, sparing
+ * `keep` (just published).  The age list is in order of publication, so
+ * its head is the oldest entry: past max_stale if any is.  Busy slots
+ * stay (their owners will publish into them): the table may hold a slot
+ * per worker more than `max` rather than fail a look-up.
+ */
+static void
+make_room(struct dircache *c, const struct dc_slot *keep)
+{
+	struct dc_slot *v, *next;
+
+	for (v = c->oldest; c->n > c->max && v != NULL && v != keep;
+	    v = next) {
+		next = v->newer;
+		if (!v->busy)
+			slot_remove(c, v);
+	}
+}
+
+/*
+ * A new, empty slot for `user`.  Nothing is evicted for it yet: a look-up
+ * that fails must not cost another user their entry.
  */
 static struct dc_slot *
 slot_new(struct dircache *c, const char *user, uint64_t h)
 {
-	struct dc_slot *s, *victim;
+	struct dc_slot *s;
 
-	for (victim = c->oldest; c->n >= c->max && victim != NULL;
-	    victim = victim->newer) {
-		if (!victim->busy) {
-			slot_remove(c, victim);
-			break;
-		}
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	if ((s->user = strdup(user)) == NULL) {
@@ -487,12 +498,13 @@ dircache_get(struct dircache *c, struct dir *d, const char *user, int depth,
 	pthread_mutex_lock(&c->mu);
 	s->busy = 0;
 	pthread_cond_broadcast(&c->cv);
-	now = c->now();
 	if (r == 0) {
 		old = s->cur;
 		s->cur = n;
 		age_unlink(c, s);
 		age_append(c, s);
+		if (old == NULL)
+			make_room(c, s);
 		recovered = c->down;
 		c->down = 0;
 		node_hold(n);
@@ -505,20 +517,24 @@ dircache_get(struct dircache *c, struct dir *d, const char *user, int depth,
 			    "of nested groups; each is followed once", user,
 			    n->e.loops);
 		if (n->e.truncated && (old == NULL || !old->e.truncated))
-			log_warn("directory: the groups of %s were cut at "
-			    "nesting depth %d or %d groups", user, depth,
-			    DIR_GROUPS_MAX);
+			log_warn("directory: the groups of %s were cut short "
+			    "(nesting depth %d, %d groups or a server size "
+			    "limit)", user, depth, DIR_GROUPS_MAX);
 		node_release(old);
 		return serve(n, t0, 0, 0, e, info);
 	}
 	if (r == AUTHD_ERR_DIRECTORY) {
-		c->down_until = now + c->retry_ms;
+		c->down_until = c->now() + c->retry_ms;
 		if (!c->down)
 			log_warn("directory: look-up failed; not asking again "
 			    "for %lld s, serving cached entries up to %lld s "
 			    "old", (long long)(c->retry_ms / 1000),
 			    (long long)(c->stale_ms / 1000));
 		c->down = 1;
+		/*
+		 * Whether the old entry may serve is judged at the time the
+		 * request came (`now`), not after the directory made it wait.
+		 */
 		if ((n = usable(c, s, depth, now)) != NULL) {
 			node_hold(n);
 			pthread_mutex_unlock(&c->mu);

@@ -37,7 +37,7 @@ struct dc_entry {
 
 /* How dircache_get answered. */
 struct dc_info {
-	int		 from_cache;	/* the entry was not read by this call */
+	int		 from_cache;	/* not read from the directory now */
 	int		 stale;		/* older than ldap_cache_ttl: the
 					   directory failed or is being asked */
 	int64_t		 age_s;		/* age of the entry served */

@@ -257,6 +257,48 @@ escape(const char *v)
 	return out.bv_val;	/* ldap_memfree */
 }
 
+/*
+ * SECURITY NOTE: directories match uid without regard to case, so "ANNA"
+ * finds anna's entry; but deny rules, revocations, tokens and owners are
+ * keyed by the exact name.  A name that is not spelled exactly as one of
+ * the entry's uid values is an unknown user.  (An entry without uid, in
+ * a schema whose filter uses another attribute, is taken as found.)
+ */
+static int
+uid_exact(struct dir *d, const char *dn, const char *user)
+{
+	struct timeval tv = { (time_t)d->cfg->ldap_timeout, 0 };
+	char *attrs[] = { "uid", NULL };
+	struct berval **vals = NULL;
+	LDAPMessage *res = NULL, *e;
+	size_t i, len = strlen(user);
+	int rc, r = AUTHD_ERR_NOT_FOUND;
+
+	if (d->ld == NULL)
+		return AUTHD_ERR_DIRECTORY;
+	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, &tv, 1, &res);
+	if (rc != LDAP_SUCCESS || (e = ldap_first_entry(d->ld, res)) == NULL) {
+		ldap_msgfree(res);
+		if (conn_broken(rc))
+			dir_disconnect(d);
+		return rc == LDAP_NO_SUCH_OBJECT ? AUTHD_ERR_NOT_FOUND :
+		    AUTHD_ERR_DIRECTORY;
+	}
+	if ((vals = ldap_get_values_len(d->ld, e, "uid")) == NULL)
+		r = 0;
+	for (i = 0; vals != NULL && vals[i] != NULL && r != 0; i++)
+		if (vals[i]->bv_len == len &&
+		    memcmp(vals[i]->bv_val, user, len) == 0)
+			r = 0;
+	if (r != 0)
+		log_info("directory: \"%s\" is not spelled as the entry's "
+		    "uid; treating the user as unknown", user);
+	ldap_value_free_len(vals);
+	ldap_msgfree(res);
+	return r;
+}
+
 int
 dir_user_dn(struct dir *d, const char *user, char **dn)
 {
@@ -290,6 +332,10 @@ dir_user_dn(struct dir *d, const char *user, char **dn)
 		    "overlong DN; treating the user as unknown");
 		ldap_memfree(ldn);
 		return AUTHD_ERR_NOT_FOUND;
+	}
+	if ((r = uid_exact(d, ldn, user)) != 0) {
+		ldap_memfree(ldn);
+		return r;
 	}
 	*dn = strdup(ldn);
 	ldap_memfree(ldn);
@@ -1334,5 +1380,128 @@ dir_read_password(const char *path, char **out)
  out:
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);
+	return r;
+}
+
+/*
+ * Which attribute of the group entry `e` lists the user, and the value as
+ * stored: a DN in member / uniqueMember (compared normalised, a UID suffix
+ * ignored) or the name in memberUid.
+ */
+static int
+find_member_value(LDAP *ld, LDAPMessage *e, const char *user,
+    const char *nudn, char **attr, struct berval **val)
+{
+	static const char *const attrs[] = { "member", "uniqueMember",
+	    "memberUid" };
+	struct berval **vals;
+	char *v, *hash, *n;
+	size_t a, i;
+	int found = 0;
+
+	for (a = 0; a < 3 && !found; a++) {
+		if ((vals = ldap_get_values_len(ld, e, attrs[a])) == NULL)
+			continue;
+		for (i = 0; vals[i] != NULL && !found; i++) {
+			if (vals[i]->bv_len == 0 || vals[i]->bv_len > DIR_DN_MAX ||
+			    memchr(vals[i]->bv_val, '\0', vals[i]->bv_len))
+				continue;
+			if ((v = strndup(vals[i]->bv_val, vals[i]->bv_len)) ==
+			    NULL)
+				continue;
+			if (a == 2)
+				found = strcmp(v, user) == 0;
+			else {
+				if (a == 1 && (hash = strrchr(v, '#')) != NULL &&
+				    hash[1] == '\'')
+					*hash = '\0';
+				n = policy_dn_norm(v);
+				found = n != NULL && nudn != NULL &&
+				    strcmp(n, nudn) == 0;
+				free(n);
+			}
+			free(v);
+			if (found) {
+				*attr = (char *)(uintptr_t)attrs[a];
+				*val = ber_bvdup(vals[i]);
+				if (*val == NULL)
+					found = 0;
+			}
+		}
+		ldap_value_free_len(vals);
+	}
+	return found;
+}
+
+int
+dir_remove_member(struct dir *d, const char *write_dn, const char *write_pw,
+    const char *group_dn, const char *user, const char *user_dn,
+    char *msg, size_t msgsz)
+{
+	const struct config *c = d->cfg;
+	struct timeval tv = { (time_t)c->ldap_timeout, 0 };
+	char *attrs[] = { "member", "uniqueMember", "memberUid", NULL };
+	struct berval cred, *val = NULL, *vals[2];
+	LDAPMessage *res = NULL, *e;
+	LDAPMod mod, *mods[2];
+	char *attr = NULL, *nudn = NULL;
+	LDAP *ld = NULL;
+	int rc, r = AUTHD_ERR_DIRECTORY;
+
+	msg[0] = '\0';
+	/* SECURITY NOTE: an empty simple bind is anonymous; refuse. */
+	if (write_dn == NULL || write_pw == NULL || write_pw[0] == '\0') {
+		snprintf(msg, msgsz, "no write identity configured");
+		return AUTHD_ERR_CONFIG;
+	}
+	if (dir_open(c, &ld) != 0) {
+		snprintf(msg, msgsz, "the directory could not be reached");
+		return AUTHD_ERR_DIRECTORY;
+	}
+	cred.bv_val = (char *)(uintptr_t)write_pw;
+	cred.bv_len = strlen(write_pw);
+	if ((rc = ldap_sasl_bind_s(ld, write_dn, LDAP_SASL_SIMPLE, &cred,
+	    NULL, NULL, NULL)) != LDAP_SUCCESS) {
+		snprintf(msg, msgsz, "bind as the write identity: %s",
+		    ldap_err2string(rc));
+		goto out;
+	}
+	if ((rc = ldap_search_ext_s(ld, group_dn, LDAP_SCOPE_BASE,
+	    "(objectClass=*)", attrs, 0, NULL, NULL, &tv, 1, &res)) !=
+	    LDAP_SUCCESS || (e = ldap_first_entry(ld, res)) == NULL) {
+		snprintf(msg, msgsz, "reading the group: %s",
+		    ldap_err2string(rc));
+		if (rc == LDAP_NO_SUCH_OBJECT)
+			r = AUTHD_ERR_NOT_FOUND;
+		goto out;
+	}
+	nudn = user_dn != NULL ? policy_dn_norm(user_dn) : NULL;
+	if (!find_member_value(ld, e, user, nudn, &attr, &val)) {
+		snprintf(msg, msgsz, "not a direct member (nothing to remove)");
+		r = AUTHD_ERR_NOT_FOUND;
+		goto out;
+	}
+	vals[0] = val;
+	vals[1] = NULL;
+	mod.mod_op = LDAP_MOD_DELETE | LDAP_MOD_BVALUES;
+	mod.mod_type = attr;
+	mod.mod_bvalues = vals;
+	mods[0] = &mod;
+	mods[1] = NULL;
+	if ((rc = ldap_modify_ext_s(ld, group_dn, mods, NULL, NULL)) !=
+	    LDAP_SUCCESS) {
+		snprintf(msg, msgsz, "removing %s: %s", attr,
+		    ldap_err2string(rc));
+		r = rc == LDAP_INSUFFICIENT_ACCESS ? AUTHD_ERR_PERM :
+		    AUTHD_ERR_DIRECTORY;
+		goto out;
+	}
+	snprintf(msg, msgsz, "removed from %s (%s)", group_dn, attr);
+	r = 0;
+ out:
+	ber_bvfree(val);
+	free(nudn);
+	ldap_msgfree(res);
+	ldap_unbind_ext_s(ld, NULL, NULL);
 	return r;
 }

@@ -38,7 +38,7 @@ int dir_is_member(struct dir *d, const char *group_dn, const char *user_dn,
     const char *user, int *member);
 
 /* Bounds of the group walks below. */
-#define DIR_DN_MAX		512	/* longest DN accepted from the directory */
+#define DIR_DN_MAX		512	/* longest DN accepted */
 #define DIR_DEPTH_MAX		16	/* deepest nesting followed */
 #define DIR_GROUPS_MAX		1024	/* groups per walk */
 #define DIR_MEMBERS_MAX		100000	/* users per dir_group_members */
@@ -66,10 +66,12 @@ struct dir_groups {
  * (groupOfNames member, groupOfUniqueNames uniqueMember; may be NULL),
  * searched under ldap_group_base (default ldap_base), following nested
  * groups up to `depth` levels (1 = direct groups only, at most
- * DIR_DEPTH_MAX).  Values the server returns that are not valid DNs of at
- * most DIR_DN_MAX bytes are logged and skipped.  Returns 0,
- * AUTHD_ERR_INVALID (bad argument), AUTHD_ERR_NOMEM or AUTHD_ERR_DIRECTORY
- * (then *out is empty: no partial answer).
+ * DIR_DEPTH_MAX).  A uniqueMember value with a UID ("DN#'0101'B")
+ * counts only when the entry's x500UniqueIdentifier is that UID, as in
+ * the directory's own matching rule.  Values the server returns that are
+ * not valid DNs of at most DIR_DN_MAX bytes are logged and skipped.
+ * Returns 0, AUTHD_ERR_INVALID (bad argument), AUTHD_ERR_NOMEM or
+ * AUTHD_ERR_DIRECTORY (then *out is empty: no partial answer).
  */
 int dir_user_groups(struct dir *d, const char *user, const char *user_dn,
     int depth, struct dir_groups *out);
@@ -88,6 +90,17 @@ int dir_check_password(struct dir *d, const char *user_dn,
     const char *password);
 
 /*
+ * Removes `user` (DN `user_dn`, may be NULL for memberUid groups) from
+ * the group `group_dn`, on a connection of its own bound as `write_dn`.
+ * `msg` says what happened.  0, AUTHD_ERR_NOT_FOUND (no such group, or the
+ * user is not a direct member), AUTHD_ERR_PERM (the write identity may not
+ * change the group), AUTHD_ERR_CONFIG or AUTHD_ERR_DIRECTORY.
+ */
+int dir_remove_member(struct dir *d, const char *write_dn,
+    const char *write_pw, const char *group_dn, const char *user,
+    const char *user_dn, char *msg, size_t msgsz);
+
+/*
  * Called by dir_group_members for each user: `user` (uid attribute, or
  * the memberUid value), `user_dn` (NULL for a memberUid whose entry the
  * user filter does not find) and `path`, the normalised DNs of the groups
@@ -102,10 +115,11 @@ typedef int dir_member_fn(void *arg, const char *user, const char *user_dn,
  * or through nested groups up to `depth` levels (1 = direct members only,
  * at most DIR_DEPTH_MAX), breadth-first so that `path` is a shortest one;
  * a loop of groups is followed once.  Only groups under ldap_group_base
- * count, as in dir_user_groups.  Returns 0, the first non-zero value `cb`
- * returned, AUTHD_ERR_TOO_MANY (more than DIR_MEMBERS_MAX users or
- * DIR_GROUPS_MAX groups: the list given so far is incomplete),
- * AUTHD_ERR_INVALID, AUTHD_ERR_NOMEM or AUTHD_ERR_DIRECTORY.
+ * count, and a uniqueMember UID is checked, as in dir_user_groups.
+ * Returns 0, the first non-zero value `cb` returned, AUTHD_ERR_TOO_MANY
+ * (more than DIR_MEMBERS_MAX users or DIR_GROUPS_MAX groups: the list
+ * given so far is incomplete), AUTHD_ERR_INVALID, AUTHD_ERR_NOMEM or
+ * AUTHD_ERR_DIRECTORY.
  */
 int dir_group_members(struct dir *d, const char *group_dn, int depth,
     dir_member_fn *cb, void *arg);

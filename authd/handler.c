@@ -130,9 +130,25 @@ peer_in_group(int fd, const struct ucred *peer, int have_gid, gid_t gid)
 static int
 peer_in_role(struct authd *ad, int fd, int admin, const struct ucred *peer)
 {
-	return admin ? peer_in_group(fd, peer, ad->have_admin_gid,
-	    ad->admin_gid) : peer_in_group(fd, peer, ad->have_client_gid,
-	    ad->client_gid);
+	/* The review socket serves anyone; each request says who may act. */
+	if (admin == SOCK_REVIEW)
+		return 1;
+	return admin == SOCK_ADMIN ? peer_in_group(fd, peer,
+	    ad->have_admin_gid, ad->admin_gid) : peer_in_group(fd, peer,
+	    ad->have_client_gid, ad->client_gid);
+}
+
+const char *
+sock_kind_name(int kind)
+{
+	return kind == SOCK_ADMIN ? "admin" : kind == SOCK_REVIEW ? "review" :
+	    "pam";
+}
+
+int
+handler_peer_is_admin(struct authd *ad, int fd, const struct ucred *peer)
+{
+	return peer_in_group(fd, peer, ad->have_admin_gid, ad->admin_gid);
 }
 
 int
@@ -157,7 +173,7 @@ req_peer(struct req *rq)
 	if (getsockopt(rq->fd, SOL_SOCKET, SO_PEERCRED, &rq->peer, &sl) != 0)
 		return -1;
 	snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
-	    rq->admin ? "admin" : "pam", (unsigned)rq->peer.uid,
+	    sock_kind_name(rq->admin), (unsigned)rq->peer.uid,
 	    (int)rq->peer.pid);
 	return peer_in_role(rq->w->ad, rq->fd, rq->admin, &rq->peer);
 }
@@ -228,7 +244,7 @@ refuse_peer(struct req *rq, uint32_t reqid, int due)
 
 	if (due || handler_refusal_due(rq->peer.uid, rq->admin, &held)) {
 		log_warn("%s socket: refused uid %u (pid %d): not %s%s",
-		    rq->admin ? "admin" : "pam", (unsigned)rq->peer.uid,
+		    sock_kind_name(rq->admin), (unsigned)rq->peer.uid,
 		    (int)rq->peer.pid, rq->admin ? "root or in admin_group" :
 		    "root or in client_group", held ? " (and earlier "
 		    "refusals not logged)" : "");
@@ -257,7 +273,15 @@ type_allowed(int admin, uint8_t type)
 	case PROTO_T_ACCOUNT:
 	case PROTO_T_SESSION_OPEN:
 	case PROTO_T_SESSION_CLOSE:
-		return !admin;
+		return admin == SOCK_PAM;
+	case PROTO_T_REVIEW_START:
+	case PROTO_T_REVIEW_LIST:
+	case PROTO_T_REVIEW_SHOW:
+	case PROTO_T_REVIEW_DECIDE:
+	case PROTO_T_REVIEW_CLOSE:
+	case PROTO_T_REVOCATION_LIST:
+	case PROTO_T_REVOCATION_LIFT:
+		return admin == SOCK_ADMIN || admin == SOCK_REVIEW;
 	case PROTO_T_ENROLL:
 	case PROTO_T_CONFIRM:
 	case PROTO_T_UNLOCK:
@@ -271,7 +295,7 @@ type_allowed(int admin, uint8_t type)
 	case PROTO_T_POLICY_TEST:
 	case PROTO_T_ACCESS_LIST:
 	case PROTO_T_ACCESS_USER:
-		return admin;
+		return admin == SOCK_ADMIN;
 	}
 	return 0;
 }
@@ -311,7 +335,7 @@ check_names(struct req *rq)
 {
 	const struct proto_msg *m = rq->m;
 	const char *user = proto_str(m, PROTO_A_USER, NULL);
-	int pam = !rq->admin && m->type != PROTO_T_PING;
+	int pam = rq->admin == SOCK_PAM && m->type != PROTO_T_PING;
 
 	rq->system = proto_str(m, PROTO_A_SYSTEM, NULL);
 	rq->service = proto_str(m, PROTO_A_SERVICE, NULL);
@@ -323,7 +347,10 @@ check_names(struct req *rq)
 	if (m->type == PROTO_T_PING || m->type == PROTO_T_AUDIT_LIST ||
 	    m->type == PROTO_T_AUDIT_SHOW || m->type == PROTO_T_AUDIT_PRUNE ||
 	    m->type == PROTO_T_AUDIT_CHECKPOINT ||
-	    m->type == PROTO_T_POLICY_RELOAD || m->type == PROTO_T_ACCESS_LIST)
+	    m->type == PROTO_T_POLICY_RELOAD || m->type == PROTO_T_ACCESS_LIST ||
+	    m->type == PROTO_T_REVIEW_START || m->type == PROTO_T_REVIEW_LIST ||
+	    m->type == PROTO_T_REVIEW_SHOW || m->type == PROTO_T_REVIEW_CLOSE ||
+	    m->type == PROTO_T_REVOCATION_LIST)
 		return RSN_OK;
 	if (user == NULL)
 		return RSN_BAD_REQUEST;
@@ -375,6 +402,20 @@ dispatch(struct req *rq, struct proto_msg *reply)
 		return admin_access_list(rq, reply);
 	case PROTO_T_ACCESS_USER:
 		return admin_access_user(rq, reply);
+	case PROTO_T_REVIEW_START:
+		return review_start(rq, reply);
+	case PROTO_T_REVIEW_LIST:
+		return review_list(rq, reply);
+	case PROTO_T_REVIEW_SHOW:
+		return review_show(rq, reply);
+	case PROTO_T_REVIEW_DECIDE:
+		return review_decide(rq, reply);
+	case PROTO_T_REVIEW_CLOSE:
+		return review_close(rq, reply);
+	case PROTO_T_REVOCATION_LIST:
+		return review_revocation_list(rq, reply);
+	case PROTO_T_REVOCATION_LIFT:
+		return review_revocation_lift(rq, reply);
 	}
 	return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST, "unsupported");
 }
@@ -404,7 +445,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 		return -1;
 	}
 	if (frame_err != 0) {
-		log_warn("%s socket: bad frame: %s", admin ? "admin" : "pam",
+		log_warn("%s socket: bad frame: %s", sock_kind_name(admin),
 		    authd_strerror(frame_err));
 		reply_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(frame_err),
 		    rq.deadline);
@@ -412,7 +453,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	}
 	if ((r = proto_parse(body, len, &m)) != 0) {
 		log_warn("%s socket: malformed request: %s",
-		    admin ? "admin" : "pam", authd_strerror(r));
+		    sock_kind_name(admin), authd_strerror(r));
 		reply_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(r),
 		    rq.deadline);
 		return -1;
@@ -430,7 +471,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	}
 	if (!type_allowed(admin, m->type)) {
 		log_warn("%s socket: request type %s not served here",
-		    admin ? "admin" : "pam", proto_type_name(m->type));
+		    sock_kind_name(admin), proto_type_name(m->type));
 		reply_error(fd, m->reqid, RSN_BAD_REQUEST, "request type not "
 		    "served on this socket", rq.deadline);
 		goto out;
@@ -439,14 +480,16 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 		goto out;
 	if ((why = check_names(&rq)) != RSN_OK) {
 		/* Malformed names are still decisions worth recording. */
-		if (why == RSN_BAD_FORMAT && !admin && req_audit_commit(&rq,
+		if (why == RSN_BAD_FORMAT && admin == SOCK_PAM &&
+		    req_audit_commit(&rq,
 		    proto_type_name(m->type), "deny", why,
 		    "malformed user name", NULL) != 0) {
 			reply_error(fd, m->reqid, RSN_INTERNAL, "audit failed",
 			    rq.deadline);
 			goto out;
 		}
-		r = reply_set(reply, why == RSN_BAD_FORMAT && !admin ?
+		r = reply_set(reply, why == RSN_BAD_FORMAT &&
+		    admin == SOCK_PAM ?
 		    PROTO_S_DENY : PROTO_S_ERROR, why, "invalid name");
 	} else
 		r = dispatch(&rq, reply);

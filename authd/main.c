@@ -75,7 +75,7 @@ main(int argc, char **argv)
 	struct authd ad;
 	struct store *st = NULL;
 	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
-	int pam_fd = -1, admin_fd = -1;
+	int pam_fd = -1, admin_fd = -1, review_fd = -1;
 
 	memset(&ad, 0, sizeof(ad));
 	while ((ch = getopt_long(argc, argv, "df:hTt", longopts, NULL)) != -1) {
@@ -139,11 +139,16 @@ main(int argc, char **argv)
 	if (ad.cfg->ldap_bind_password_file != NULL &&
 	    dir_read_password(ad.cfg->ldap_bind_password_file, &ad.bindpw) != 0)
 		goto out;
+	if (ad.cfg->ldap_write_password_file != NULL &&
+	    dir_read_password(ad.cfg->ldap_write_password_file,
+	    &ad.writepw) != 0)
+		goto out;
 	lookup_group(ad.cfg->admin_group, &ad.admin_gid, &ad.have_admin_gid);
 	lookup_group(ad.cfg->client_group, &ad.client_gid,
 	    &ad.have_client_gid);
 	if ((pam_fd = server_listen(ad.cfg->socket_path)) < 0 ||
-	    (admin_fd = server_listen(ad.cfg->admin_socket_path)) < 0)
+	    (admin_fd = server_listen(ad.cfg->admin_socket_path)) < 0 ||
+	    (review_fd = server_listen(ad.cfg->review_socket_path)) < 0)
 		goto out;
 	if (priv_drop(ad.cfg->user) != 0)
 		goto out;
@@ -158,19 +163,22 @@ main(int argc, char **argv)
 		goto out;
 	if (store_open(ad.cfg->database, 1, &st) != 0)
 		goto out;
+	ad.main_st = st;
 	if (pol_load(&ad) != 0 || (ad.dc = dircache_new(ad.cfg)) == NULL ||
 	    writer_start(&ad, &ad.writer) != 0)
 		goto out;
 	log_notice("authd %s starting: node %s, pam socket %s, admin socket "
 	    "%s", "0.1.0", ad.cfg->node_name, ad.cfg->socket_path,
 	    ad.cfg->admin_socket_path);
-	ret = server_run(&ad, pam_fd, admin_fd) == 0 ? 0 : 1;
-	pam_fd = admin_fd = -1;		/* server_run closed them */
+	ret = server_run(&ad, pam_fd, admin_fd, review_fd) == 0 ? 0 : 1;
+	pam_fd = admin_fd = review_fd = -1;	/* server_run closed them */
  out:
 	if (pam_fd >= 0)
 		close(pam_fd);
 	if (admin_fd >= 0)
 		close(admin_fd);
+	if (review_fd >= 0)
+		close(review_fd);
 	/* The workers are gone: the writer drains and signs the head. */
 	writer_stop(ad.writer);
 	dircache_free(ad.dc);
@@ -178,6 +186,7 @@ main(int argc, char **argv)
 	store_close(st);
 	seal_key_free(ad.key);
 	secure_free_str(ad.bindpw);
+	secure_free_str(ad.writepw);
 	explicit_bzero(ad.dummy_seed, sizeof(ad.dummy_seed));
 	free(ad.dummy_sealed);
 	totp_done();

@@ -21,7 +21,6 @@
 #include "util.h"
 #include "writer.h"
 
-#define LIST_USERS_MAX	100000
 
 struct polref {
 	struct policy	*p;
@@ -290,12 +289,15 @@ admin_policy_test(struct req *rq, struct proto_msg *reply)
 	aq.at = proto_get_u64(rq->m, PROTO_A_TIME, &ms) == 0 ?
 	    (time_t)(ms / 1000) : time(NULL);
 	aq.has_token = access_has_token(rq, rq->user);
+	aq.revoked = review_revoked;
+	aq.revoked_arg = rq;
 	p = pol_hold(ad, &ref);
 	/* A system name, or else a PAM service name. */
-	if (policy_system_by_name(p, system) != NULL)
-		aq.system = system;
-	else
+	if (policy_system_by_name(p, system) == NULL &&
+	    policy_system_resolve(p, NULL, system) != NULL)
 		aq.service = system;
+	else
+		aq.system = system;
 	access_decide(rq, p, &aq, &ar, trace_row, &rs);
 	trace_row(&rs, "directory", rq->user, ar.d.reason !=
 	    RSN_UNKNOWN_USER && ar.d.reason != RSN_DIRECTORY_UNAVAILABLE,
@@ -325,56 +327,6 @@ admin_policy_test(struct req *rq, struct proto_msg *reply)
 }
 
 /* ---- authctl access list / user ---- */
-
-struct holder {
-	char	*user;
-	char	*role;
-	char	*path;
-};
-
-struct holders {
-	struct holder	*h;
-	size_t		 n;
-	const char	*role;		/* being expanded */
-	int		 err;
-};
-
-static int
-add_holder(void *arg, const char *user, const char *user_dn,
-    const char *path)
-{
-	struct holders *hs = arg;
-	struct holder *nh;
-	size_t i;
-
-	(void)user_dn;
-	for (i = 0; i < hs->n; i++)
-		if (strcmp(hs->h[i].user, user) == 0 &&
-		    strcmp(hs->h[i].role, hs->role) == 0)
-			return 0;	/* first path found is kept */
-	if (hs->n >= LIST_USERS_MAX)
-		return hs->err = AUTHD_ERR_TOO_MANY;
-	if ((nh = realloc(hs->h, (hs->n + 1) * sizeof(*nh))) == NULL)
-		return hs->err = AUTHD_ERR_NOMEM;
-	hs->h = nh;
-	nh = &hs->h[hs->n];
-	nh->user = strdup(user);
-	nh->role = strdup(hs->role);
-	nh->path = strdup(path);
-	hs->n++;
-	if (nh->user == NULL || nh->role == NULL || nh->path == NULL)
-		return hs->err = AUTHD_ERR_NOMEM;
-	return 0;
-}
-
-static int
-cmp_holder(const void *a, const void *b)
-{
-	const struct holder *x = a, *y = b;
-	int c = strcmp(x->user, y->user);
-
-	return c != 0 ? c : strcmp(x->role, y->role);
-}
 
 static const char *
 token_state(struct req *rq, const char *user)
@@ -467,17 +419,8 @@ admin_access_list(struct req *rq, struct proto_msg *reply)
 		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_SYSTEM,
 		    "no such system in the policy");
 	}
-	for (i = 0; i < sys->nroles && r == 0; i++) {
-		hs.role = sys->roles[i].name;
-		for (j = 0; j < sys->roles[i].ngroups && r == 0; j++)
-			r = dir_group_members(rq->w->dir,
-			    sys->roles[i].groups[j], policy_nesting_depth(p),
-			    add_holder, &hs);
-	}
-	if (r == 0 && hs.err != 0)
-		r = hs.err;
+	r = access_holders(rq, p, sys, &hs);
 	if (r == 0) {
-		qsort(hs.h, hs.n, sizeof(*hs.h), cmp_holder);
 		for (i = 0; i < hs.n && rs.err == 0; i++) {
 			role = NULL;
 			for (j = 0; j < sys->nroles; j++)
@@ -494,12 +437,7 @@ admin_access_list(struct req *rq, struct proto_msg *reply)
 		}
 	}
 	pol_release(ad, ref);
-	for (i = 0; i < hs.n; i++) {
-		free(hs.h[i].user);
-		free(hs.h[i].role);
-		free(hs.h[i].path);
-	}
-	free(hs.h);
+	access_holders_free(&hs);
 	if (r == AUTHD_ERR_DIRECTORY)
 		return reply_set(reply, PROTO_S_ERROR,
 		    RSN_DIRECTORY_UNAVAILABLE, "the directory could not be "

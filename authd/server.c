@@ -415,7 +415,7 @@ stop_workers(struct server *sv, struct worker_arg *wa, size_t n)
 }
 
 int
-server_run(struct authd *ad, int pam_fd, int admin_fd)
+server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 {
 	const struct config *cfg = ad->cfg;
 	struct server sv;
@@ -424,7 +424,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 	struct conn **pconn = NULL, *c, *next;
 	struct sigaction sa;
 	size_t nw = (size_t)cfg->workers, maxp, np, i, conn_max;
-	int64_t now, wake, wake_cap = 0;
+	int64_t now, wake, wake_cap = 0, next_overdue;
 	int n, ret = -1, stopping = 0, paused;
 	char sb[16];
 
@@ -437,7 +437,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 	conn_max = (size_t)cfg->connections_max;
 	clamp_connections(cfg, &conn_max);
 	sv.conn_max = conn_max;
-	maxp = 4 + conn_max;	/* two pipes, two listeners, the clients */
+	maxp = 5 + conn_max;	/* two pipes, three listeners, the clients */
 	if ((sv.queue = calloc(sv.qcap, sizeof(*sv.queue))) == NULL ||
 	    (wa = calloc(nw, sizeof(*wa))) == NULL ||
 	    (pfd = calloc(maxp, sizeof(*pfd))) == NULL ||
@@ -460,15 +460,21 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 	if (start_workers(&sv, wa, nw) != 0)
 		goto stop;
 	log_notice("serving with %zu workers", nw);
+	next_overdue = mono_ms() + 5000;
 	for (;;) {
 		collect_done(&sv);
+		if (!stopping && mono_ms() >= next_overdue) {
+			review_log_overdue(ad);
+			next_overdue = mono_ms() + 86400 * 1000;
+		}
 		if (got_stop && !stopping) {
 			stopping = 1;
 			log_notice("stopping: finishing %zu requests in hand",
 			    busy_count(&sv));
 			close(pam_fd);
 			close(admin_fd);
-			pam_fd = admin_fd = -1;
+			close(review_fd);
+			pam_fd = admin_fd = review_fd = -1;
 			for (c = sv.conns; c != NULL; c = next) {
 				next = c->next;
 				if (!c->busy)
@@ -488,6 +494,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 			pfd[np].fd = paused ? -1 : pam_fd;
 			pfd[np++].events = POLLIN;
 			pfd[np].fd = paused ? -1 : admin_fd;
+			pfd[np++].events = POLLIN;
+			pfd[np].fd = paused ? -1 : review_fd;
 			pfd[np++].events = POLLIN;
 			if (paused && sv.accept_pause_until < now + 1000)
 				wake_cap = sv.accept_pause_until;
@@ -521,11 +529,13 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 			if (pfd[2].revents & POLLIN)
 				do_accept(&sv, pam_fd, 0);
 			if (pfd[3].revents & POLLIN)
-				do_accept(&sv, admin_fd, 1);
+				do_accept(&sv, admin_fd, SOCK_ADMIN);
+			if (pfd[4].revents & POLLIN)
+				do_accept(&sv, review_fd, SOCK_REVIEW);
 		}
 		/* Connections: data, hang-ups, and deadlines. */
 		now = mono_ms();
-		for (i = stopping ? 2 : 4; i < np; i++) {
+		for (i = stopping ? 2 : 5; i < np; i++) {
 			c = pconn[i];
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				conn_read(&sv, c);
@@ -549,6 +559,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd)
 		close(pam_fd);
 	if (admin_fd >= 0)
 		close(admin_fd);
+	if (review_fd >= 0)
+		close(review_fd);
 	free(sv.queue);
 	free(wa);
 	free(pfd);

@@ -25,6 +25,6 @@ int server_listen(const char *path);
  * accepting, finishes every request already received (their audit records
  * are committed and their replies sent) and returns 0.
  */
-int server_run(struct authd *ad, int pam_fd, int admin_fd);
+int server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd);
 
 #endif

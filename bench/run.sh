@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# The audit benchmark in one command (not part of the test suite):
+# The benchmarks, each in one command (not part of the test suite; see
+# bench/README.md):
 #
 #   bench/run.sh [BUILD_DIR] [audit_bench options...]
+#   bench/run.sh policy [BUILD_DIR] [policy_bench options...]
 #
+# Audit (the default):
 # Builds a release authd and bench/audit_bench.c in BUILD_DIR (default
 # build-bench in the source tree), then measures, in a new directory under
 # BUILD_DIR (so on the disk the build lives on):
@@ -17,15 +20,60 @@
 # rate, 1 when it does not (or a run was not clean), 2 on setup errors.
 # Options after BUILD_DIR go to audit_bench (e.g. --seconds 10); run as
 # root so that authd drops to its own user as in production.
+#
+# Policy:
+# Builds bench/policy_bench.c (release) in BUILD_DIR, has it write the
+# directory of its generated populations (10 and 10,000 users) as LDIF,
+# starts a throw-away slapd with it (tests/lib/slapd.sh) and measures the
+# cached access decision, small against large.  Writes
+# bench/results/policy.json (--json FILE to change).  Exit status: 0 when
+# the large population's cached decision costs at most 2 times the small
+# one's and under 10 us, 1 when not, 2 on setup errors or a decision that
+# is not the expected one.  Needs slapd and slapadd (Debian: slapd).
 set -eu
 
 src=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+mode=audit
+if [[ $# -gt 0 && $1 == policy ]]; then
+	mode=policy
+	shift
+fi
 build=$src/build-bench
 if [[ $# -gt 0 && $1 != -* ]]; then
 	build=$1
 	shift
 fi
 build=$(realpath -m -- "$build")
+
+if [[ $mode == policy ]]; then
+	cmake -S "$src/bench" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build "$build" -j"$(nproc)" --target policy_bench >/dev/null
+	mkdir -p "$build" "$src/bench/results"
+	work=$(mktemp -d "$build/policy.XXXXXX")
+	# shellcheck source=../tests/lib/slapd.sh
+	. "$src/tests/lib/slapd.sh"
+	rc=2
+	# shellcheck disable=SC2317 # called by the trap
+	cleanup() {
+		slapd_stop || true
+		if ((rc == 2)); then
+			echo "setup failed; the directory and slapd's log are" \
+				"under $work" >&2
+		else
+			rm -rf -- "$work"
+		fi
+	}
+	trap cleanup EXIT
+	"$build/policy_bench" --write-ldif "$work/directory.ldif"
+	# 11,000 entries take slapd longer to come up than the tests' few.
+	SLAPD_WAIT_SECONDS=60 slapd_start "$work/slapd" "$work/directory.ldif" ||
+		exit 2
+	rc=0
+	"$build/policy_bench" --ldap-uri "$LDAP_URI" --bind-dn "$LDAP_BIND_DN" \
+		--bind-pw "$LDAP_BIND_PW" --workdir "$work" \
+		--json "$src/bench/results/policy.json" "$@" || rc=$?
+	exit "$rc"
+fi
 
 cmake -S "$src/bench" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)" --target audit_bench authd >/dev/null

@@ -49,6 +49,7 @@ struct parser {
 	struct pol_deny		*deny;
 	unsigned		 seen;		/* statements seen in a block */
 	unsigned		 sysseen;	/* the system's, inside a role */
+	int			 nomem;		/* the error is out of memory */
 };
 
 /* Bits of parser.seen. */
@@ -92,6 +93,17 @@ fail(struct parser *ps, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * Out of memory.  Flagged, not recognised by its text: a message may
+ * quote a word from the file that reads "out of memory".
+ */
+static int
+oom(struct parser *ps)
+{
+	ps->nomem = 1;
+	return fail(ps, "out of memory");
+}
+
 /* A word from the file, safe to quote back in a message. */
 static const char *
 q(const char *s, char *buf, size_t sz)
@@ -106,19 +118,32 @@ q(const char *s, char *buf, size_t sz)
 
 /* ---- small containers ---- */
 
+#define GROW_LIMIT	-1
+#define GROW_NOMEM	-2
+
+/* Adds a zeroed element to `*arrp`; 0, GROW_LIMIT or GROW_NOMEM. */
 static int
 grow(void *arrp, size_t *n, size_t size, size_t max)
 {
 	void **arr = arrp, *na;
 
 	if (*n >= max)
-		return -1;
+		return GROW_LIMIT;
 	if ((na = realloc(*arr, (*n + 1) * size)) == NULL)
-		return -1;
+		return GROW_NOMEM;
 	memset((char *)na + *n * size, 0, size);
 	*arr = na;
 	(*n)++;
 	return 0;
+}
+
+/* The message for a failed grow() of `what`. */
+static int
+grow_fail(struct parser *ps, int r, const char *what, size_t max)
+{
+	if (r == GROW_NOMEM)
+		return oom(ps);
+	return fail(ps, "too many %s (at most %zu)", what, max);
 }
 
 static int
@@ -126,12 +151,13 @@ push_str(struct parser *ps, char ***arr, size_t *n, size_t max,
     const char *s, const char *what)
 {
 	char *d;
+	int r;
 
 	if ((d = strdup(s)) == NULL)
-		return fail(ps, "out of memory");
-	if (grow(arr, n, sizeof(char *), max) != 0) {
+		return oom(ps);
+	if ((r = grow(arr, n, sizeof(char *), max)) != 0) {
 		free(d);
-		return fail(ps, "too many %s (at most %zu)", what, max);
+		return grow_fail(ps, r, what, max);
 	}
 	(*arr)[*n - 1] = d;
 	return 0;
@@ -371,7 +397,7 @@ set_text(struct parser *ps, int argc, char **argv, char **dst)
 		return fail(ps, "%s must be UTF-8 text of at most %d bytes",
 		    argv[0], POL_TEXT_MAX);
 	if ((*dst = strdup(argv[1])) == NULL)
-		return fail(ps, "out of memory");
+		return oom(ps);
 	return 0;
 }
 
@@ -381,6 +407,7 @@ push_dn(struct parser *ps, int argc, char **argv, char ***arr, size_t *n,
 {
 	char *dn;
 	size_t i;
+	int r;
 
 	if (argc != 2)
 		return fail(ps, "group takes one DN (quote it if it has "
@@ -392,9 +419,9 @@ push_dn(struct parser *ps, int argc, char **argv, char ***arr, size_t *n,
 			free(dn);
 			return fail(ps, "group %s listed twice", Q(argv[1]));
 		}
-	if (grow(arr, n, sizeof(char *), max) != 0) {
+	if ((r = grow(arr, n, sizeof(char *), max)) != 0) {
 		free(dn);
-		return fail(ps, "too many groups (at most %zu)", max);
+		return grow_fail(ps, r, "groups", max);
 	}
 	(*arr)[*n - 1] = dn;
 	return 0;
@@ -442,7 +469,7 @@ add_ranges(struct parser *ps, struct pol_network *n, int except, int argc,
 {
 	struct pol_range r;
 	const char *why;
-	int i;
+	int i, e;
 
 	if (argc < 2)
 		return fail(ps, "%s needs at least one address", argv[0]);
@@ -453,10 +480,10 @@ add_ranges(struct parser *ps, struct pol_network *n, int except, int argc,
 		}
 		if (pol_range_parse(argv[i], &r, &why) != 0)
 			return fail(ps, "%s: %s", Q(argv[i]), why);
-		if (except ? grow(&n->except, &n->nexcept, sizeof(r),
+		if ((e = except ? grow(&n->except, &n->nexcept, sizeof(r),
 		    POL_RANGES_MAX) : grow(&n->ranges, &n->nranges,
-		    sizeof(r), POL_RANGES_MAX))
-			return fail(ps, "too many address ranges (at most %d)",
+		    sizeof(r), POL_RANGES_MAX)) != 0)
+			return grow_fail(ps, e, "address ranges",
 			    POL_RANGES_MAX);
 		(except ? n->except : n->ranges)[(except ? n->nexcept :
 		    n->nranges) - 1] = r;
@@ -479,7 +506,7 @@ cond_when(struct parser *ps, struct pol_cond *c, int argc, char **argv)
 	if (argc - 1 > POL_REFS_MAX)
 		return fail(ps, "too many windows (at most %d)", POL_REFS_MAX);
 	if ((c->when = calloc((size_t)argc - 1, sizeof(*c->when))) == NULL)
-		return fail(ps, "out of memory");
+		return oom(ps);
 	for (i = 1; i < argc; i++) {
 		if ((w = find_win(ps->p, argv[i])) == NULL)
 			return fail(ps, "unknown window %s", Q(argv[i]));
@@ -508,7 +535,7 @@ cond_from(struct parser *ps, struct pol_cond *c, int argc, char **argv)
 		return fail(ps, "too many networks (at most %d)",
 		    POL_REFS_MAX);
 	if ((c->from = calloc((size_t)argc, sizeof(*c->from))) == NULL)
-		return fail(ps, "out of memory");
+		return oom(ps);
 	for (i = 1; i < argc; i++) {
 		if ((n = find_net(p, argv[i])) != NULL) {
 			c->from[c->nfrom++] = n;
@@ -523,11 +550,11 @@ cond_from(struct parser *ps, struct pol_cond *c, int argc, char **argv)
 		}
 		if (inl == NULL) {
 			if ((inl = calloc(1, sizeof(*inl))) == NULL)
-				return fail(ps, "out of memory");
+				return oom(ps);
 			if (grow(&p->nets, &p->nnets, sizeof(*p->nets),
 			    SIZE_MAX) != 0) {
 				net_free(inl);
-				return fail(ps, "out of memory");
+				return oom(ps);
 			}
 			p->nets[p->nnets - 1] = inl;
 			inl->line = ps->line;
@@ -631,7 +658,7 @@ window_zone(struct parser *ps, struct pol_window *w, const char *name)
 			return 0;
 		}
 	if ((z = calloc(1, sizeof(*z))) == NULL)
-		return fail(ps, "out of memory");
+		return oom(ps);
 	if (pol_zone_build(name, z, why) != 0) {
 		free(z);
 		return fail(ps, "%s", why);
@@ -641,7 +668,7 @@ window_zone(struct parser *ps, struct pol_window *w, const char *name)
 		free(z->start);
 		free(z->offset);
 		free(z);
-		return fail(ps, "out of memory");
+		return oom(ps);
 	}
 	p->zones[p->nzones - 1] = z;
 	w->zone = z;
@@ -806,7 +833,7 @@ st_system(struct parser *ps, int argc, char **argv)
 		if (argc != 2 || !str_valid_user(argv[1]))
 			return fail(ps, "owner takes one user name");
 		if ((s->owner = strdup(argv[1])) == NULL)
-			return fail(ps, "out of memory");
+			return oom(ps);
 		return 0;
 	}
 	if (strcmp(argv[0], "confidentiality") == 0)
@@ -868,20 +895,20 @@ open_deny(struct parser *ps, struct pol_deny **arr, size_t *n,
     const char *name)
 {
 	size_t i;
+	int r;
 
 	for (i = 0; i < *n; i++)
 		if (strcmp((*arr)[i].name, name) == 0)
 			return fail(ps, "deny rule %s defined twice (first at "
 			    "%s:%d)", Q(name), (*arr)[i].file,
 			    (*arr)[i].line);
-	if (grow(arr, n, sizeof(**arr), POL_DENY_MAX) != 0)
-		return fail(ps, "too many deny rules (at most %d)",
-		    POL_DENY_MAX);
+	if ((r = grow(arr, n, sizeof(**arr), POL_DENY_MAX)) != 0)
+		return grow_fail(ps, r, "deny rules", POL_DENY_MAX);
 	ps->deny = &(*arr)[*n - 1];
 	ps->deny->line = ps->line;
 	ps->deny->file = (char *)ps->file;
 	if ((ps->deny->name = strdup(name)) == NULL)
-		return fail(ps, "out of memory");
+		return oom(ps);
 	return 0;
 }
 
@@ -894,6 +921,7 @@ open_block(struct parser *ps, int argc, char **argv)
 	const char *kw = argv[0], *why;
 	struct pol_range rng;
 	size_t i;
+	int r;
 
 	if (ps->depth >= (int)(sizeof(ps->stack) / sizeof(ps->stack[0])))
 		return fail(ps, "blocks nested too deep");
@@ -936,20 +964,20 @@ open_block(struct parser *ps, int argc, char **argv)
 		if (pol_range_parse(argv[1], &rng, &why) == 0)
 			return fail(ps, "network name %s is an address",
 			    Q(argv[1]));
-		if ((ps->net = calloc(1, sizeof(*ps->net))) == NULL ||
-		    grow(&p->nets, &p->nnets, sizeof(*p->nets),
-		    POL_NETWORKS_MAX) != 0) {
+		if ((ps->net = calloc(1, sizeof(*ps->net))) == NULL)
+			return oom(ps);
+		if ((r = grow(&p->nets, &p->nnets, sizeof(*p->nets),
+		    POL_NETWORKS_MAX)) != 0) {
 			net_free(ps->net);
 			ps->net = NULL;
-			return fail(ps, "too many networks (at most %d)",
-			    POL_NETWORKS_MAX);
+			return grow_fail(ps, r, "networks", POL_NETWORKS_MAX);
 		}
 		p->nets[p->nnets - 1] = ps->net;
 		p->nnamed = p->nnets;
 		ps->net->line = ps->line;
 		ps->net->file = (char *)ps->file;
 		if ((ps->net->name = strdup(argv[1])) == NULL)
-			return fail(ps, "out of memory");
+			return oom(ps);
 		return 0;
 	}
 	if (cur == B_TOP && strcmp(kw, "window") == 0) {
@@ -960,20 +988,19 @@ open_block(struct parser *ps, int argc, char **argv)
 			return fail(ps, "window %s defined twice (first at "
 			    "%s:%d)", Q(argv[1]), find_win(p, argv[1])->file,
 			    find_win(p, argv[1])->line);
-		if ((ps->win = calloc(1, sizeof(*ps->win))) == NULL ||
-		    grow(&p->wins, &p->nwins, sizeof(*p->wins),
-		    POL_WINDOWS_MAX) != 0) {
-			if (ps->win != NULL)
-				free(ps->win);
+		if ((ps->win = calloc(1, sizeof(*ps->win))) == NULL)
+			return oom(ps);
+		if ((r = grow(&p->wins, &p->nwins, sizeof(*p->wins),
+		    POL_WINDOWS_MAX)) != 0) {
+			free(ps->win);
 			ps->win = NULL;
-			return fail(ps, "too many windows (at most %d)",
-			    POL_WINDOWS_MAX);
+			return grow_fail(ps, r, "windows", POL_WINDOWS_MAX);
 		}
 		p->wins[p->nwins - 1] = ps->win;
 		ps->win->line = ps->line;
 		ps->win->file = (char *)ps->file;
 		if ((ps->win->name = strdup(argv[1])) == NULL)
-			return fail(ps, "out of memory");
+			return oom(ps);
 		return 0;
 	}
 	if (cur == B_TOP && strcmp(kw, "deny") == 0) {
@@ -991,16 +1018,15 @@ open_block(struct parser *ps, int argc, char **argv)
 				return fail(ps, "system %s defined twice "
 				    "(first at %s:%d)", Q(argv[1]),
 				    p->sys[i].file, p->sys[i].line);
-		if (grow(&p->sys, &p->nsys, sizeof(*p->sys),
-		    POL_SYSTEMS_MAX) != 0)
-			return fail(ps, "too many systems (at most %d)",
-			    POL_SYSTEMS_MAX);
+		if ((r = grow(&p->sys, &p->nsys, sizeof(*p->sys),
+		    POL_SYSTEMS_MAX)) != 0)
+			return grow_fail(ps, r, "systems", POL_SYSTEMS_MAX);
 		ps->sys = &p->sys[p->nsys - 1];
 		ps->sys->line = ps->line;
 		ps->sys->file = (char *)ps->file;
 		ps->sys->conf = ps->sys->integ = ps->sys->avail = -1;
 		if ((ps->sys->name = strdup(argv[1])) == NULL)
-			return fail(ps, "out of memory");
+			return oom(ps);
 		return 0;
 	}
 	if (cur == B_SYSTEM && strcmp(kw, "role") == 0) {
@@ -1011,15 +1037,14 @@ open_block(struct parser *ps, int argc, char **argv)
 			if (strcmp(ps->sys->roles[i].name, argv[1]) == 0)
 				return fail(ps, "role %s defined twice in "
 				    "system %s", Q(argv[1]), ps->sys->name);
-		if (grow(&ps->sys->roles, &ps->sys->nroles,
-		    sizeof(*ps->sys->roles), POL_ROLES_MAX) != 0)
-			return fail(ps, "too many roles (at most %d)",
-			    POL_ROLES_MAX);
+		if ((r = grow(&ps->sys->roles, &ps->sys->nroles,
+		    sizeof(*ps->sys->roles), POL_ROLES_MAX)) != 0)
+			return grow_fail(ps, r, "roles", POL_ROLES_MAX);
 		ps->role = &ps->sys->roles[ps->sys->nroles - 1];
 		ps->role->line = ps->line;
 		ps->role->file = (char *)ps->file;
 		if ((ps->role->name = strdup(argv[1])) == NULL)
-			return fail(ps, "out of memory");
+			return oom(ps);
 		return 0;
 	}
 	if (cur == B_SYSTEM && strcmp(kw, "deny") == 0) {
@@ -1035,10 +1060,8 @@ open_block(struct parser *ps, int argc, char **argv)
 static int
 close_block(struct parser *ps)
 {
-	struct policy *p = ps->p;
 	enum block b = ps->stack[--ps->depth];
 	struct pol_system *s = ps->sys;
-	size_t i, j;
 
 	if (ps->skip) {
 		if (ps->depth == 1)
@@ -1080,21 +1103,10 @@ close_block(struct parser *ps)
 			    "integrity and availability", s->name);
 		if (s->nroles == 0)
 			return fail(ps, "system %s has no role", s->name);
+		/* A service in two systems: build_index says so. */
 		if (s->nservices == 0 && push_str(ps, &s->services,
 		    &s->nservices, 1, s->name, "services") != 0)
 			return -1;
-		for (i = 0; i < s->nservices; i++)
-			for (j = 0; j + 1 < p->nsys; j++) {
-				size_t k;
-
-				for (k = 0; k < p->sys[j].nservices; k++)
-					if (strcmp(p->sys[j].services[k],
-					    s->services[i]) == 0)
-						return fail(ps, "service %s "
-						    "already maps to system "
-						    "%s", s->services[i],
-						    p->sys[j].name);
-			}
 		break;
 	default:
 		break;
@@ -1257,6 +1269,18 @@ read_file(const char *path, char **text, size_t *len, char *err)
 		close(fd);
 		return AUTHD_ERR_CONFIG;
 	}
+	/*
+	 * SECURITY NOTE: whoever may write the policy decides who gets in.
+	 * Like sshd's StrictModes: owned by root (or authd's user), not
+	 * writable by group or others.
+	 */
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & 022) != 0) {
+		snprintf(err, POL_ERR_MAX, "%s: must be owned by root and not "
+		    "writable by group or others", path);
+		close(fd);
+		return AUTHD_ERR_PERM;
+	}
 	if (st.st_size > POL_FILE_MAX) {
 		snprintf(err, POL_ERR_MAX, "%s: larger than %d bytes", path,
 		    POL_FILE_MAX);
@@ -1361,18 +1385,31 @@ static int
 build_index(struct parser *ps)
 {
 	struct policy *p = ps->p;
-	size_t i, j, nserv = 0;
+	size_t i, j, k, nserv = 0;
 
 	for (i = 0; i < p->nsys; i++)
 		nserv += p->sys[i].nservices;
 	if (pol_htab_build(&p->byname, p->nsys) != 0 ||
 	    pol_htab_build(&p->byservice, nserv) != 0)
-		return fail(ps, "out of memory");
+		return oom(ps);
 	for (i = 0; i < p->nsys; i++) {
+		/* Unique: open_block checked each name as it came. */
 		(void)pol_htab_put(&p->byname, p->sys[i].name, i);
-		for (j = 0; j < p->sys[i].nservices; j++)
-			(void)pol_htab_put(&p->byservice,
-			    p->sys[i].services[j], i);
+		/*
+		 * A hash, not a comparison with every earlier system: 4,096
+		 * systems with 64 services each would take minutes.
+		 */
+		for (j = 0; j < p->sys[i].nservices; j++) {
+			if (pol_htab_put(&p->byservice, p->sys[i].services[j],
+			    i) == 0)
+				continue;
+			(void)pol_htab_get(&p->byservice,
+			    p->sys[i].services[j], &k);
+			ps->file = p->sys[i].file;
+			ps->line = p->sys[i].line;
+			return fail(ps, "service %s already maps to system %s",
+			    Q(p->sys[i].services[j]), p->sys[k].name);
+		}
 	}
 	return 0;
 }
@@ -1456,7 +1493,7 @@ load(char *const *names, char *const *texts, const size_t *lens, size_t n,
 	r = 0;
  out:
 	EVP_MD_CTX_free(md);
-	if (r != 0 && err[0] != '\0' && strstr(err, "out of memory") != NULL)
+	if (r != 0 && ps.nomem)
 		r = AUTHD_ERR_NOMEM;
 	policy_free(p);
 	return r;
@@ -1531,6 +1568,7 @@ policy_load_dir(const char *dir, struct policy **out, char *err)
 {
 	DIR *d;
 	struct dirent *de;
+	struct stat st;
 	char **paths = NULL, *path;
 	size_t n = 0, len, i;
 	int r = 0;
@@ -1540,6 +1578,14 @@ policy_load_dir(const char *dir, struct policy **out, char *err)
 	if ((d = opendir(dir)) == NULL) {
 		snprintf(err, POL_ERR_MAX, "%s: %s", dir, strerror(errno));
 		return AUTHD_ERR_SYSTEM;
+	}
+	/* SECURITY NOTE: nor may others add a file to the directory. */
+	if (fstat(dirfd(d), &st) != 0 || (st.st_uid != 0 &&
+	    st.st_uid != geteuid()) || (st.st_mode & 022) != 0) {
+		snprintf(err, POL_ERR_MAX, "%s: must be owned by root and not "
+		    "writable by group or others", dir);
+		closedir(d);
+		return AUTHD_ERR_PERM;
 	}
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);

@@ -127,9 +127,13 @@ struct pol_system {
 struct policy;
 
 /*
- * Loading.  On error the policy is not built, AUTHD_ERR_CONFIG (or
- * AUTHD_ERR_NOMEM, AUTHD_ERR_SYSTEM) is returned and `err` (POL_ERR_MAX
- * bytes) holds one line "file:line: message" (or "file: message").
+ * Loading.  *out is set to NULL on entry.  On error the policy is not
+ * built, AUTHD_ERR_CONFIG (the text is wrong), AUTHD_ERR_PERM (a file or
+ * the directory is writable by group or others, or not owned by root or
+ * this user), AUTHD_ERR_SYSTEM (cannot read) or AUTHD_ERR_NOMEM is
+ * returned, and `err` (POL_ERR_MAX bytes) holds one line "file:line:
+ * message" (or "file: message").  A text that reads "out of memory" is
+ * still AUTHD_ERR_CONFIG.
  */
 /* Every *.policy file in `dir`, in name order. */
 int policy_load_dir(const char *dir, struct policy **out, char *err);

@@ -268,8 +268,9 @@ deny_match(const struct pol_deny *d, const struct pol_query *q,
 		return 0;
 	}
 	if (why[0] == '\0')
-		snprintf(why, whysz, "%s", d->cond.nfrom > 0 ? "source in "
-		    "its networks" : "within its windows");
+		snprintf(why, whysz, "%s", d->cond.nfrom == 0 ? "within its "
+		    "windows" : s->kind == SRC_NAME ? "source is a host name" :
+		    "source in its networks");
 	return 1;
 }
 
@@ -312,8 +313,12 @@ policy_factors(const struct policy *p, const struct pol_system *sys,
 			    sys->integ, sys->avail, p->mfa_threshold);
 		break;
 	}
+	/*
+	 * Not sizeof(w): the bytes past the NUL are stack garbage, and a
+	 * decision must be the same bytes for the same query.
+	 */
 	if (why != NULL)
-		memcpy(why, w, sizeof(w));
+		memcpy(why, w, strlen(w) + 1);
 	return f;
 }
 
@@ -365,8 +370,10 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 
 	sys = policy_system_resolve(p, q->system, q->service);
 	if (sys == NULL) {
-		/* SECURITY NOTE: the names come from the client (log
-		 * injection); they are quoted back sanitised. */
+		/*
+		 * SECURITY NOTE: the names come from the client; quoted back
+		 * sanitised, they cannot forge log or terminal output.
+		 */
 		str_sanitize(q->system ? q->system : q->service ? q->service :
 		    "-", strlen(q->system ? q->system : q->service ?
 		    q->service : "-"), cite, sizeof(cite));
@@ -419,8 +426,8 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 			snprintf(text, sizeof(text), "held via %s; revoked in "
 			    "%s", path, cite);
 			trace(tf, ta, "role", r->name, 0, text);
-			/* A matching deny rule keeps its own detail. */
-			if (!revoked++ && d->reason != RSN_DENY_RULE)
+			/* A deny rule's or condition's detail stays. */
+			if (!revoked++ && d->detail[0] == '\0')
 				snprintf(d->detail, sizeof(d->detail),
 				    "role %s revoked in %s", r->name, cite);
 			continue;
@@ -428,17 +435,25 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 		held++;
 		if ((cr = cond_both(&sys->cond, &r->cond, &s, q->at, why,
 		    sizeof(why))) != C_MET) {
-			if (first_fail == C_MET || cr == C_NETWORK)
-				first_fail = cr;
-			snprintf(text, sizeof(text), "held via %s; not applied: "
-			    "%s", path, why);
+			snprintf(text, sizeof(text), "held via %s; not "
+			    "applied: %s", path, why);
 			trace(tf, ta, "role", r->name, 0, text);
-			if (d->rule[0] == '\0' && !applied) {
-				d->detail[0] = '\0';
-				cat(d->detail, sizeof(d->detail), "role %s: %s",
-				    r->name, why);
-				snprintf(d->rule, sizeof(d->rule), "system %s "
-				    "role %s", sys->name, r->name);
+			/*
+			 * The first failure, or the first on the source after
+			 * failures on the time, gives the reason; the rule
+			 * and detail cite the same role.
+			 */
+			if (first_fail == C_MET || (cr == C_NETWORK &&
+			    first_fail == C_WINDOW)) {
+				first_fail = cr;
+				if (d->reason != RSN_DENY_RULE && !applied) {
+					d->detail[0] = '\0';
+					cat(d->detail, sizeof(d->detail),
+					    "role %s: %s", r->name, why);
+					snprintf(d->rule, sizeof(d->rule),
+					    "system %s role %s", sys->name,
+					    r->name);
+				}
 			}
 			continue;
 		}
@@ -464,6 +479,7 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 	if (applied > 0) {
 		d->allow = 1;
 		d->reason = RSN_OK;
+		d->detail[0] = '\0';	/* a revoked role is in the trace */
 		return;
 	}
 	d->roles[0] = d->grants[0] = '\0';

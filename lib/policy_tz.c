@@ -21,7 +21,12 @@
 
 #define TZ_FIRST	INT64_C(0)		/* 1970-01-01 */
 #define TZ_LAST		INT64_C(4102444800)	/* 2100-01-01 */
-#define TZ_STEP		INT64_C(6 * 3600)	/* changes are months apart */
+/*
+ * Changes are months apart: sampling once a day finds every one of them
+ * (to the second, by bisection) at a quarter of the cost of every six
+ * hours, which made a policy reload take 0.1 s per zone.
+ */
+#define TZ_STEP		INT64_C(86400)
 #define TZ_CHANGES_MAX	1024
 
 /* A zone name as in the tz database: no "..", no leading '/'. */

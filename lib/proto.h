@@ -20,7 +20,7 @@
 
 #define PROTO_VERSION		1
 #define PROTO_FRAME_MAX		16384	/* body bytes */
-#define PROTO_ATTR_MAX		32	/* attributes per message */
+#define PROTO_ATTR_MAX		48	/* attributes per message */
 #define PROTO_HDR_LEN		8	/* version, type, reqid, nattr */
 
 enum proto_type {
@@ -46,6 +46,14 @@ enum proto_type {
 	PROTO_T_POLICY_TEST	= 0x4a,	/* explain a decision (dry run) */
 	PROTO_T_ACCESS_LIST	= 0x4b,	/* who has access to SYSTEM */
 	PROTO_T_ACCESS_USER	= 0x4c,	/* which systems USER can reach */
+	/* access reviews: admin socket and review socket */
+	PROTO_T_REVIEW_START	= 0x50,	/* snapshot a system's access */
+	PROTO_T_REVIEW_LIST	= 0x51,	/* campaigns */
+	PROTO_T_REVIEW_SHOW	= 0x52,	/* one campaign and its items */
+	PROTO_T_REVIEW_DECIDE	= 0x53,	/* keep or revoke a user's access */
+	PROTO_T_REVIEW_CLOSE	= 0x54,	/* close a campaign */
+	PROTO_T_REVOCATION_LIST	= 0x55,	/* revocations in force */
+	PROTO_T_REVOCATION_LIFT	= 0x56,	/* undo a revocation */
 	/* replies */
 	PROTO_T_RESULT		= 0x80,	/* final answer to any request */
 	PROTO_T_AUDIT_ROW	= 0x81,	/* one audit record (before RESULT) */
@@ -94,6 +102,24 @@ enum proto_tag {
 	PROTO_A_MATCHED,	/* u64: 1 = matched / met */
 	PROTO_A_PATH,		/* str: group path that grants a role */
 	PROTO_A_MFA,		/* str: the MFA requirement that applied */
+	PROTO_A_REVIEW,		/* u64: review (campaign) id */
+	PROTO_A_DUE,		/* u64: ms since the epoch, UTC */
+	PROTO_A_COMMENT,	/* str: a reviewer's comment */
+	PROTO_A_OWNER,		/* str: system owner */
+	PROTO_A_DEFAULT,	/* str: keep / revoke for undecided items */
+	PROTO_A_AS,		/* str: directory user proving who they are */
+	PROTO_A_LAST_LOGIN,	/* u64: ms since the epoch, 0 = never */
+	PROTO_A_INACTIVE,	/* u64: 1 = no login within the limit */
+	PROTO_A_RECOMMEND,	/* str: the recommendation for an item */
+	PROTO_A_CLOSED,		/* u64: ms since the epoch, 0 = open */
+	PROTO_A_DECIDED,	/* u64: a number of decided items */
+	PROTO_A_NEEDS_ADMIN,	/* u64: 1 = the security function decides */
+	PROTO_A_REMEDIATION,	/* str: result of the directory change */
+	PROTO_A_CLASS,		/* str: classification, "C3 I3 A2" */
+	PROTO_A_DESCRIPTION,	/* str: a system's description */
+	PROTO_A_ALL,		/* u64: 1 = every system */
+	PROTO_A_DEFAULT_BY,	/* u64: 1 = decided by a close's default */
+	PROTO_A_CLOSED_BY,	/* str: who closed a review */
 	PROTO_A_LAST,		/* not a tag: one past the highest */
 };
 

@@ -5,7 +5,8 @@
 # admin socket: filters on the wire, paging in export, every field in
 # JSONL and CSV (compared byte for byte with what was sent, after the
 # decoding docs/audit.md describes), show, last-login, checkpoint, prune,
-# and a daemon that misbehaves.
+# and a daemon that misbehaves; and, briefly, the policy and access
+# commands (policy_cli.sh has their full contract).
 #
 #   client_cli.sh AUTHCTL FAKE_AUTHD
 #
@@ -328,9 +329,33 @@ check "... nothing printed" test ! -s "$work/out"
 start_fake 50 norow
 ctl audit show 5
 expect "show answered without its record" 2
+
+# The policy and access commands share the exchange (policy_cli.sh tests
+# them in depth): one request each, the rows before the RESULT taken, and
+# a deny of policy test printed rather than refused.
+start_fake 50
+ctl policy reload
+check "policy reload" bash -c "[[ $rc -eq 0 ]] && head -1 '$work/out' | grep -Eqx 'policy reloaded: version [0-9a-f]{16}'"
+ctl policy test anna ekonomi --from 10.20.1.5 --at 2026-01-15T09:30+01:00
+check "policy test: allow" bash -c "[[ $rc -eq 0 ]] && [[ \$(sed -n 1p '$work/out') == 'decision: allow' ]] && grep -qx 'trace:' '$work/out'"
+check "... one request with RHOST and TIME" \
+	test "$(tail -n 1 "$work/dump.req")" = "policy-test user=anna system=ekonomi rhost=10.20.1.5 time=1768465800000"
+ctl policy test bo ekonomi
+check "policy test: deny is an answer (exit 1, on stdout)" bash -c "[[ $rc -eq 1 ]] && [[ \$(sed -n 2p '$work/out') == 'reason: deny-rule' ]] && [[ ! -s '$work/err' ]]"
+ctl access list ekonomi --format csv
+check "access list" bash -c "[[ $rc -eq 0 ]] && [[ \$(wc -l <'$work/out') -eq 4 ]]"
+ctl access user anna --format json
+check "access user" bash -c "[[ $rc -eq 0 ]] && python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 2' '$work/out'"
+ctl audit list --limit 1
+expect "audit list still works on the same daemon" 0
+
 stop_fake
 ctl audit list
 expect "no daemon" 2
+ctl policy reload
+expect "policy reload without a daemon" 2
+ctl access user anna
+expect "access user without a daemon" 2
 
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]

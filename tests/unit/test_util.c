@@ -350,7 +350,9 @@ test_reason(void)
 		"unknown-user", "no-token", "token-pending", "bad-format",
 		"unknown-system", "not-member", "directory-unavailable",
 		"internal-error", "bad-request", "forbidden", "busy", "exists",
-		"not-found",
+		"not-found", "no-role", "deny-rule", "outside-hours",
+		"source-not-allowed", "revoked-in-review", "bad-password",
+		"policy-error",
 	};
 	int i, j;
 
