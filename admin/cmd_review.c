@@ -1479,7 +1479,9 @@ cmd_review_report(const struct authctl *ctx, int argc, char **argv)
 				return ret;
 			break;
 		case 'o':
-			if (*optarg == '\0' || strlen(optarg) >= PATH_MAX - 16 ||
+			/* Room for the temporary name next to it. */
+			if (*optarg == '\0' ||
+			    strlen(optarg) >= PATH_MAX - 16 ||
 			    optarg[strlen(optarg) - 1] == '/')
 				return client_usage_error(rv.label, "-o: "
 				    "expected a file name, not", optarg);

@@ -59,7 +59,7 @@ struct report {
 	uint64_t		 closed;	/* ms since the epoch, 0 open */
 	char			*closed_by;	/* NULL while open */
 	char			*deflt;		/* close's default, or NULL */
-	uint64_t		 head_seq;	/* audit chain head at close, 0 */
+	uint64_t		 head_seq;	/* chain head at close, or 0 */
 	char			*head_hash;	/* its hash, NULL while open */
 	/* The items, in authd's order (user, then role). */
 	struct report_item	*items;
@@ -74,7 +74,7 @@ struct report_summary {
 	size_t	kept_default;		/* of kept: by the close's default */
 	size_t	revoked_default;	/* of revoked: by the close's default */
 	size_t	undecided;
-	size_t	admin;			/* items the security function decides */
+	size_t	admin;			/* for the security function */
 };
 
 /* Empties `r` for use; report_free releases what it then holds. */
