@@ -76,10 +76,17 @@ PAM_SERVICE=sshd-ekonomi pam auth anna -r 10.20.1.5 -a guess -a "$(code anna 1)"
 if authctl help review >/dev/null 2>&1; then
 	say "The quarterly access review of 'ekonomi' (security function starts it)"
 	run authctl review start ekonomi --due "$(date -u -d '+30 days' +%F)"
-	run authctl review show 1
-	say "anna's own access is decided by the security function, not by her"
+	echo '$ authctl review show 1 | head -n 24'
+	authctl review show 1 | head -n 24
+	say "The owner, anna, revokes the consultant (proved with her password and a code)"
+	echo '$ authctl review decide 1 kalle revoke --comment "konsultuppdraget avslutat" --as anna'
+	printf 'Passw0rd-anna\n%s\n' "$(code anna 1)" | setsid -w "$AUTHCTL_BIN" \
+	    review decide 1 kalle revoke --comment "konsultuppdraget avslutat" --as anna
+	say "anna's own access is marked for the security function, which decides it"
 	run authctl review decide 1 anna keep --comment "ekonomichef"
-	run authctl review close 1 --default revoke
+	say "The revoke holds at once, while the directory still lists kalle"
+	run authctl policy test kalle ekonomi --from 10.20.10.5
+	run authctl review close 1 --default keep
 	run authctl review report 1 --format html -o "$T_DIR/review-1.html"
 	echo "    report: $(wc -c <"$T_DIR/review-1.html") bytes of self-contained HTML"
 	run authctl revocation list ekonomi
