@@ -343,6 +343,23 @@ token_state(struct req *rq, const char *user)
 }
 
 /*
+ * "when kontorstid; from stadsnat,vpn" as "when=kontorstid;from=stadsnat,vpn":
+ * one word, so that it stays one column in a table.
+ */
+static void
+compact(char *s)
+{
+	char *r = s, *w = s;
+
+	for (; *r != '\0'; r++) {
+		if (*r == ' ' && w > s && w[-1] == ';')
+			continue;
+		*w++ = *r == ' ' ? '=' : *r;
+	}
+	*w = '\0';
+}
+
+/*
  * A row of a listing; `cond` may be NULL.  Users shut out by a deny rule
  * without conditions are listed with MATCHED 0 and the rule, so that the
  * listing shows group membership that grants nothing.
@@ -356,8 +373,9 @@ access_row(struct rows *rs, const char *user, const char *system,
 	char detail[512];
 
 	snprintf(detail, sizeof(detail), "%s%s%s%s", cond ? cond : "",
-	    cond && cond[0] && deny ? "; " : "", deny ? "denied by " : "",
+	    cond && cond[0] && deny ? "; " : "", deny ? "denied-by " : "",
 	    deny ? deny : "");
+	compact(detail);
 	if ((row = proto_new(PROTO_T_ROW, rs->rq->m->reqid)) == NULL)
 		return rs->err = AUTHD_ERR_NOMEM;
 	if (proto_add_str(row, PROTO_A_KIND, "access") != 0 ||
@@ -390,7 +408,7 @@ always_denied(struct req *rq, const struct policy *p,
 	dircache_put(e);
 	if (d == NULL)
 		return NULL;
-	snprintf(buf, sz, "deny %s", d->name);
+	snprintf(buf, sz, "%s", d->name);
 	return buf;
 }
 
@@ -508,7 +526,7 @@ admin_access_user(struct req *rq, struct proto_msg *reply)
 		ur.sys = policy_system_at(p, i);
 		d = policy_deny_always(p, ur.sys, &e->pu);
 		if (d != NULL)
-			snprintf(dbuf, sizeof(dbuf), "deny %s", d->name);
+			snprintf(dbuf, sizeof(dbuf), "%s", d->name);
 		ur.deny = d != NULL ? dbuf : NULL;
 		(void)policy_roles_held(ur.sys, &e->pu, user_role_row, &ur);
 	}
