@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/../lib/authd.sh"
 
 t_init
-authd_setup "lockout_threshold 3" "lockout_time 2" "lockout_max 3"
+authd_setup "lockout_threshold 3" "lockout_time 6" "lockout_max 7"
 authd_start
 
 # --- enrollment ---------------------------------------------------------
@@ -99,9 +99,9 @@ expect_pam "locked user with a valid code gets the same answer" auth orjan -a "$
 check "status shows the lock" bash -c "'$AUTHCTL_BIN' status orjan | grep -q '^locked: until '"
 check "unlock orjan" authctl unlock orjan
 expect_pam "after unlock the valid code works" auth orjan -a "$good" -e auth=PAM_SUCCESS
-# lockout expires by itself (lockout_time 2 s)
+# lockout expires by itself (lockout_time 6 s)
 for i in 1 2 3; do pam auth orjan -a 000001 >/dev/null 2>&1; done
-sleep 2.5
+sleep 6.5
 step_safe
 expect_pam "the lockout expires" auth orjan -a "$(code orjan 1)" -e auth=PAM_SUCCESS
 
