@@ -16,24 +16,27 @@
 #define DC_BUCKETS_MIN	1024
 #define DC_BUCKETS_MAX	((size_t)1 << 24)
 
-/* An entry, with what only the cache sees of it. */
+/*
+ * An entry, with what only the cache sees of it.  One allocation holds
+ * it, the user's name and DN and the groups (laid out by dir_groups_copy),
+ * starting on a cache line: a decision reads the entry from a few
+ * neighbouring lines, not from allocations spread over the heap.
+ */
 struct dc_node {
 	struct dc_entry		 e;	/* first: dircache_put casts back */
 	atomic_uint		 refs;	/* the table's and the callers' */
-	char			*name;
-	char			*dn;
-	struct dir_groups	 g;
 };
+#define DC_ALIGN	64
 
-/* A user's place in the table. */
+/* A user's place in the table; the name follows in the allocation. */
 struct dc_slot {
-	char		*user;
 	uint64_t	 hash;
+	struct dc_slot	*hnext;		/* hash chain */
 	struct dc_node	*cur;		/* NULL until an entry is published */
 	int		 busy;		/* a thread is asking the directory */
-	struct dc_slot	*hnext;		/* hash chain */
 	struct dc_slot	*older;		/* age list: published, or created */
 	struct dc_slot	*newer;
+	char		 user[];
 };
 
 struct dircache {
@@ -111,9 +114,6 @@ node_free(struct dc_node *n)
 {
 	if (n == NULL)
 		return;
-	free(n->name);
-	free(n->dn);
-	dir_groups_free(&n->g);
 	free(n);
 }
 
@@ -195,7 +195,6 @@ slot_remove(struct dircache *c, struct dc_slot *s)
 {
 	slot_unhash(c, s);
 	node_release(s->cur);
-	free(s->user);
 	free(s);
 }
 
@@ -248,13 +247,11 @@ static struct dc_slot *
 slot_new(struct dircache *c, const char *user, uint64_t h)
 {
 	struct dc_slot *s;
+	size_t len = strlen(user) + 1;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s) + len)) == NULL)
 		return NULL;
-	if ((s->user = strdup(user)) == NULL) {
-		free(s);
-		return NULL;
-	}
+	memcpy(s->user, user, len);
 	s->hash = h;
 	s->hnext = c->bucket[h & (c->nbucket - 1)];
 	c->bucket[h & (c->nbucket - 1)] = s;
@@ -324,7 +321,6 @@ dircache_free(struct dircache *c)
 	for (s = c->oldest; s != NULL; s = next) {
 		next = s->newer;
 		node_release(s->cur);
-		free(s->user);
 		free(s);
 	}
 	free(c->bucket);
@@ -356,7 +352,6 @@ dircache_flush(struct dircache *c)
 	for (s = gone; s != NULL; s = next) {
 		next = s->hnext;
 		node_release(s->cur);
-		free(s->user);
 		free(s);
 	}
 }
@@ -367,40 +362,50 @@ fetch(struct dir *d, const char *user, int depth, int64_t t0,
     struct dc_node **out)
 {
 	struct dc_node *n;
-	char *dn = NULL;
+	struct dir_groups g, ng;
+	char *dn = NULL, *p;
+	size_t ulen = strlen(user) + 1, dlen = 0, off, size;
 	int r;
 
 	*out = NULL;
-	if ((n = calloc(1, sizeof(*n))) == NULL)
-		return AUTHD_ERR_NOMEM;
+	memset(&g, 0, sizeof(g));
+	r = dir_user_dn(d, user, &dn);
+	if (r == 0) {
+		if ((r = dir_user_groups(d, user, dn, depth, &g)) != 0)
+			goto out;
+		dlen = strlen(dn) + 1;
+	} else if (r != AUTHD_ERR_NOT_FOUND)
+		goto out;
+	/* The node, the name and DN, then the groups (8-byte aligned). */
+	off = (sizeof(*n) + ulen + dlen + 7) & ~(size_t)7;
+	size = (off + dir_groups_size(&g) + DC_ALIGN - 1) &
+	    ~(size_t)(DC_ALIGN - 1);
+	r = AUTHD_ERR_NOMEM;
+	if ((n = aligned_alloc(DC_ALIGN, size)) == NULL)
+		goto out;
+	memset(n, 0, sizeof(*n));
 	atomic_init(&n->refs, 1);
 	n->e.fetched_ms = t0;
 	n->e.depth = depth;
-	if ((n->name = strdup(user)) == NULL) {
-		r = AUTHD_ERR_NOMEM;
-		goto fail;
-	}
-	r = dir_user_dn(d, user, &dn);
-	if (r == 0) {
-		if ((r = dir_user_groups(d, user, dn, depth, &n->g)) != 0)
-			goto fail;
-		n->dn = dn;
-		dn = NULL;
+	p = (char *)(n + 1);
+	n->e.pu.name = memcpy(p, user, ulen);
+	if (dn != NULL) {
+		n->e.pu.dn = memcpy(p + ulen, dn, dlen);
 		n->e.found = 1;
-		n->e.loops = n->g.loops;
-		n->e.truncated = n->g.truncated;
-	} else if (r != AUTHD_ERR_NOT_FOUND)
-		goto fail;
-	n->e.pu.name = n->name;
-	n->e.pu.dn = n->dn;
-	n->e.pu.groups = (const char *const *)n->g.dn;
-	n->e.pu.parent = n->g.parent;
-	n->e.pu.ngroups = n->g.n;
+	}
+	dir_groups_copy(&g, (char *)n + off, &ng);
+	n->e.loops = ng.loops;
+	n->e.truncated = ng.truncated;
+	n->e.pu.groups = (const char *const *)ng.dn;
+	n->e.pu.parent = ng.parent;
+	n->e.pu.ngroups = ng.n;
+	n->e.pu.ghash = ng.hash;
+	n->e.pu.gorder = ng.order;
 	*out = n;
-	return 0;
- fail:
+	r = 0;
+ out:
 	free(dn);
-	node_free(n);
+	dir_groups_free(&g);
 	return r;
 }
 

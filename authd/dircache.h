@@ -24,10 +24,12 @@ struct dircache;
 /*
  * One user's entry.  Immutable once published and reference counted: a
  * caller holds it from dircache_get until dircache_put, however the cache
- * changes in the meantime.
+ * changes in the meantime.  The user's groups come hashed (pu.ghash and
+ * pu.gorder, see struct pol_user), which depends on no policy: a reload
+ * keeps entries valid.
  */
 struct dc_entry {
-	struct pol_user	 pu;		/* name, dn, groups, parent, ngroups */
+	struct pol_user	 pu;		/* name, dn, groups and their hashes */
 	int		 found;		/* 0: the user is unknown */
 	int64_t		 fetched_ms;	/* when read (the cache's clock) */
 	int		 depth;		/* the nesting depth it was read with */

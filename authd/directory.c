@@ -830,6 +830,29 @@ struct gsort {
 	int		 old;
 };
 
+/*
+ * The groups of a user are one block: dn[], hash[], order[], parent[],
+ * then the DNs; `len` bytes of DNs, their NULs included.
+ */
+static size_t
+groups_bytes(size_t n, size_t len)
+{
+	return n * (sizeof(char *) + sizeof(uint64_t) + sizeof(uint32_t) +
+	    sizeof(int)) + len;
+}
+
+/* Points `g`'s arrays (n groups) into `mem`; returns where DNs go. */
+static char *
+groups_layout(void *mem, size_t n, struct dir_groups *g)
+{
+	g->dn = mem;
+	g->hash = (uint64_t *)(g->dn + n);
+	g->order = (uint32_t *)(g->hash + n);
+	g->parent = (int *)(g->order + n);
+	g->n = n;
+	return (char *)(g->parent + n);
+}
+
 static int
 gsort_cmp(const void *a, const void *b)
 {
@@ -845,8 +868,9 @@ dir_user_groups(struct dir *d, const char *user, const char *user_dn,
 	struct gwalk w;
 	struct gsort *s = NULL;
 	LDAPMessage *res = NULL, *e;
-	char *filter = NULL, *uids = NULL, *eu = NULL, **dn = NULL;
-	int *parent = NULL, *newidx = NULL, level, r = AUTHD_ERR_NOMEM;
+	char *filter = NULL, *uids = NULL, *eu = NULL, *str = NULL;
+	void *block;
+	int *newidx = NULL, level, r = AUTHD_ERR_NOMEM;
 	size_t lo, hi, i, len;
 
 	memset(out, 0, sizeof(*out));
@@ -899,34 +923,35 @@ dir_user_groups(struct dir *d, const char *user, const char *user_dn,
 		}
 	}
 
-	/* Sorted by DN for the policy engine; parents renumbered. */
+	/* Sorted by DN for the policy engine; parents renumbered; hashed. */
 	r = AUTHD_ERR_NOMEM;
 	if (w.n > 0 && ((s = calloc(w.n, sizeof(*s))) == NULL ||
-	    (newidx = calloc(w.n, sizeof(*newidx))) == NULL ||
-	    (dn = calloc(w.n, sizeof(*dn))) == NULL ||
-	    (parent = calloc(w.n, sizeof(*parent))) == NULL))
+	    (newidx = calloc(w.n, sizeof(*newidx))) == NULL))
 		goto out;
-	for (i = 0; i < w.n; i++) {
+	for (i = 0, len = 0; i < w.n; i++) {
 		s[i].dn = w.norm[i];
 		s[i].old = (int)i;
+		len += strlen(w.norm[i]) + 1;
 	}
-	if (w.n > 0)
+	if (w.n > 0) {
 		qsort(s, w.n, sizeof(*s), gsort_cmp);
+		if ((block = malloc(groups_bytes(w.n, len))) == NULL)
+			goto out;
+		str = groups_layout(block, w.n, out);
+	}
 	for (i = 0; i < w.n; i++)
 		newidx[s[i].old] = (int)i;
 	for (i = 0; i < w.n; i++) {
-		dn[i] = w.norm[s[i].old];
-		w.norm[s[i].old] = NULL;
-		parent[i] = w.parent[s[i].old] < 0 ? -1 :
+		len = strlen(s[i].dn) + 1;
+		out->dn[i] = memcpy(str, s[i].dn, len);
+		str += len;
+		out->parent[i] = w.parent[s[i].old] < 0 ? -1 :
 		    newidx[w.parent[s[i].old]];
 	}
-	out->dn = dn;
-	out->parent = parent;
-	out->n = w.n;
+	policy_groups_hash((const char *const *)out->dn, w.n, out->hash,
+	    out->order);
 	out->loops = w.loops;
 	out->truncated = w.truncated;
-	dn = NULL;
-	parent = NULL;
 	r = 0;
  out:
 	ldap_msgfree(res);
@@ -935,8 +960,6 @@ dir_user_groups(struct dir *d, const char *user, const char *user_dn,
 	free(uids);
 	free(s);
 	free(newidx);
-	free(dn);
-	free(parent);
 	gwalk_free(&w);
 	return r;
 }
@@ -944,15 +967,44 @@ dir_user_groups(struct dir *d, const char *user, const char *user_dn,
 void
 dir_groups_free(struct dir_groups *g)
 {
-	size_t i;
-
 	if (g == NULL)
 		return;
-	for (i = 0; i < g->n; i++)
-		free(g->dn[i]);
+	/* dn[] is the start of the block that holds everything. */
 	free(g->dn);
-	free(g->parent);
 	memset(g, 0, sizeof(*g));
+}
+
+size_t
+dir_groups_size(const struct dir_groups *g)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < g->n; i++)
+		len += strlen(g->dn[i]) + 1;
+	return g->n > 0 ? groups_bytes(g->n, len) : 0;
+}
+
+void
+dir_groups_copy(const struct dir_groups *g, void *mem,
+    struct dir_groups *out)
+{
+	char *str;
+	size_t i, len;
+
+	memset(out, 0, sizeof(*out));
+	out->loops = g->loops;
+	out->truncated = g->truncated;
+	if (g->n == 0)
+		return;
+	str = groups_layout(mem, g->n, out);
+	memcpy(out->hash, g->hash, g->n * sizeof(*g->hash));
+	memcpy(out->order, g->order, g->n * sizeof(*g->order));
+	memcpy(out->parent, g->parent, g->n * sizeof(*g->parent));
+	for (i = 0; i < g->n; i++) {
+		len = strlen(g->dn[i]) + 1;
+		out->dn[i] = memcpy(str, g->dn[i], len);
+		str += len;
+	}
 }
 
 int

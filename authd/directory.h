@@ -2,6 +2,8 @@
 #ifndef AUTHD_DIRECTORY_H
 #define AUTHD_DIRECTORY_H
 
+#include <stdint.h>
+
 #include "config.h"
 
 /*
@@ -48,13 +50,19 @@ int dir_is_member(struct dir *d, const char *group_dn, const char *user_dn,
  * the groups' DNs normalised with policy_dn_norm and sorted with strcmp;
  * parent[i] is the index (in dn[]) of the group through which dn[i] was
  * reached, -1 for a direct membership.  The walk is breadth-first, so the
- * chain of parents is a shortest path.  `loops` counts the groups met
- * again on their own path (A in B in C in A); `truncated` is 1 when the
- * depth, DIR_GROUPS_MAX or a server size limit cut the walk short.
+ * chain of parents is a shortest path.  hash[] and order[] index the
+ * groups by policy_group_hash for the policy engine (policy_groups_hash;
+ * struct pol_user's ghash and gorder).  The arrays and the DNs are one
+ * allocation, so that a user's groups lie on few pages.  `loops` counts
+ * the groups met again on their own path (A in B in C in A); `truncated`
+ * is 1 when the depth, DIR_GROUPS_MAX or a server size limit cut the walk
+ * short.
  */
 struct dir_groups {
 	char		**dn;
 	int		 *parent;
+	uint64_t	 *hash;
+	uint32_t	 *order;
 	size_t		  n;
 	int		  loops;
 	int		  truncated;
@@ -77,6 +85,16 @@ int dir_user_groups(struct dir *d, const char *user, const char *user_dn,
     int depth, struct dir_groups *out);
 /* Frees what dir_user_groups filled in and zeroes `g`; accepts NULL. */
 void dir_groups_free(struct dir_groups *g);
+/* The bytes dir_groups_copy needs to copy `g`. */
+size_t dir_groups_size(const struct dir_groups *g);
+/*
+ * Copies `g` into `mem` (dir_groups_size(g) bytes, aligned for uint64_t)
+ * laid out as dir_user_groups lays out its block, so that a caller can
+ * keep the groups inside an allocation of its own; `out` points into
+ * `mem` and is not to be passed to dir_groups_free.
+ */
+void dir_groups_copy(const struct dir_groups *g, void *mem,
+    struct dir_groups *out);
 
 /*
  * Checks `password` for the entry `user_dn` with a simple bind on a new

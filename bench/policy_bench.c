@@ -38,7 +38,8 @@
  *
  * Stages, timed with CLOCK_MONOTONIC around batches of decisions:
  *   A:  policy_decide() alone, with the user's groups built here the way
- *       the directory side builds them (normalised, sorted, parent[]);
+ *       the directory side builds them (normalised, sorted, parent[],
+ *       the hash index of policy_groups_hash, one block);
  *   A2: policy_decide() with the user's entry as the cache holds it
  *       (held from the fill, no look-up): tells the engine's cost on the
  *       cache's memory from the cost of the look-up;
@@ -47,9 +48,10 @@
  *       the cache is filled beforehand with one look-up per user, not
  *       timed), then policy_decide(), then dircache_put().
  * Entries read from the directory are checked against the generated
- * groups, and after the timed runs every entry is checked not to have
- * been read again.  Batches of all series (stage x population) are
- * interleaved so that the machine's noise falls on all of them alike.
+ * groups (and hash index), and after the timed runs every entry is
+ * checked not to have been read again.  Batches of all series (stage x
+ * population) are interleaved so that the machine's noise falls on all
+ * of them alike.
  * Reported per series: the median, 99th percentile and minimum of the
  * batch means, in ns per decision.  --only times one population (for a
  * profiler) and reports nothing.
@@ -468,16 +470,19 @@ ent_cmp(const void *a, const void *b)
 
 /*
  * The user's groups, breadth-first through the nesting, then as a
- * pol_user: normalised DNs sorted with strcmp, parent[] renumbered.  Each
- * string is allocated on its own, as a cache entry holds them.
+ * pol_user: normalised DNs sorted with strcmp, parent[] renumbered, the
+ * hash index (policy_groups_hash), all in one block as a cache entry
+ * holds them (dir_user_groups).
  */
 static void
 user_build(struct scen *sc, struct muser *u)
 {
 	struct ent *e;
-	char **dn;
+	char **dn, *str;
+	uint64_t *hash;
+	uint32_t *order;
 	int *parent, *newpos;
-	size_t lo, hi, k, i, cap = 64;
+	size_t lo, hi, k, i, len, cap = 64;
 	int j;
 
 	u->disc = xcalloc(cap, sizeof(int));
@@ -502,24 +507,34 @@ user_build(struct scen *sc, struct muser *u)
 	}
 	e = xcalloc(u->neff, sizeof(*e));
 	newpos = xcalloc(u->neff, sizeof(int));
-	dn = xcalloc(u->neff, sizeof(char *));
-	parent = xcalloc(u->neff, sizeof(int));
-	for (k = 0; k < u->neff; k++) {
+	for (k = 0, len = 0; k < u->neff; k++) {
 		e[k].dn = sc->g[u->disc[k]].norm;
 		e[k].k = (int)k;
+		len += strlen(e[k].dn) + 1;
 	}
 	qsort(e, u->neff, sizeof(*e), ent_cmp);
+	dn = xcalloc(1, u->neff * (sizeof(*dn) + sizeof(*hash) +
+	    sizeof(*order) + sizeof(*parent)) + len);
+	hash = (uint64_t *)(dn + u->neff);
+	order = (uint32_t *)(hash + u->neff);
+	parent = (int *)(order + u->neff);
+	str = (char *)(parent + u->neff);
 	for (i = 0; i < u->neff; i++)
 		newpos[e[i].k] = (int)i;
 	for (i = 0; i < u->neff; i++) {
-		dn[i] = xstrdup(e[i].dn);
+		len = strlen(e[i].dn) + 1;
+		dn[i] = memcpy(str, e[i].dn, len);
+		str += len;
 		parent[i] = u->par[e[i].k] < 0 ? -1 : newpos[u->par[e[i].k]];
 	}
+	policy_groups_hash((const char *const *)dn, u->neff, hash, order);
 	u->pu.name = u->name;
 	u->pu.dn = u->dn;
 	u->pu.groups = (const char *const *)dn;
 	u->pu.parent = parent;
 	u->pu.ngroups = u->neff;
+	u->pu.ghash = hash;
+	u->pu.gorder = order;
 	free(e);
 	free(newpos);
 	if (u->neff < sc->gmin || sc->gsum == 0)
@@ -1284,6 +1299,14 @@ entry_check(const struct scen *sc, const struct muser *u,
 			    u->pu.groups[i], u->pu.parent[i]);
 			return -1;
 		}
+		if (e->pu.ghash == NULL || e->pu.gorder == NULL ||
+		    e->pu.ghash[i] != u->pu.ghash[i] ||
+		    e->pu.gorder[i] != u->pu.gorder[i]) {
+			fprintf(stderr, "policy_bench: %s %s: the entry's "
+			    "group hashes differ from the generated ones\n",
+			    sc->pp->tag, u->name);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -1376,15 +1399,15 @@ cache_warm(struct scen *sc, const char *bindpw)
 }
 
 /*
- * How many distinct 4 KiB pages a decision touches for the user's groups
- * (the arrays and every DN string), on average over the users: the
- * engine reads them in a binary search, so scattered entries cost cache
- * and TLB misses that the instruction count does not show.
+ * How many distinct 4 KiB pages a decision may touch for the user's
+ * groups (the arrays and every DN string), on average over the users:
+ * scattered entries cost cache and TLB misses that the instruction count
+ * does not show.
  */
 static double
 pages_avg(const struct scen *sc, int cached)
 {
-	uintptr_t pg[2 + 64];
+	uintptr_t pg[4 + 64];
 	size_t i, j, k, n, sum = 0;
 
 	for (i = 0; i < sc->nu; i++) {
@@ -1394,6 +1417,8 @@ pages_avg(const struct scen *sc, int cached)
 		n = 0;
 		pg[n++] = (uintptr_t)pu->groups >> 12;
 		pg[n++] = (uintptr_t)pu->parent >> 12;
+		pg[n++] = (uintptr_t)pu->ghash >> 12;
+		pg[n++] = (uintptr_t)pu->gorder >> 12;
 		for (j = 0; j < pu->ngroups && n < sizeof(pg) / sizeof(pg[0]);
 		    j++)
 			pg[n++] = (uintptr_t)pu->groups[j] >> 12;

@@ -1343,6 +1343,7 @@ policy_free(struct policy *p)
 		free(p->deny[i].name);
 		free_strs(p->deny[i].users, p->deny[i].nusers);
 		free_strs(p->deny[i].groups, p->deny[i].ngroups);
+		free(p->deny[i].group_hash);
 		free(p->deny[i].cond.when);
 		free(p->deny[i].cond.from);
 	}
@@ -1364,10 +1365,12 @@ policy_free(struct policy *p)
 			free(s->roles[j].cond.from);
 		}
 		free(s->roles);
+		free(s->rg_hash);	/* and rgroups */
 		for (j = 0; j < s->ndeny; j++) {
 			free(s->deny[j].name);
 			free_strs(s->deny[j].users, s->deny[j].nusers);
 			free_strs(s->deny[j].groups, s->deny[j].ngroups);
+			free(s->deny[j].group_hash);
 			free(s->deny[j].cond.when);
 			free(s->deny[j].cond.from);
 		}
@@ -1410,6 +1413,104 @@ build_index(struct parser *ps)
 			return fail(ps, "service %s already maps to system %s",
 			    Q(p->sys[i].services[j]), p->sys[k].name);
 		}
+	}
+	return 0;
+}
+
+/* policy_group_hash of each of `n` DNs into a new array. */
+static int
+hash_dns(struct parser *ps, char *const *dn, size_t n, uint64_t **out)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if ((*out = calloc(n, sizeof(**out))) == NULL)
+		return oom(ps);
+	for (i = 0; i < n; i++)
+		(*out)[i] = policy_group_hash(dn[i]);
+	return 0;
+}
+
+/* A system's role group while its index is sorted. */
+struct rgsort {
+	uint64_t		 hash;
+	struct pol_rgroup	 rg;
+};
+
+static int
+rgsort_cmp(const void *a, const void *b)
+{
+	const struct rgsort *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if (x->rg.role != y->rg.role)
+		return x->rg.role < y->rg.role ? -1 : 1;
+	return (x->rg.group > y->rg.group) - (x->rg.group < y->rg.group);
+}
+
+/* A system's index of the groups its roles name (struct pol_rgroup). */
+static int
+index_roles(struct parser *ps, struct pol_system *s)
+{
+	struct rgsort *t;
+	size_t i, j, k, n = 0;
+
+	for (j = 0; j < s->nroles; j++)
+		n += s->roles[j].ngroups;
+	if (n == 0)
+		return 0;
+	if ((t = calloc(n, sizeof(*t))) == NULL ||
+	    (s->rg_hash = calloc(n, sizeof(*s->rg_hash) +
+	    sizeof(*s->rgroups))) == NULL) {
+		free(t);
+		return oom(ps);
+	}
+	for (j = 0, i = 0; j < s->nroles; j++)
+		for (k = 0; k < s->roles[j].ngroups; k++, i++) {
+			t[i].hash = policy_group_hash(s->roles[j].groups[k]);
+			t[i].rg.dn = s->roles[j].groups[k];
+			/* At most POL_ROLES_MAX and POL_GROUPS_MAX. */
+			t[i].rg.role = (uint16_t)j;
+			t[i].rg.group = (uint16_t)k;
+		}
+	qsort(t, n, sizeof(*t), rgsort_cmp);
+	s->rgroups = (struct pol_rgroup *)(s->rg_hash + n);
+	for (i = 0; i < n; i++) {
+		s->rg_hash[i] = t[i].hash;
+		s->rgroups[i] = t[i].rg;
+	}
+	s->nrgroups = n;
+	free(t);
+	return 0;
+}
+
+/*
+ * The hashes of the groups that roles and deny rules name, once every
+ * block is read: a decision then finds them in a user's groups by
+ * comparing integers (policy_eval.c).  Made system by system, so that a
+ * system's arrays lie close together.
+ */
+static int
+hash_groups(struct parser *ps)
+{
+	struct policy *p = ps->p;
+	struct pol_system *s;
+	size_t i, j;
+
+	for (i = 0; i < p->ndeny; i++)
+		if (hash_dns(ps, p->deny[i].groups, p->deny[i].ngroups,
+		    &p->deny[i].group_hash) != 0)
+			return -1;
+	for (i = 0; i < p->nsys; i++) {
+		s = &p->sys[i];
+		if (index_roles(ps, s) != 0)
+			return -1;
+		for (j = 0; j < s->ndeny; j++)
+			if (hash_dns(ps, s->deny[j].groups, s->deny[j].ngroups,
+			    &s->deny[j].group_hash) != 0)
+				return -1;
 	}
 	return 0;
 }
@@ -1457,7 +1558,7 @@ load(char *const *names, char *const *texts, const size_t *lens, size_t n,
 	}
 	ps.line = 0;
 	ps.file = n > 0 ? p->files[0] : "policy";
-	if (build_index(&ps) != 0)
+	if (build_index(&ps) != 0 || hash_groups(&ps) != 0)
 		goto out;
 
 	/* The version: SHA-256 over each file's name, length and text. */

@@ -90,6 +90,7 @@ struct pol_deny {
 	char			**users;
 	size_t			 nusers;
 	char			**groups;	/* normalised DNs */
+	uint64_t		*group_hash;	/* policy_group_hash of each */
 	size_t			 ngroups;
 	struct pol_cond		 cond;
 	int			 line;
@@ -106,6 +107,8 @@ struct pol_role {
 	char			*file;
 };
 
+struct pol_rgroup;	/* internal: policy_int.h */
+
 struct pol_system {
 	char			*name;
 	char			*description;
@@ -118,6 +121,9 @@ struct pol_system {
 	struct pol_cond		 cond;
 	struct pol_role		*roles;
 	size_t			 nroles;
+	uint64_t		*rg_hash;	/* the roles' groups by hash, */
+	struct pol_rgroup	*rgroups;	/* and whose they are */
+	size_t			 nrgroups;
 	struct pol_deny		*deny;
 	size_t			 ndeny;
 	int			 line;
@@ -166,6 +172,13 @@ const struct pol_deny *policy_deny_at(const struct policy *p, size_t i,
  * DNs of every group the user is in, directly or through nesting, sorted
  * with strcmp; parent[i] is the index of the group through which groups[i]
  * was reached (the user's direct group has -1).
+ *
+ * `ghash` and `gorder` (both NULL, or both `ngroups` long; see
+ * policy_groups_hash) index the groups by policy_group_hash: ghash[i] is
+ * the hash of groups[gorder[i]], ascending.  With them a membership check
+ * searches one small array of integers instead of comparing strings
+ * spread over the heap; without them the engine compares the strings.
+ * Either way the answers are the same.
  */
 struct pol_user {
 	const char		*name;
@@ -173,6 +186,8 @@ struct pol_user {
 	const char *const	*groups;
 	const int		*parent;
 	size_t			 ngroups;
+	const uint64_t		*ghash;
+	const uint32_t		*gorder;
 };
 
 /* Returns 1 when `user`'s `role` on `system` was revoked; `cite` gets a
@@ -234,6 +249,21 @@ const char *policy_factors_str(unsigned factors, char *buf, size_t bufsz);
  * folding) into a new string; NULL if it is not a DN.
  */
 char *policy_dn_norm(const char *dn);
+
+/*
+ * A fixed (unkeyed) 64-bit hash of a normalised group DN: the same in
+ * every process and every policy, so a user's hashed groups stay valid
+ * across policy reloads.  Equal hashes never decide anything on their own:
+ * the engine confirms each with strcmp.
+ */
+uint64_t policy_group_hash(const char *dn);
+/*
+ * Fills hash[0..n-1] and order[0..n-1] for a user's `groups` (n at most
+ * UINT32_MAX): hash[i] = policy_group_hash(groups[order[i]]), ascending,
+ * equal hashes in the order of their groups.  Allocates nothing.
+ */
+void policy_groups_hash(const char *const *groups, size_t n,
+    uint64_t *hash, uint32_t *order);
 
 /* Calls `cb` for every role of `sys` that `u` holds by group membership
  * (conditions not considered), with the group path; returns how many. */

@@ -3,9 +3,12 @@
  * The decision engine.  Pure: it reads the policy and the query and
  * nothing else (no clock, no directory, no global state), so the same
  * inputs always give the same answer and any number of threads may decide
- * at once.  The cost does not grow with the number of users or systems:
- * the system is found by hash, a role's groups by binary search in the
- * user's sorted groups.
+ * at once.  The work does not grow with the number of users or systems:
+ * the system is found by hash, the roles a user holds by walking the
+ * system's group hashes against the user's (policy_group_hash), each
+ * equal hash confirmed with strcmp.  With many users and systems the
+ * cost is memory, not work, so a decision reads few cache lines and
+ * makes no text that nobody asked for.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -114,9 +117,86 @@ policy_window_match(const struct pol_window *w, time_t at)
 	return 0;
 }
 
-/* Index of `dn` in the user's sorted groups, or -1. */
-int
-pol_group_index(const struct pol_user *u, const char *dn)
+/*
+ * FNV-1a: short, fast on DNs of a few dozen bytes, and spreads DNs that
+ * differ only in their first RDN (they share the rest) over all 64 bits.
+ * SECURITY NOTE: unkeyed, so whoever may name groups in the directory
+ * could make DNs with equal hashes; that costs a strcmp per equal hash
+ * (authd reads at most DIR_GROUPS_MAX groups per user), never a wrong
+ * answer: every equal hash is confirmed with strcmp.
+ */
+uint64_t
+policy_group_hash(const char *dn)
+{
+	const unsigned char *s = (const unsigned char *)dn;
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	while (*s != '\0') {
+		h ^= *s++;
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+/* Pairs (hash[i], order[i]) compare by hash, then by group index. */
+static int
+gh_less(const uint64_t *h, const uint32_t *o, size_t a, size_t b)
+{
+	return h[a] < h[b] || (h[a] == h[b] && o[a] < o[b]);
+}
+
+static void
+gh_swap(uint64_t *h, uint32_t *o, size_t a, size_t b)
+{
+	uint64_t th = h[a];
+	uint32_t to = o[a];
+
+	h[a] = h[b];
+	o[a] = o[b];
+	h[b] = th;
+	o[b] = to;
+}
+
+static void
+gh_sift(uint64_t *h, uint32_t *o, size_t i, size_t n)
+{
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && gh_less(h, o, c, c + 1))
+			c++;
+		if (!gh_less(h, o, i, c))
+			return;
+		gh_swap(h, o, i, c);
+		i = c;
+	}
+}
+
+void
+policy_groups_hash(const char *const *groups, size_t n, uint64_t *hash,
+    uint32_t *order)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hash[i] = policy_group_hash(groups[i]);
+		order[i] = (uint32_t)i;
+	}
+	/*
+	 * Heapsort: in place (callers build entries in one block) and
+	 * n log n whatever the DNs.
+	 */
+	for (i = n / 2; i-- > 0;)
+		gh_sift(hash, order, i, n);
+	for (i = n; i-- > 1;) {
+		gh_swap(hash, order, 0, i);
+		gh_sift(hash, order, 0, i);
+	}
+}
+
+/* Index of `dn` in the user's groups by binary search with strcmp. */
+static int
+index_by_str(const struct pol_user *u, const char *dn)
 {
 	size_t lo = 0, hi = u->ngroups, mid;
 	int c;
@@ -131,6 +211,84 @@ pol_group_index(const struct pol_user *u, const char *dn)
 			hi = mid;
 	}
 	return -1;
+}
+
+/*
+ * The same through the user's hashes: the first of the equal hashes by
+ * binary search in one array of integers (a cache line or two), then each
+ * confirmed by its DN.  A user's groups are distinct, so both ways find
+ * the same index.
+ */
+static int
+index_by_hash(const struct pol_user *u, const char *dn, uint64_t h)
+{
+	size_t lo = 0, hi = u->ngroups, mid;
+	uint32_t gi;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (u->ghash[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < u->ngroups && u->ghash[lo] == h; lo++) {
+		gi = u->gorder[lo];
+		if (gi < u->ngroups && strcmp(u->groups[gi], dn) == 0)
+			return (int)gi;
+	}
+	return -1;
+}
+
+int
+pol_group_index(const struct pol_user *u, const char *dn, uint64_t h)
+{
+	if (u->ghash != NULL && u->gorder != NULL)
+		return index_by_hash(u, dn, h);
+	return index_by_str(u, dn);
+}
+
+/*
+ * With a hashed user, one pass over the system's index (sorted by hash)
+ * and the user's hashes, as in a merge: the cost is that of two short
+ * arrays of integers, and roles the user does not hold are not read.
+ */
+void
+pol_roles_held(const struct pol_system *sys, const struct pol_user *u,
+    int *gi)
+{
+	const struct pol_rgroup *e;
+	uint16_t first[POL_ROLES_MAX];	/* the role's group that gave gi */
+	uint64_t h;
+	size_t i, j, k, m;
+	uint32_t g;
+
+	for (i = 0; i < sys->nroles; i++)
+		gi[i] = -1;
+	if (u->ghash == NULL || u->gorder == NULL) {
+		for (i = 0; i < sys->nroles; i++)
+			for (j = 0; j < sys->roles[i].ngroups && gi[i] < 0; j++)
+				gi[i] = index_by_str(u,
+				    sys->roles[i].groups[j]);
+		return;
+	}
+	for (k = 0, m = 0; m < sys->nrgroups && k < u->ngroups; m++) {
+		h = sys->rg_hash[m];
+		while (k < u->ngroups && u->ghash[k] < h)
+			k++;
+		for (j = k; j < u->ngroups && u->ghash[j] == h; j++) {
+			e = &sys->rgroups[m];
+			g = u->gorder[j];
+			if (g >= u->ngroups || strcmp(u->groups[g], e->dn) != 0)
+				continue;
+			/* The role's first group the user is in decides. */
+			if (gi[e->role] < 0 || e->group < first[e->role]) {
+				gi[e->role] = (int)g;
+				first[e->role] = e->group;
+			}
+			break;
+		}
+	}
 }
 
 /* "granting > ... > direct" for groups[gi]; bounded by the buffer. */
@@ -148,6 +306,20 @@ pol_group_path(const struct pol_user *u, int gi, char *buf, size_t sz)
 			break;
 		gi = u->parent != NULL ? u->parent[gi] : -1;
 	}
+}
+
+/*
+ * Asks for the cache lines of [p, p + len), at most `max` bytes of it,
+ * without waiting for them.
+ */
+static void
+prefetch(const void *p, size_t len, size_t max)
+{
+	const char *c = p;
+	size_t i;
+
+	for (i = 0; i < len && i < max; i += 64)
+		__builtin_prefetch(c + i);
 }
 
 /* Appends to a bounded string. */
@@ -230,10 +402,13 @@ cond_both(const struct pol_cond *sc, const struct pol_cond *rc,
 	return a;
 }
 
-/* Does deny rule `d` match?  `why` says how or why not. */
+/*
+ * Does deny rule `d` match?  `why` says how, and with `explain` why not
+ * (only a trace shows that).
+ */
 static int
 deny_match(const struct pol_deny *d, const struct pol_query *q,
-    const struct src *s, char *why, size_t whysz)
+    const struct src *s, int explain, char *why, size_t whysz)
 {
 	const struct pol_user *u = q->user;
 	size_t i;
@@ -246,25 +421,29 @@ deny_match(const struct pol_deny *d, const struct pol_query *q,
 			snprintf(why, whysz, "user %s", u->name);
 		}
 	for (i = 0; i < d->ngroups && !who; i++)
-		if (pol_group_index(u, d->groups[i]) >= 0) {
+		if (pol_group_index(u, d->groups[i], d->group_hash[i]) >= 0) {
 			who = 1;
 			snprintf(why, whysz, "member of %s", d->groups[i]);
 		}
 	if (!who) {
-		snprintf(why, whysz, "user not named, in no listed group");
+		if (explain)
+			snprintf(why, whysz, "user not named, in no listed "
+			    "group");
 		return 0;
 	}
 	for (i = 0, ok = d->cond.nfrom == 0; i < d->cond.nfrom && !ok; i++)
 		/* SECURITY NOTE: a source that cannot be placed is denied. */
 		ok = s->kind == SRC_NAME || net_match(d->cond.from[i], s);
 	if (!ok) {
-		snprintf(why, whysz, "source not in its networks");
+		if (explain)
+			snprintf(why, whysz, "source not in its networks");
 		return 0;
 	}
 	for (i = 0, ok = d->cond.nwhen == 0; i < d->cond.nwhen && !ok; i++)
 		ok = policy_window_match(d->cond.when[i], q->at);
 	if (!ok) {
-		snprintf(why, whysz, "outside its windows");
+		if (explain)
+			snprintf(why, whysz, "outside its windows");
 		return 0;
 	}
 	if (why[0] == '\0')
@@ -360,10 +539,23 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 	const struct pol_deny *dl;
 	struct src s;
 	char why[256], path[768], name[160], cite[64], text[1100];
-	size_t i, j, n;
+	int held_gi[POL_ROLES_MAX];
+	size_t i, n;
 	int scope, gi, held = 0, applied = 0, revoked = 0;
 	enum cond_res cr, first_fail = C_MET;
 
+	/*
+	 * With many users and systems, a decision mostly waits for memory:
+	 * the user's hashed groups, then the system's, each a chain of
+	 * misses.  Asked for early, the user's overlap with the system's.
+	 */
+	if (q->user->ghash != NULL) {
+		n = q->user->ngroups;
+		prefetch(q->user->ghash, n * sizeof(*q->user->ghash), 256);
+		prefetch(q->user->gorder, n * sizeof(*q->user->gorder), 128);
+		prefetch(q->user->groups, n * sizeof(*q->user->groups), 128);
+		prefetch(q->user->parent, n * sizeof(*q->user->parent), 64);
+	}
 	memset(d, 0, sizeof(*d));
 	d->reason = RSN_INTERNAL;
 	src_parse(q->source, &s);
@@ -384,19 +576,31 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 		return;
 	}
 	d->sys = sys;
+	prefetch(sys->rg_hash, sys->nrgroups * sizeof(*sys->rg_hash), 256);
+	prefetch(sys->rgroups, sys->nrgroups * sizeof(*sys->rgroups), 256);
 	d->factors = policy_factors(p, sys, q->has_token, d->mfa);
-	snprintf(why, sizeof(why), "%s%s, owner %s, classification C%d I%d "
-	    "A%d", q->system ? "by name" : "by PAM service ", q->system ? "" :
-	    q->service, sys->owner, sys->conf, sys->integ, sys->avail);
-	trace(tf, ta, "system", sys->name, 1, why);
+	/*
+	 * Texts that only a trace shows are not made without one: most of
+	 * a decision's cost would be formatting them.
+	 */
+	if (tf != NULL) {
+		snprintf(why, sizeof(why), "%s%s, owner %s, classification "
+		    "C%d I%d A%d", q->system ? "by name" : "by PAM service ",
+		    q->system ? "" : q->service, sys->owner, sys->conf,
+		    sys->integ, sys->avail);
+		tf(ta, "system", sys->name, 1, why);
+	}
 
 	/* Explicit deny rules, global first: any match decides. */
 	for (scope = 0; scope < 2; scope++) {
 		dl = scope == 0 ? p->deny : sys->deny;
 		n = scope == 0 ? p->ndeny : sys->ndeny;
 		for (i = 0; i < n; i++) {
-			int m = deny_match(&dl[i], q, &s, why, sizeof(why));
+			int m = deny_match(&dl[i], q, &s, tf != NULL, why,
+			    sizeof(why));
 
+			if (tf == NULL && (!m || d->rule[0] != '\0'))
+				continue;
 			snprintf(name, sizeof(name), "%s%s%s", scope ? "system "
 			    : "", scope ? sys->name : "", scope ? " " : "");
 			cat(name, sizeof(name), "deny %s", dl[i].name);
@@ -407,14 +611,15 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 	}
 
 	/* Roles. */
+	pol_roles_held(sys, q->user, held_gi);
 	for (i = 0; i < sys->nroles; i++) {
 		const struct pol_role *r = &sys->roles[i];
 
-		for (j = 0, gi = -1; j < r->ngroups && gi < 0; j++)
-			gi = pol_group_index(q->user, r->groups[j]);
-		if (gi < 0) {
-			trace(tf, ta, "role", r->name, 0, "not in any of its "
-			    "groups");
+		if ((gi = held_gi[i]) < 0) {
+			/* Without a trace, a role not held is not read. */
+			if (tf != NULL)
+				tf(ta, "role", r->name, 0, "not in any of its "
+				    "groups");
 			continue;
 		}
 		pol_group_path(q->user, gi, path, sizeof(path));
@@ -423,9 +628,11 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 		if (q->revoked != NULL && q->revoked(q->revoked_arg, sys->name,
 		    r->name, q->user->name, cite, sizeof(cite))) {
 			cite[sizeof(cite) - 1] = '\0';
-			snprintf(text, sizeof(text), "held via %s; revoked in "
-			    "%s", path, cite);
-			trace(tf, ta, "role", r->name, 0, text);
+			if (tf != NULL) {
+				snprintf(text, sizeof(text), "held via %s; "
+				    "revoked in %s", path, cite);
+				tf(ta, "role", r->name, 0, text);
+			}
 			/* A deny rule's or condition's detail stays. */
 			if (!revoked++ && d->detail[0] == '\0')
 				snprintf(d->detail, sizeof(d->detail),
@@ -435,9 +642,11 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 		held++;
 		if ((cr = cond_both(&sys->cond, &r->cond, &s, q->at, why,
 		    sizeof(why))) != C_MET) {
-			snprintf(text, sizeof(text), "held via %s; not "
-			    "applied: %s", path, why);
-			trace(tf, ta, "role", r->name, 0, text);
+			if (tf != NULL) {
+				snprintf(text, sizeof(text), "held via %s; "
+				    "not applied: %s", path, why);
+				tf(ta, "role", r->name, 0, text);
+			}
 			/*
 			 * The first failure, or the first on the source after
 			 * failures on the time, gives the reason; the rule
@@ -457,8 +666,10 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 			}
 			continue;
 		}
-		snprintf(text, sizeof(text), "held via %s", path);
-		trace(tf, ta, "role", r->name, 1, text);
+		if (tf != NULL) {
+			snprintf(text, sizeof(text), "held via %s", path);
+			tf(ta, "role", r->name, 1, text);
+		}
 		cat(d->roles, sizeof(d->roles), "%s%s", applied ? "," : "",
 		    r->name);
 		cat(d->grants, sizeof(d->grants), "%s%s: %s", applied ? "; " :
@@ -469,8 +680,9 @@ policy_decide(const struct policy *p, const struct pol_query *q,
 			d->detail[0] = '\0';
 		}
 	}
-	trace(tf, ta, "factors", policy_factors_str(d->factors, name,
-	    sizeof(name)), 1, d->mfa);
+	if (tf != NULL)
+		tf(ta, "factors", policy_factors_str(d->factors, name,
+		    sizeof(name)), 1, d->mfa);
 
 	if (d->reason == RSN_DENY_RULE) {
 		/* The roles stay reported: they are what the rule overrode. */

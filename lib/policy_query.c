@@ -14,15 +14,14 @@ policy_roles_held(const struct pol_system *sys, const struct pol_user *u,
     pol_held_fn *cb, void *arg)
 {
 	char path[768];
-	size_t i, j, n = 0;
-	int gi;
+	size_t i, n = 0;
+	int gi[POL_ROLES_MAX];
 
+	pol_roles_held(sys, u, gi);
 	for (i = 0; i < sys->nroles; i++) {
-		for (j = 0, gi = -1; j < sys->roles[i].ngroups && gi < 0; j++)
-			gi = pol_group_index(u, sys->roles[i].groups[j]);
-		if (gi < 0)
+		if (gi[i] < 0)
 			continue;
-		pol_group_path(u, gi, path, sizeof(path));
+		pol_group_path(u, gi[i], path, sizeof(path));
 		n++;
 		if (cb != NULL)
 			cb(arg, &sys->roles[i], path);
@@ -44,7 +43,7 @@ deny_always(const struct pol_deny *d, const struct pol_user *u)
 		if (strcmp(d->users[i], u->name) == 0)
 			return 1;
 	for (i = 0; i < d->ngroups; i++)
-		if (pol_group_index(u, d->groups[i]) >= 0)
+		if (pol_group_index(u, d->groups[i], d->group_hash[i]) >= 0)
 			return 1;
 	return 0;
 }

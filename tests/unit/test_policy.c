@@ -4,7 +4,8 @@
  * (lib/policy_eval.c) and the time zone tables (lib/policy_tz.c).  No
  * directory server is involved: users are built by hand the way authd
  * builds them from LDAP (normalised group DNs sorted with strcmp, parent[]
- * pointing along the nesting).
+ * pointing along the nesting, the hash index of policy_groups_hash), and
+ * decisions are also made without the hash index and compared.
  *
  *	test_policy FIXTURE-DIR
  *
@@ -28,7 +29,7 @@
 
 #include "authd_err.h"
 #include "check.h"
-#include "policy.h"
+#include "policy_int.h"
 #include "reason.h"
 
 /* Normalised group DNs (policy_dn_norm of themselves). */
@@ -151,12 +152,17 @@ sys_named(const struct policy *p, const char *name)
 
 /*
  * A user built by hand.  `pairs` is "DN, VIA, DN, VIA, ..., NULL": VIA is
- * the group through which DN was reached (NULL: a direct group).
+ * the group through which DN was reached (NULL: a direct group).  Its
+ * groups are hashed as authd's directory cache hashes them; `plain` is
+ * the same user without the hashes, which the engine must answer alike.
  */
 struct tuser {
 	struct pol_user	 u;
+	struct pol_user	 plain;
 	const char	*g[16];
 	int		 par[16];
+	uint64_t	 gh[16];
+	uint32_t	 go[16];
 };
 
 static void
@@ -191,6 +197,10 @@ user_init(struct tuser *t, const char *name, const char *const *pairs)
 	t->u.groups = t->g;
 	t->u.parent = t->par;
 	t->u.ngroups = n;
+	t->plain = t->u;
+	policy_groups_hash(t->g, n, t->gh, t->go);
+	t->u.ghash = t->gh;
+	t->u.gorder = t->go;
 }
 #define USER(t, name, ...)	user_init((t), (name), \
 	(const char *const[]){ __VA_ARGS__, NULL })
@@ -200,6 +210,7 @@ decide(const struct policy *p, const char *system, const char *service,
     const struct tuser *u, const char *source, time_t at,
     struct pol_decision *d)
 {
+	struct pol_decision d2;
 	struct pol_query q;
 
 	memset(&q, 0, sizeof(q));
@@ -209,6 +220,10 @@ decide(const struct policy *p, const char *system, const char *service,
 	q.at = at;
 	q.user = &u->u;
 	policy_decide(p, &q, d, NULL, NULL);
+	/* Hashed groups or not: the same bytes. */
+	q.user = &u->plain;
+	policy_decide(p, &q, &d2, NULL, NULL);
+	CHECK_MEM_EQ(d, &d2, sizeof(d2));
 }
 
 /* ---- the parser ---- */
@@ -1812,16 +1827,17 @@ test_engine_random(const struct policy *p)
 	    "10.20.5.3", "10.30.1.1", "192.0.2.1", "2001:db8:20::1",
 	    "2001:db8:99::1", "::ffff:10.20.5.3", "host.exempel.se",
 	    "10.1.1.1" };
+	static struct trace_log t, t2;
+	const struct tuser *u;
 	struct pol_decision d1, d2;
-	struct trace_log t;
 	struct pol_query q;
 	char why[96];
-	int i;
+	int i, k;
 
 	for (i = 0; i < 5000; i++) {
 		memset(&q, 0, sizeof(q));
-		q.user = &users[check_rand_n(sizeof(users) /
-		    sizeof(users[0]))]->u;
+		u = users[check_rand_n(sizeof(users) / sizeof(users[0]))];
+		q.user = &u->u;
 		q.system = systems[check_rand_n(sizeof(systems) /
 		    sizeof(systems[0]))];
 		q.service = services[check_rand_n(sizeof(services) /
@@ -1836,6 +1852,16 @@ test_engine_random(const struct policy *p)
 		memset(&d2, 0xa5, sizeof(d2));
 		policy_decide(p, &q, &d2, NULL, NULL);
 		CHECK_MEM_EQ(&d1, &d2, sizeof(d1));
+		/* Without the hashes: the same decision and explanation. */
+		q.user = &u->plain;
+		memset(&t2, 0, sizeof(t2));
+		memset(&d2, 0x5a, sizeof(d2));
+		policy_decide(p, &q, &d2, trace_cb, &t2);
+		CHECK_MEM_EQ(&d1, &d2, sizeof(d1));
+		CHECK_INT_EQ(t.n, t2.n);
+		for (k = 0; k < t.n && k < t2.n && k < 32; k++)
+			CHECK_STR_EQ(t.line[k], t2.line[k]);
+		q.user = &u->u;
 		CHECK_INT_EQ(d1.allow, d1.reason == RSN_OK);
 		CHECK(t.n >= 1 && strncmp(t.line[0], "system|", 7) == 0);
 		if (d1.reason == RSN_UNKNOWN_SYSTEM) {
@@ -1880,6 +1906,156 @@ test_engine(void)
 	test_engine_revoked(p);
 	test_engine_trace(p);
 	test_engine_random(p);
+	policy_free(p);
+}
+
+/* The groups' hash index (policy_groups_hash), and look-ups with it. */
+static void
+test_group_hash(void)
+{
+	static const char *const g[] = { DN("a"), DN("b"), DN("c"), DN("d"),
+	    DN("e") };
+	static const uint64_t run[] = { 1, 7, 7, 7, 9 };
+	static const uint32_t runo[] = { 3, 0, 4, 1, 2 };
+	static const uint64_t same[] = { 7, 7, 7, 7, 7 };
+	static const uint32_t sameo[] = { 0, 1, 2, 3, 4 };
+	static const uint32_t bad[] = { 99 };
+	char names[100][32];
+	const char *rg[64];
+	size_t idx[100], i, n;
+	uint64_t h[64];
+	uint32_t o[64];
+	int seen[64], round;
+	struct pol_user u, plain;
+
+	/* Fixed, not keyed: FNV-1a 64 (its published test values). */
+	CHECK_U64_EQ(policy_group_hash(""), UINT64_C(0xcbf29ce484222325));
+	CHECK_U64_EQ(policy_group_hash("a"), UINT64_C(0xaf63dc4c8601ec8c));
+	policy_groups_hash(NULL, 0, NULL, NULL);
+
+	/* Random sets of groups: each found where it is, nothing else. */
+	for (i = 0; i < 100; i++)
+		snprintf(names[i], sizeof(names[i]), "cn=g%03zu,dc=x", i);
+	for (round = 0; round < 300; round++) {
+		for (i = 0, n = 0; i < 100; i++) {
+			idx[i] = SIZE_MAX;
+			if (n < 64 && check_rand_n(4) == 0) {
+				idx[i] = n;
+				rg[n++] = names[i];	/* strcmp order */
+			}
+		}
+		policy_groups_hash(rg, n, h, o);
+		memset(seen, 0, sizeof(seen));
+		for (i = 0; i < n; i++) {
+			CHECK(o[i] < n);
+			if (o[i] >= n)
+				continue;
+			CHECK_INT_EQ(seen[o[i]]++, 0);
+			CHECK_U64_EQ(h[i], policy_group_hash(rg[o[i]]));
+			if (i > 0)
+				CHECK(h[i - 1] < h[i]);
+		}
+		memset(&u, 0, sizeof(u));
+		u.groups = rg;
+		u.ngroups = n;
+		plain = u;
+		u.ghash = h;
+		u.gorder = o;
+		for (i = 0; i < 100; i++) {
+			CHECK_INT_EQ(pol_group_index(&u, names[i],
+			    policy_group_hash(names[i])),
+			    idx[i] == SIZE_MAX ? -1 : (int)idx[i]);
+			CHECK_INT_EQ(pol_group_index(&plain, names[i], 0),
+			    idx[i] == SIZE_MAX ? -1 : (int)idx[i]);
+		}
+	}
+
+	/* Equal hashes are told apart by the DN, wherever the run is. */
+	memset(&u, 0, sizeof(u));
+	u.groups = g;
+	u.ngroups = 5;
+	u.ghash = same;
+	u.gorder = sameo;
+	for (i = 0; i < 5; i++) {
+		CHECK_INT_EQ(pol_group_index(&u, g[i], 7), (int)i);
+		CHECK_INT_EQ(pol_group_index(&u, g[i], 6), -1);
+		CHECK_INT_EQ(pol_group_index(&u, g[i], 8), -1);
+	}
+	CHECK_INT_EQ(pol_group_index(&u, DN("x"), 7), -1);
+	u.ghash = run;
+	u.gorder = runo;
+	CHECK_INT_EQ(pol_group_index(&u, g[3], 1), 3);
+	CHECK_INT_EQ(pol_group_index(&u, g[0], 7), 0);
+	CHECK_INT_EQ(pol_group_index(&u, g[4], 7), 4);
+	CHECK_INT_EQ(pol_group_index(&u, g[1], 7), 1);
+	CHECK_INT_EQ(pol_group_index(&u, g[2], 9), 2);
+	CHECK_INT_EQ(pol_group_index(&u, g[3], 7), -1);
+	CHECK_INT_EQ(pol_group_index(&u, g[2], 7), -1);
+	CHECK_INT_EQ(pol_group_index(&u, g[0], 0), -1);
+	CHECK_INT_EQ(pol_group_index(&u, g[0], UINT64_MAX), -1);
+	/* An order that points outside the groups is not followed. */
+	u.ngroups = 1;
+	u.ghash = same;
+	u.gorder = bad;
+	CHECK_INT_EQ(pol_group_index(&u, g[0], 7), -1);
+}
+
+/*
+ * The roles a user holds, through the system's index and through the
+ * strings: for every set of groups, each role's first listed group that
+ * the user is in, whatever order the hashes put the groups in.
+ */
+static void
+test_roles_held(void)
+{
+	static const char *const all[] = { DN("a"), DN("b"), DN("c"),
+	    DN("d"), DN("e") };
+	/* The roles' groups as indices into all[], in the listed order. */
+	static const int rg[4][4] = { { 0, 1, 2, -1 }, { 2, 0, -1, -1 },
+	    { 3, -1, -1, -1 }, { 4, 2, 1, 0 } };
+	const struct pol_system *sys;
+	struct tuser t;
+	struct policy *p;
+	const char *pairs[2 * 5 + 1];
+	int gi[POL_ROLES_MAX], gs[POL_ROLES_MAX], want, set, i, j, n;
+
+	p = LOAD_OK("system s {\n\towner o\n\tconfidentiality 1\n"
+	    "\tintegrity 1\n\tavailability 1\n"
+	    "\trole r0 {\n\t\tgroup " DN("a") "\n\t\tgroup " DN("b")
+	    "\n\t\tgroup " DN("c") "\n\t}\n"
+	    "\trole r1 {\n\t\tgroup " DN("c") "\n\t\tgroup " DN("a")
+	    "\n\t}\n"
+	    "\trole r2 {\n\t\tgroup " DN("d") "\n\t}\n"
+	    "\trole r3 {\n\t\tgroup " DN("e") "\n\t\tgroup " DN("c")
+	    "\n\t\tgroup " DN("b") "\n\t\tgroup " DN("a") "\n\t}\n"
+	    "}\n");
+	if (p == NULL)
+		return;
+	sys = sys_named(p, "s");
+	CHECK_U64_EQ(sys->nroles, 4);
+	CHECK_U64_EQ(sys->nrgroups, 10);
+	for (set = 0; set < 32; set++) {
+		for (i = 0, n = 0; i < 5; i++)
+			if (set & (1 << i)) {
+				pairs[2 * n] = all[i];
+				pairs[2 * n++ + 1] = NULL;
+			}
+		pairs[2 * n] = NULL;
+		user_init(&t, "u", pairs);
+		pol_roles_held(sys, &t.u, gi);
+		pol_roles_held(sys, &t.plain, gs);
+		for (i = 0; i < 4; i++) {
+			for (j = 0, want = -1; j < 4 && rg[i][j] >= 0 &&
+			    want < 0; j++)
+				if (set & (1 << rg[i][j]))
+					want = pol_group_index(&t.plain,
+					    all[rg[i][j]], 0);
+			CHECK_INT_EQ(gi[i], want);
+			CHECK_INT_EQ(gs[i], want);
+		}
+		CHECK_U64_EQ(policy_roles_held(sys, &t.u, NULL, NULL),
+		    policy_roles_held(sys, &t.plain, NULL, NULL));
+	}
 	policy_free(p);
 }
 
@@ -1955,6 +2131,8 @@ main(int argc, char **argv)
 	test_networks();
 	test_windows();
 	test_engine();
+	test_group_hash();
+	test_roles_held();
 	test_threshold_default();
 	cleanup();
 	return check_done("test_policy");
