@@ -360,6 +360,12 @@ audit_row(const struct proto_msg *m, void *arg)
 	struct audit_out *o = arg;
 	uint64_t seq;
 
+	/* Only audit records answer an audit request. */
+	if (m->type != PROTO_T_AUDIT_ROW) {
+		fprintf(stderr, "authctl: %s: protocol error: unexpected "
+		    "message type 0x%02x\n", o->label, m->type);
+		return AUTHD_ERR_BAD_TYPE;
+	}
 	/* SECURITY NOTE: a daemon sending more than asked cannot flood us. */
 	if (++o->rows > o->limit) {
 		fprintf(stderr, "authctl: %s: protocol error: more records "
