@@ -68,6 +68,11 @@ static const struct conf_kw keywords[] = {
 	PATH("syslog_socket", syslog_socket, "/dev/log"),
 	STR("syslog_facility", syslog_facility, "authpriv"),
 	INT("workers", workers, 1, 256, "16"),
+	/*
+	 * Obsolete, accepted so that older files still load: requests no
+	 * longer wait in a queue inside authd but in their sockets, read only
+	 * by the worker that answers them.
+	 */
 	INT("queue_max", queue_max, 1, 65536, "256"),
 	INT("connections_max", connections_max, 4, 65536, "1024"),
 	INT("request_timeout", request_timeout, 100, 60000, "5000"),

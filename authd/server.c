@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -9,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,12 +24,22 @@
 #include "sock.h"
 #include "util.h"
 
+/*
+ * Who may touch what.  A connection is either armed in the epoll set (no
+ * thread holds it) or held by exactly one worker (`busy`): EPOLLONESHOT
+ * hands each readiness to one worker and disarms the descriptor until
+ * that worker arms it again.  The list, the counts, `busy`, `closing` and
+ * the deadline of a connection nobody holds are under sv->mtx; the frame
+ * state belongs to the holder.  Only the holder closes a descriptor, and
+ * it does so under sv->mtx, so the main thread's shutdown() of an idle
+ * connection never reaches a descriptor number that was reused.
+ */
 struct conn {
 	struct conn	*next, *prev;
 	int		 fd;
-	int		 admin;
-	int		 busy;		/* owned by a worker */
-	int		 keep;		/* worker's verdict */
+	int		 admin;		/* SOCK_*: where it arrived */
+	int		 busy;		/* held by a worker */
+	int		 closing;	/* shut down; its holder closes it */
 	uint8_t		 hdr[4];
 	size_t		 hdr_got;
 	uint8_t		*body;
@@ -37,19 +50,20 @@ struct conn {
 
 struct server {
 	struct authd	*ad;
-	struct conn	*conns;
-	size_t		 nconns;
-	/* job queue */
 	pthread_mutex_t	 mtx;
-	pthread_cond_t	 cv;
-	struct conn	**queue;
-	size_t		 qcap, qhead, qlen;
-	int		 shutdown;
-	int		 done_pipe[2];	/* workers -> listener: finished conns */
+	struct conn	*conns;
+	size_t		 nconns, nbusy;
 	size_t		 conn_max;	/* connections_max, within the fd limit */
+	atomic_int	 stopping;
+	int		 ep;		/* the workers' epoll set */
+	int		 stop_fd;	/* eventfd: level-triggered, all workers */
+	int		 poke_fd;	/* eventfd: workers -> main: deadlines */
 	int64_t		 accept_pause_until;	/* after EMFILE */
 	int64_t		 emfile_logged, limit_logged;
 };
+
+/* What reading a connection gave. */
+enum { READ_WHOLE, READ_PARTIAL, READ_CLOSED };
 
 static volatile sig_atomic_t got_stop, got_hup;
 static int sig_pipe[2] = { -1, -1 };
@@ -108,22 +122,28 @@ server_listen(const char *path)
 }
 
 static void
-conn_reset(struct conn *c, int64_t idle_deadline)
+conn_reset(struct conn *c)
 {
 	if (c->body != NULL)
 		secure_free(c->body, c->body_len);
 	c->body = NULL;
 	c->body_len = c->body_got = c->hdr_got = 0;
 	c->frame_err = 0;
-	c->busy = 0;
-	c->deadline = idle_deadline;
 }
 
 static void
+poke(struct server *sv)
+{
+	uint64_t one = 1;
+
+	(void)!write(sv->poke_fd, &one, sizeof(one));
+}
+
+/* The holder closes `c` (its descriptor leaves the epoll set with it). */
+static void
 conn_close(struct server *sv, struct conn *c)
 {
-	conn_reset(c, 0);
-	close(c->fd);
+	pthread_mutex_lock(&sv->mtx);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -131,35 +151,50 @@ conn_close(struct server *sv, struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	sv->nconns--;
-	free(c);
-}
-
-/* Tells a client we cannot take its request, without waiting; closes. */
-static void
-refuse(struct server *sv, struct conn *c, const char *why)
-{
-	(void)reply_error(c->fd, 0, RSN_BUSY, why, mono_ms());
-	conn_close(sv, c);
-}
-
-static int
-enqueue(struct server *sv, struct conn *c)
-{
-	pthread_mutex_lock(&sv->mtx);
-	if (sv->qlen == sv->qcap) {
-		pthread_mutex_unlock(&sv->mtx);
-		return -1;
-	}
-	sv->queue[(sv->qhead + sv->qlen) % sv->qcap] = c;
-	sv->qlen++;
-	c->busy = 1;
-	pthread_cond_signal(&sv->cv);
+	if (c->busy)
+		sv->nbusy--;
+	close(c->fd);
 	pthread_mutex_unlock(&sv->mtx);
-	return 0;
+	conn_reset(c);
+	free(c);
+	if (atomic_load(&sv->stopping))
+		poke(sv);
 }
 
-/* Reads what is available of the current frame; enqueues it when whole. */
+/*
+ * The holder gives `c` back: armed for its next request, with `deadline`
+ * for it to arrive by.  While authd stops, it is closed instead.
+ */
 static void
+conn_release(struct server *sv, struct conn *c, int64_t deadline)
+{
+	struct epoll_event ev;
+
+	pthread_mutex_lock(&sv->mtx);
+	if (atomic_load(&sv->stopping)) {
+		pthread_mutex_unlock(&sv->mtx);
+		conn_close(sv, c);
+		return;
+	}
+	c->deadline = deadline;
+	c->busy = 0;
+	sv->nbusy--;
+	pthread_mutex_unlock(&sv->mtx);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.ptr = c;
+	if (epoll_ctl(sv->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
+		log_err("epoll: %s", strerror(errno));
+		pthread_mutex_lock(&sv->mtx);
+		c->busy = 1;
+		sv->nbusy++;
+		pthread_mutex_unlock(&sv->mtx);
+		conn_close(sv, c);
+	}
+}
+
+/* Reads what is available of the current frame, without waiting. */
+static int
 conn_read(struct server *sv, struct conn *c)
 {
 	const struct config *cfg = sv->ad->cfg;
@@ -169,8 +204,7 @@ conn_read(struct server *sv, struct conn *c)
 	/* A client that trickles a frame gets no more than its deadline. */
 	if ((c->hdr_got > 0 || c->body_got > 0) && c->deadline <= mono_ms()) {
 		log_warn("client too slow sending a request; closing");
-		conn_close(sv, c);
-		return;
+		return READ_CLOSED;
 	}
 	for (;;) {
 		if (c->hdr_got < sizeof(c->hdr))
@@ -182,11 +216,9 @@ conn_read(struct server *sv, struct conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n <= 0) {
-			conn_close(sv, c);
-			return;
-		}
+			return READ_PARTIAL;
+		if (n <= 0)
+			return READ_CLOSED;
 		if (c->hdr_got == 0 && c->body_got == 0)
 			c->deadline = mono_ms() + cfg->request_timeout;
 		if (c->hdr_got < sizeof(c->hdr)) {
@@ -200,33 +232,137 @@ conn_read(struct server *sv, struct conn *c)
 			if (len > PROTO_FRAME_MAX || len < PROTO_HDR_LEN) {
 				c->frame_err = len > PROTO_FRAME_MAX ?
 				    AUTHD_ERR_TOO_LARGE : AUTHD_ERR_TRUNCATED;
-				break;
+				return READ_WHOLE;
 			}
-			if ((c->body = malloc(len)) == NULL) {
-				conn_close(sv, c);
-				return;
-			}
+			if ((c->body = malloc(len)) == NULL)
+				return READ_CLOSED;
 			c->body_len = len;
 			continue;
 		}
 		c->body_got += (size_t)n;
 		if (c->body_got == c->body_len)
-			break;
+			return READ_WHOLE;
 	}
-	if (enqueue(sv, c) != 0) {
-		log_warn("request queue full (%zu); refusing a request",
-		    sv->qcap);
-		refuse(sv, c, "authd is busy");
+}
+
+struct worker_arg {
+	struct server	*sv;
+	struct worker	 w;
+	pthread_t	 th;
+};
+
+/* One readiness of one connection: read, and answer a whole request. */
+static void
+serve(struct worker_arg *wa, struct conn *c)
+{
+	struct server *sv = wa->sv;
+	int keep, partial;
+
+	pthread_mutex_lock(&sv->mtx);
+	c->busy = 1;
+	sv->nbusy++;
+	pthread_mutex_unlock(&sv->mtx);
+	if (c->frame_err != AUTHD_ERR_PERM) {
+		switch (conn_read(sv, c)) {
+		case READ_CLOSED:
+			conn_close(sv, c);
+			return;
+		case READ_PARTIAL:
+			/*
+			 * Part of a frame (or nothing): wait for the rest.  The
+			 * main thread must then watch the frame's deadline.
+			 */
+			partial = c->hdr_got > 0;
+			conn_release(sv, c, c->deadline);
+			if (partial)
+				poke(sv);
+			return;
+		default:
+			break;
+		}
+	}
+	/* A refused peer (frame_err AUTHD_ERR_PERM) is answered and closed. */
+	keep = handler_run(&wa->w, c->fd, c->admin, c->body, c->body_len,
+	    c->frame_err) == 0;
+	if (!keep) {
+		conn_close(sv, c);
+		return;
+	}
+	conn_reset(c);
+	conn_release(sv, c, mono_ms() + sv->ad->cfg->idle_timeout * 1000);
+}
+
+static void *
+worker_loop(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct server *sv = wa->sv;
+	struct epoll_event ev;
+	int n;
+
+	for (;;) {
+		n = epoll_wait(sv->ep, &ev, 1, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_err("worker %d: epoll: %s", wa->w.id,
+			    strerror(errno));
+			break;
+		}
+		if (n == 0)
+			continue;
+		if (ev.data.ptr == NULL)	/* stop_fd: every worker sees it */
+			break;
+		serve(wa, ev.data.ptr);
+	}
+	return NULL;
+}
+
+/* Adds a connection the main thread accepted to the set. */
+static void
+conn_add(struct server *sv, int fd, int admin, int refused)
+{
+	const struct config *cfg = sv->ad->cfg;
+	struct epoll_event ev;
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->admin = admin;
+	c->deadline = mono_ms() + cfg->idle_timeout * 1000;
+	/* A worker answers "forbidden", audits and closes. */
+	if (refused)
+		c->frame_err = AUTHD_ERR_PERM;
+	pthread_mutex_lock(&sv->mtx);
+	c->next = sv->conns;
+	if (sv->conns)
+		sv->conns->prev = c;
+	sv->conns = c;
+	sv->nconns++;
+	pthread_mutex_unlock(&sv->mtx);
+	memset(&ev, 0, sizeof(ev));
+	/* A socket is writable at once: the refusal needs no request. */
+	ev.events = (refused ? EPOLLOUT : EPOLLIN) | EPOLLONESHOT;
+	ev.data.ptr = c;
+	if (epoll_ctl(sv->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		log_err("epoll: %s", strerror(errno));
+		pthread_mutex_lock(&sv->mtx);
+		c->busy = 1;
+		sv->nbusy++;
+		pthread_mutex_unlock(&sv->mtx);
+		conn_close(sv, c);
 	}
 }
 
 static void
 do_accept(struct server *sv, int lfd, int admin)
 {
-	const struct config *cfg = sv->ad->cfg;
 	struct ucred peer;
-	struct conn *c;
 	unsigned long held;
+	size_t n;
 	int fd, allowed;
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
@@ -244,7 +380,10 @@ do_accept(struct server *sv, int lfd, int admin)
 			close(fd);
 			continue;
 		}
-		if (sv->nconns >= sv->conn_max) {
+		pthread_mutex_lock(&sv->mtx);
+		n = sv->nconns;
+		pthread_mutex_unlock(&sv->mtx);
+		if (n >= sv->conn_max) {
 			if (mono_ms() >= sv->limit_logged + 60000) {
 				log_warn("connection limit (%zu) reached; "
 				    "refusing", sv->conn_max);
@@ -253,24 +392,7 @@ do_accept(struct server *sv, int lfd, int admin)
 			close(fd);
 			continue;
 		}
-		if ((c = calloc(1, sizeof(*c))) == NULL) {
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->admin = admin;
-		c->deadline = mono_ms() + cfg->idle_timeout * 1000;
-		c->next = sv->conns;
-		if (sv->conns)
-			sv->conns->prev = c;
-		sv->conns = c;
-		sv->nconns++;
-		if (!allowed) {
-			/* A worker answers "forbidden", audits and closes. */
-			c->frame_err = AUTHD_ERR_PERM;
-			if (enqueue(sv, c) != 0)
-				conn_close(sv, c);
-		}
+		conn_add(sv, fd, admin, !allowed);
 	}
 	if (errno == EMFILE || errno == ENFILE) {
 		/*
@@ -287,56 +409,30 @@ do_accept(struct server *sv, int lfd, int admin)
 	}
 }
 
-struct worker_arg {
-	struct server	*sv;
-	struct worker	 w;
-	pthread_t	 th;
-};
-
-static void *
-worker_loop(void *arg)
-{
-	struct worker_arg *wa = arg;
-	struct server *sv = wa->sv;
-	struct conn *c;
-
-	for (;;) {
-		pthread_mutex_lock(&sv->mtx);
-		while (sv->qlen == 0 && !sv->shutdown)
-			pthread_cond_wait(&sv->cv, &sv->mtx);
-		if (sv->qlen == 0) {
-			pthread_mutex_unlock(&sv->mtx);
-			break;
-		}
-		c = sv->queue[sv->qhead];
-		sv->qhead = (sv->qhead + 1) % sv->qcap;
-		sv->qlen--;
-		pthread_mutex_unlock(&sv->mtx);
-
-		c->keep = handler_run(&wa->w, c->fd, c->admin, c->body,
-		    c->body_len, c->frame_err) == 0;
-		/* Hand the connection back to the listener. */
-		while (write(sv->done_pipe[1], &c, sizeof(c)) < 0 &&
-		    errno == EINTR)
-			;
-	}
-	return NULL;
-}
-
-/* Collects connections the workers have finished with. */
-static void
-collect_done(struct server *sv)
+/*
+ * Shuts down every connection nobody holds whose deadline has passed (or
+ * every one, `all`): its worker then reads the end and closes it.  Returns
+ * the earliest deadline of those left.
+ */
+static int64_t
+sweep(struct server *sv, int64_t now, int all)
 {
 	struct conn *c;
-	ssize_t n;
+	int64_t next = INT64_MAX;
 
-	while ((n = read(sv->done_pipe[0], &c, sizeof(c))) == sizeof(c)) {
-		if (c->keep && !got_stop)
-			conn_reset(c, mono_ms() +
-			    sv->ad->cfg->idle_timeout * 1000);
-		else
-			conn_close(sv, c);
+	pthread_mutex_lock(&sv->mtx);
+	for (c = sv->conns; c != NULL; c = c->next) {
+		if (c->busy || c->closing)
+			continue;
+		if (all || c->deadline <= now) {
+			/* A partial frame's holder-to-be says so in the log. */
+			(void)shutdown(c->fd, SHUT_RDWR);
+			c->closing = 1;
+		} else if (c->deadline < next)
+			next = c->deadline;
 	}
+	pthread_mutex_unlock(&sv->mtx);
+	return next;
 }
 
 /*
@@ -359,17 +455,6 @@ clamp_connections(const struct config *cfg, size_t *max)
 		    (unsigned long long)rl.rlim_cur, room);
 		*max = room;
 	}
-}
-
-static size_t
-busy_count(struct server *sv)
-{
-	struct conn *c;
-	size_t n = 0;
-
-	for (c = sv->conns; c != NULL; c = c->next)
-		n += c->busy;
-	return n;
 }
 
 static int
@@ -400,12 +485,10 @@ start_workers(struct server *sv, struct worker_arg *wa, size_t n)
 static void
 stop_workers(struct server *sv, struct worker_arg *wa, size_t n)
 {
+	uint64_t one = 1;
 	size_t i;
 
-	pthread_mutex_lock(&sv->mtx);
-	sv->shutdown = 1;
-	pthread_cond_broadcast(&sv->cv);
-	pthread_mutex_unlock(&sv->mtx);
+	(void)!write(sv->stop_fd, &one, sizeof(one));
 	for (i = 0; i < n; i++) {
 		if (wa[i].th)
 			pthread_join(wa[i].th, NULL);
@@ -414,39 +497,56 @@ stop_workers(struct server *sv, struct worker_arg *wa, size_t n)
 	}
 }
 
+static size_t
+conn_count(struct server *sv, size_t *busy)
+{
+	size_t n;
+
+	pthread_mutex_lock(&sv->mtx);
+	n = sv->nconns;
+	if (busy != NULL)
+		*busy = sv->nbusy;
+	pthread_mutex_unlock(&sv->mtx);
+	return n;
+}
+
 int
 server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 {
 	const struct config *cfg = ad->cfg;
 	struct server sv;
 	struct worker_arg *wa = NULL;
-	struct pollfd *pfd = NULL;
-	struct conn **pconn = NULL, *c, *next;
+	struct pollfd pfd[5];
+	struct epoll_event ev;
 	struct sigaction sa;
-	size_t nw = (size_t)cfg->workers, maxp, np, i, conn_max;
-	int64_t now, wake, wake_cap = 0, next_overdue;
+	size_t nw = (size_t)cfg->workers, i, busy;
+	int64_t now, wake, next_overdue;
 	int n, ret = -1, stopping = 0, paused;
 	char sb[16];
+	uint64_t cnt;
 
 	memset(&sv, 0, sizeof(sv));
 	sv.ad = ad;
-	sv.qcap = (size_t)cfg->queue_max;
-	sv.done_pipe[0] = sv.done_pipe[1] = -1;
+	sv.ep = sv.stop_fd = sv.poke_fd = -1;
+	atomic_init(&sv.stopping, 0);
 	pthread_mutex_init(&sv.mtx, NULL);
-	pthread_cond_init(&sv.cv, NULL);
-	conn_max = (size_t)cfg->connections_max;
-	clamp_connections(cfg, &conn_max);
-	sv.conn_max = conn_max;
-	maxp = 5 + conn_max;	/* two pipes, three listeners, the clients */
-	if ((sv.queue = calloc(sv.qcap, sizeof(*sv.queue))) == NULL ||
-	    (wa = calloc(nw, sizeof(*wa))) == NULL ||
-	    (pfd = calloc(maxp, sizeof(*pfd))) == NULL ||
-	    (pconn = calloc(maxp, sizeof(*pconn))) == NULL ||
-	    pipe2(sv.done_pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
-	    pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+	sv.conn_max = (size_t)cfg->connections_max;
+	clamp_connections(cfg, &sv.conn_max);
+	if ((wa = calloc(nw, sizeof(*wa))) == NULL ||
+	    (sv.ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (sv.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    (sv.poke_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		log_err("cannot set up the server: %s", strerror(errno));
 		goto out;
-	/* A worker's hand-back must never be lost: block rather than drop. */
-	(void)fcntl(sv.done_pipe[1], F_SETFL, 0);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;		/* level-triggered: wakes every worker */
+	ev.data.ptr = NULL;
+	if (epoll_ctl(sv.ep, EPOLL_CTL_ADD, sv.stop_fd, &ev) != 0) {
+		log_err("epoll: %s", strerror(errno));
+		goto out;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -462,62 +562,53 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 	log_notice("serving with %zu workers", nw);
 	next_overdue = mono_ms() + 5000;
 	for (;;) {
-		collect_done(&sv);
-		if (!stopping && mono_ms() >= next_overdue) {
+		now = mono_ms();
+		if (!stopping && now >= next_overdue) {
 			review_log_overdue(ad);
 			next_overdue = mono_ms() + 86400 * 1000;
 		}
 		if (got_stop && !stopping) {
 			stopping = 1;
+			(void)conn_count(&sv, &busy);
 			log_notice("stopping: finishing %zu requests in hand",
-			    busy_count(&sv));
+			    busy);
 			close(pam_fd);
 			close(admin_fd);
 			close(review_fd);
 			pam_fd = admin_fd = review_fd = -1;
-			for (c = sv.conns; c != NULL; c = next) {
-				next = c->next;
-				if (!c->busy)
-					conn_close(&sv, c);
-			}
+			/* From now on a worker closes what it gives back. */
+			pthread_mutex_lock(&sv.mtx);
+			atomic_store(&sv.stopping, 1);
+			pthread_mutex_unlock(&sv.mtx);
+			(void)sweep(&sv, now, 1);
 		}
-		if (stopping && busy_count(&sv) == 0)
+		if (stopping && conn_count(&sv, NULL) == 0)
 			break;
-		np = 0;
-		pfd[np].fd = sig_pipe[0];
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = sv.done_pipe[0];
-		pfd[np++].events = POLLIN;
-		now = mono_ms();
-		if (!stopping) {
-			paused = now < sv.accept_pause_until;
-			pfd[np].fd = paused ? -1 : pam_fd;
-			pfd[np++].events = POLLIN;
-			pfd[np].fd = paused ? -1 : admin_fd;
-			pfd[np++].events = POLLIN;
-			pfd[np].fd = paused ? -1 : review_fd;
-			pfd[np++].events = POLLIN;
-			if (paused && sv.accept_pause_until < now + 1000)
-				wake_cap = sv.accept_pause_until;
+		wake = sweep(&sv, now, 0);
+		if (stopping || wake > now + 1000)
+			wake = now + (stopping ? 50 : 1000);
+
+		pfd[0].fd = sig_pipe[0];
+		pfd[1].fd = sv.poke_fd;
+		paused = stopping || now < sv.accept_pause_until;
+		pfd[2].fd = paused ? -1 : pam_fd;
+		pfd[3].fd = paused ? -1 : admin_fd;
+		pfd[4].fd = paused ? -1 : review_fd;
+		for (i = 0; i < 5; i++) {
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
 		}
-		wake = wake_cap != 0 && wake_cap < now + 1000 ? wake_cap :
-		    now + 1000;
-		wake_cap = 0;
-		for (c = sv.conns; c != NULL && np < maxp; c = c->next) {
-			if (c->busy)
-				continue;
-			if (c->deadline < wake)
-				wake = c->deadline;
-			pconn[np] = c;
-			pfd[np].fd = c->fd;
-			pfd[np++].events = POLLIN;
-		}
-		n = poll(pfd, np, wake > now ? (int)(wake - now) : 0);
+		if (!stopping && now < sv.accept_pause_until &&
+		    sv.accept_pause_until < wake)
+			wake = sv.accept_pause_until;
+		n = poll(pfd, 5, wake > now ? (int)(wake - now) : 0);
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
 		}
-		if (n > 0 && (pfd[0].revents & POLLIN)) {
+		if (n <= 0)
+			continue;
+		if (pfd[0].revents & POLLIN) {
 			while (read(sig_pipe[0], sb, sizeof(sb)) > 0)
 				;
 			if (got_hup && !got_stop) {
@@ -525,34 +616,36 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 				(void)pol_reload(ad, "SIGHUP", NULL, 0);
 			}
 		}
-		if (!stopping && n > 0) {
+		if (pfd[1].revents & POLLIN)
+			(void)!read(sv.poke_fd, &cnt, sizeof(cnt));
+		if (!stopping) {
 			if (pfd[2].revents & POLLIN)
-				do_accept(&sv, pam_fd, 0);
+				do_accept(&sv, pam_fd, SOCK_PAM);
 			if (pfd[3].revents & POLLIN)
 				do_accept(&sv, admin_fd, SOCK_ADMIN);
 			if (pfd[4].revents & POLLIN)
 				do_accept(&sv, review_fd, SOCK_REVIEW);
 		}
-		/* Connections: data, hang-ups, and deadlines. */
-		now = mono_ms();
-		for (i = stopping ? 2 : 5; i < np; i++) {
-			c = pconn[i];
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-				conn_read(&sv, c);
-			else if (c->deadline <= now) {
-				if (c->hdr_got > 0)
-					log_warn("client too slow sending a "
-					    "request; closing");
-				conn_close(&sv, c);
-			}
-		}
 	}
 	ret = 0;
  stop:
+	if (ret != 0) {
+		/* Workers that did start: let them close what they hold. */
+		pthread_mutex_lock(&sv.mtx);
+		atomic_store(&sv.stopping, 1);
+		pthread_mutex_unlock(&sv.mtx);
+		(void)sweep(&sv, mono_ms(), 1);
+	}
 	stop_workers(&sv, wa, nw);
-	collect_done(&sv);
-	while (sv.conns != NULL)
-		conn_close(&sv, sv.conns);
+	/* Only connections no worker was left to close remain. */
+	while (sv.conns != NULL) {
+		struct conn *c = sv.conns;
+
+		sv.conns = c->next;
+		close(c->fd);
+		conn_reset(c);
+		free(c);
+	}
 	log_notice("stopped");
  out:
 	if (pam_fd >= 0)
@@ -561,17 +654,16 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 		close(admin_fd);
 	if (review_fd >= 0)
 		close(review_fd);
-	free(sv.queue);
 	free(wa);
-	free(pfd);
-	free(pconn);
-	for (i = 0; i < 2; i++) {
-		if (sv.done_pipe[i] >= 0)
-			close(sv.done_pipe[i]);
+	for (i = 0; i < 2; i++)
 		if (sig_pipe[i] >= 0)
 			close(sig_pipe[i]);
-	}
+	if (sv.ep >= 0)
+		close(sv.ep);
+	if (sv.stop_fd >= 0)
+		close(sv.stop_fd);
+	if (sv.poke_fd >= 0)
+		close(sv.poke_fd);
 	pthread_mutex_destroy(&sv.mtx);
-	pthread_cond_destroy(&sv.cv);
 	return ret;
 }

@@ -5,12 +5,15 @@
 #include "authd.h"
 
 /*
- * The listener: one thread polls both sockets and every idle connection,
- * reads request frames without blocking (bounded size, bounded time) and
- * hands complete frames to a fixed pool of workers through a bounded
- * queue.  A worker handles the request (directory, database, audit),
- * writes the reply and gives the connection back.  A slow directory
- * answer therefore holds one worker, never the listener or the others.
+ * The main thread accepts connections (checking the peer at once), keeps
+ * the idle and partial-frame deadlines and handles signals.  A fixed pool
+ * of workers waits on one epoll set in which every connection is armed
+ * once (EPOLLONESHOT): the worker that a readiness wakes reads the frame
+ * without blocking (bounded size, bounded time), handles the request
+ * (directory, database, audit), writes the reply and arms the connection
+ * again.  A request costs no hand-off between threads but the commit of
+ * its audit record; a slow directory answer holds one worker, never the
+ * main thread or the others.
  */
 
 /*
