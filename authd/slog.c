@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -16,12 +17,22 @@
 
 #define SLOG_MAX	4096
 
+/* Lines queued for one sendmmsg(); more are sent in further calls. */
+#define SLOG_BATCH	32
+/* After a failed connect, copies are dropped for this long (ms). */
+#define SLOG_RETRY_MS	1000
+
 struct slog {
 	struct sockaddr_un	 sun;
 	int			 fd;
 	int			 facility;
+	int			 pid;		/* authd does not fork once serving */
 	char			 host[256];
 	unsigned long		 dropped;
+	int64_t			 retry_at;	/* mono_ms(): connect again */
+	char			(*buf)[SLOG_MAX];
+	size_t			 len[SLOG_BATCH];
+	size_t			 nq;
 };
 
 int
@@ -52,7 +63,12 @@ slog_open(const char *path, int facility, const char *host)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	if ((s->buf = malloc(SLOG_BATCH * sizeof(*s->buf))) == NULL) {
+		free(s);
+		return NULL;
+	}
 	s->fd = -1;
+	s->pid = (int)getpid();
 	s->facility = facility;
 	s->sun.sun_family = AF_UNIX;
 	snprintf(s->sun.sun_path, sizeof(s->sun.sun_path), "%s", path);
@@ -70,6 +86,7 @@ slog_close(struct slog *s)
 		    s->dropped);
 	if (s->fd >= 0)
 		close(s->fd);
+	free(s->buf);
 	free(s);
 }
 
@@ -92,44 +109,98 @@ slog_param(char *sd, size_t sz, const char *name, const char *value)
 	sd[o] = '\0';
 }
 
-void
-slog_send(struct slog *s, const char *msgid, const char *sd, const char *msg)
+/* Connects if need be; 0 when s->fd can be used. */
+static int
+slog_connect(struct slog *s)
 {
-	char line[SLOG_MAX], ts[32];
-	struct timespec now;
-	struct tm tm;
-	int n, attempt;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "<%d>1 %s.%03ldZ %s authd %d %s %s %s",
-	    s->facility | LOG_INFO, ts, now.tv_nsec / 1000000, s->host,
-	    (int)getpid(), msgid, sd ? sd : "-", msg ? msg : "");
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (s->fd < 0) {
-			s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
-			    SOCK_NONBLOCK, 0);
-			if (s->fd >= 0 && connect(s->fd,
-			    (struct sockaddr *)&s->sun, sizeof(s->sun)) != 0) {
-				close(s->fd);
-				s->fd = -1;
-			}
-			if (s->fd < 0)
-				break;
-		}
-		if (send(s->fd, line, (size_t)n, MSG_DONTWAIT |
-		    MSG_NOSIGNAL) == n)
-			return;
-		/* The receiver may have restarted: reconnect once. */
+	if (s->fd >= 0)
+		return 0;
+	/* A missing syslog costs one failed connect a second, no more. */
+	if (mono_ms() < s->retry_at)
+		return -1;
+	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd >= 0 && connect(s->fd, (struct sockaddr *)&s->sun,
+	    sizeof(s->sun)) != 0) {
 		close(s->fd);
 		s->fd = -1;
 	}
-	if (s->dropped++ == 0)
+	if (s->fd < 0) {
+		s->retry_at = mono_ms() + SLOG_RETRY_MS;
+		return -1;
+	}
+	return 0;
+}
+
+void
+slog_flush(struct slog *s)
+{
+	struct mmsghdr mh[SLOG_BATCH];
+	struct iovec iov[SLOG_BATCH];
+	size_t i, done = 0;
+	int n, attempt, err = 0;
+
+	memset(mh, 0, sizeof(mh));
+	for (i = 0; i < s->nq; i++) {
+		iov[i].iov_base = s->buf[i];
+		iov[i].iov_len = s->len[i];
+		mh[i].msg_hdr.msg_iov = &iov[i];
+		mh[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (attempt = 0; attempt < 2 && done < s->nq; attempt++) {
+		if (slog_connect(s) != 0) {
+			err = errno;
+			break;
+		}
+		while (done < s->nq) {
+			n = sendmmsg(s->fd, mh + done, (unsigned)(s->nq - done),
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			done += (size_t)n;
+		}
+		if (done == s->nq)
+			break;
+		err = errno;
+		/* A full receiver drops copies; a restarted one is redialled. */
+		if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS)
+			break;
+		close(s->fd);
+		s->fd = -1;
+	}
+	if (done < s->nq && s->dropped++ == 0)
 		log_warn("syslog: cannot send audit copies to %s: %s",
-		    s->sun.sun_path, strerror(errno));
+		    s->sun.sun_path, strerror(err));
+	if (done < s->nq)
+		s->dropped += s->nq - done - 1;
+	s->nq = 0;
+}
+
+void
+slog_queue(struct slog *s, const char *msgid, const char *sd, const char *msg)
+{
+	char ts[32];
+	struct timespec now;
+	struct tm tm;
+	int n;
+
+	if (s->nq == SLOG_BATCH)
+		slog_flush(s);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(s->buf[s->nq], SLOG_MAX, "<%d>1 %s.%03ldZ %s authd %d "
+	    "%s %s %s", s->facility | LOG_INFO, ts, now.tv_nsec / 1000000,
+	    s->host, s->pid, msgid, sd ? sd : "-", msg ? msg : "");
+	if (n < 0)
+		return;
+	s->len[s->nq++] = (size_t)n >= SLOG_MAX ? SLOG_MAX - 1 : (size_t)n;
+}
+
+void
+slog_send(struct slog *s, const char *msgid, const char *sd, const char *msg)
+{
+	slog_queue(s, msgid, sd, msg);
+	slog_flush(s);
 }

@@ -29,6 +29,15 @@ void slog_close(struct slog *s);
 void slog_send(struct slog *s, const char *msgid, const char *sd,
     const char *msg);
 
+/*
+ * The same in batches: slog_queue formats a line (sending the queue first
+ * when it is full), slog_flush sends what is queued with as few system
+ * calls as the receiver allows, in order.  One thread per slog.
+ */
+void slog_queue(struct slog *s, const char *msgid, const char *sd,
+    const char *msg);
+void slog_flush(struct slog *s);
+
 /* Appends ` name="value"` to `sd` (size `sz`) with RFC 5424 escaping. */
 void slog_param(char *sd, size_t sz, const char *name, const char *value);
 

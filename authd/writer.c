@@ -216,8 +216,9 @@ lines_send(struct writer *w)
 	size_t i;
 
 	for (i = 0; i < w->nlines; i++)
-		slog_send(w->slog, w->lines[i].msgid, w->lines[i].sd,
+		slog_queue(w->slog, w->lines[i].msgid, w->lines[i].sd,
 		    w->lines[i].msg);
+	slog_flush(w->slog);
 	lines_drop(w, 0);
 }
 
@@ -347,11 +348,15 @@ writer_main(void *arg)
 			continue;
 		}
 		run_batch(w, batch);
+		/*
+		 * One wake-up here; each woken waiter wakes the next (see
+		 * writer_run), so the writer is not the one that pays for
+		 * every thread's wake-up before it can start the next batch.
+		 */
 		pthread_mutex_lock(&w->mtx);
-		for (j = batch; j != NULL; j = j->next) {
+		for (j = batch; j != NULL; j = j->next)
 			j->done = 1;
-			pthread_cond_signal(&j->cv);
-		}
+		pthread_cond_signal(&batch->cv);
 		pthread_mutex_unlock(&w->mtx);
 		/* The replies go out first; the copies follow. */
 		lines_send(w);
@@ -455,6 +460,9 @@ writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 	pthread_cond_signal(&w->cv);
 	while (!job.done)
 		pthread_cond_wait(&job.cv, &w->mtx);
+	/* Pass the wake-up on: the next job of the batch is done too. */
+	if (job.next != NULL)
+		pthread_cond_signal(&job.next->cv);
 	pthread_mutex_unlock(&w->mtx);
 	pthread_cond_destroy(&job.cv);
 	return job.result;
