@@ -323,6 +323,40 @@ struct daemon {
 	char		 log[4096];
 };
 
+/* The system the requests name, in a policy of its own (policies/README.md). */
+static int
+write_policy(const struct daemon *d)
+{
+	char path[4096 + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/policy", d->dir);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "audit_bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/policy/bench.policy", d->dir);
+	if ((f = fopen(path, "we")) == NULL) {
+		fprintf(stderr, "audit_bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# written by audit_bench\n"
+	    "system pilot {\n"
+	    "    owner root\n"
+	    "    confidentiality 2\n"
+	    "    integrity 2\n"
+	    "    availability 2\n"
+	    "    role users {\n"
+	    "        group \"cn=pilot-users,dc=bench,dc=invalid\"\n"
+	    "    }\n"
+	    "}\n");
+	if (fchmod(fileno(f), 0644) != 0 || fclose(f) != 0) {
+		fprintf(stderr, "audit_bench: %s: cannot write\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 write_conf(const struct bench_opts *o, struct daemon *d, const char *logsock,
     int group_commit, int as_root)
@@ -331,6 +365,8 @@ write_conf(const struct bench_opts *o, struct daemon *d, const char *logsock,
 	FILE *f;
 	int i;
 
+	if (write_policy(d) != 0)
+		return -1;
 	if ((f = fopen(d->conf, "we")) == NULL) {
 		fprintf(stderr, "audit_bench: %s: %s\n", d->conf,
 		    strerror(errno));
@@ -339,6 +375,7 @@ write_conf(const struct bench_opts *o, struct daemon *d, const char *logsock,
 	fprintf(f, "# written by audit_bench\n");
 	fprintf(f, "socket %s/authd.sock\n", d->dir);
 	fprintf(f, "admin_socket %s/admin.sock\n", d->dir);
+	fprintf(f, "review_socket %s/review.sock\n", d->dir);
 	fprintf(f, "database %s/authd.db\n", d->dir);
 	fprintf(f, "seal_key %s/seal.key\n", d->dir);
 	fprintf(f, "audit_key %s/audit.key\n", d->dir);
@@ -354,10 +391,9 @@ write_conf(const struct bench_opts *o, struct daemon *d, const char *logsock,
 	fprintf(f, "ldap_uri ldap://127.0.0.1:1/\n");
 	fprintf(f, "ldap_base dc=bench,dc=invalid\n");
 	fprintf(f, "ldap_timeout 1\n");
-	fprintf(f, "system pilot cn=pilot-users,dc=bench,dc=invalid\n");
+	fprintf(f, "policy_dir %s/policy\n", d->dir);
 	fprintf(f, "syslog_socket %s\n", logsock);
 	fprintf(f, "audit_group_commit %s\n", group_commit ? "yes" : "no");
-	fprintf(f, "queue_max 4096\n");
 	for (i = 0; i < o->nextra; i++)
 		fprintf(f, "%s\n", o->extra[i]);
 	if (fclose(f) != 0) {
