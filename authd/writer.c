@@ -19,6 +19,8 @@ struct wjob {
 	void		*arg;
 	int		 result;
 	int		 done;
+	int		 lead;		/* its waiter is to commit next */
+	int		 woken;		/* released: done, and may return */
 	pthread_cond_t	 cv;		/* its waiter alone is woken */
 	struct wjob	*next;
 };
@@ -38,8 +40,9 @@ struct writer {
 	pthread_t		 th;
 	int			 started;
 	pthread_mutex_t		 mtx;
-	pthread_cond_t		 cv;		/* jobs arrived / stop */
-	struct wjob		*head, *tail;
+	pthread_cond_t		 cv;		/* the writer thread: stop */
+	struct wjob		*head, *tail;	/* waiting for a commit */
+	int			 busy;		/* a thread is committing */
 	int			 stopping;
 	/* chain state, owned by the writer thread */
 	int64_t			 head_seq;
@@ -298,69 +301,142 @@ cp_due(struct writer *w, int64_t now)
 	    w->ad->cfg->audit_checkpoint_interval * 1000;
 }
 
+/*
+ * Group commit without a commit thread.  The first thread to hand in a
+ * job while nobody commits becomes the committer: it takes every job
+ * waiting (its own among them), runs them in one transaction, sends the
+ * syslog copies, and wakes the batch.  Jobs handed in meanwhile wait; when
+ * the committer is done it passes the role to the first of them, whose
+ * thread then commits them all.  A lone request thus costs no thread
+ * hand-off, and concurrent ones still share one fsync.  The chain state,
+ * the syslog copies and the database connection belong to the committer
+ * (`busy`), handed on under w->mtx.
+ */
+
+/* Takes the next batch off the queue (w->mtx held). */
+static struct wjob *
+take_batch(struct writer *w)
+{
+	size_t max = w->ad->cfg->audit_group_commit ?
+	    (size_t)w->ad->cfg->audit_batch_max : 1;
+	struct wjob *batch = w->head, *j;
+	size_t n;
+
+	for (n = 1, j = batch; j != NULL && n < max; n++)
+		j = j->next;
+	if (j != NULL) {
+		w->head = j->next;
+		j->next = NULL;
+	} else
+		w->head = NULL;
+	if (w->head == NULL)
+		w->tail = NULL;
+	return batch;
+}
+
+/*
+ * Gives up the committer role (w->mtx held): to the first waiting job's
+ * thread if there is one, else to nobody.
+ */
+static void
+pass_on(struct writer *w)
+{
+	if (w->head != NULL) {
+		w->head->lead = 1;
+		pthread_cond_signal(&w->head->cv);
+	} else
+		w->busy = 0;
+}
+
+/*
+ * As the committer: commits batches until `mine` is done (NULL: one batch
+ * at most, for the writer thread's checkpoints).  Called and returns with
+ * w->mtx held.
+ */
+static void
+commit_until(struct writer *w, struct wjob *mine)
+{
+	struct wjob *batch, **pp;
+	int64_t now;
+
+	do {
+		batch = take_batch(w);
+		pthread_mutex_unlock(&w->mtx);
+		if (batch != NULL)
+			run_batch(w, batch);
+		now = wall_ms();
+		if (cp_due(w, now)) {
+			struct chain_checkpoint cp;
+			struct wjob cpjob;
+
+			memset(&cpjob, 0, sizeof(cpjob));
+			cpjob.fn = cp_job;
+			cpjob.arg = &cp;
+			run_batch(w, &cpjob);
+			/* A failed checkpoint waits an interval, not spins. */
+			if (cpjob.result != 0)
+				w->cp_time_ms = now;
+		}
+		pthread_mutex_lock(&w->mtx);
+		/*
+		 * Release the batch, mine aside, in a chain: each released
+		 * waiter releases the next (writer_run), so that this thread
+		 * does not pay for every wake-up.
+		 */
+		for (pp = &batch; *pp != NULL; ) {
+			(*pp)->done = 1;
+			if (*pp == mine) {
+				*pp = mine->next;
+				mine->next = NULL;
+			} else
+				pp = &(*pp)->next;
+		}
+		if (batch != NULL) {
+			batch->woken = 1;
+			pthread_cond_signal(&batch->cv);
+		}
+		pthread_mutex_unlock(&w->mtx);
+		/* The copies follow the replies, in order: the role waits. */
+		lines_send(w);
+		pthread_mutex_lock(&w->mtx);
+	} while (mine != NULL && !mine->done);
+	pass_on(w);
+}
+
 static void *
 writer_main(void *arg)
 {
 	struct writer *w = arg;
-	const struct config *c = w->ad->cfg;
-	size_t max = c->audit_group_commit ? (size_t)c->audit_batch_max : 1;
-	struct chain_checkpoint cp;
-	struct wjob *batch, *j, cpjob;
 	struct timespec ts;
-	size_t n;
-	int stop;
 
+	/*
+	 * The writer thread commits nothing of its own: it signs the chain
+	 * head when records wait for a checkpoint and nobody commits, and
+	 * once more at stop.
+	 */
+	pthread_mutex_lock(&w->mtx);
 	for (;;) {
-		pthread_mutex_lock(&w->mtx);
-		while (w->head == NULL && !w->stopping && !cp_due(w,
-		    wall_ms())) {
-			clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (w->stopping)
+			ts.tv_nsec += 10 * 1000 * 1000;	/* a committer ends */
+		else
 			ts.tv_sec += 1;
-			pthread_cond_timedwait(&w->cv, &w->mtx, &ts);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
 		}
-		batch = w->head;
-		for (n = 1, j = batch; j != NULL && n < max; n++)
-			j = j->next;
-		if (j != NULL) {
-			w->head = j->next;
-			j->next = NULL;
-		} else
-			w->head = NULL;
-		if (w->head == NULL)
-			w->tail = NULL;
-		stop = w->stopping && batch == NULL;
-		pthread_mutex_unlock(&w->mtx);
-
-		if (batch == NULL) {
-			/* Idle: sign the head if it is due (or at stop). */
-			if (w->head_seq > w->cp_seq) {
-				memset(&cpjob, 0, sizeof(cpjob));
-				cpjob.fn = cp_job;
-				cpjob.arg = &cp;
-				run_batch(w, &cpjob);
-				lines_send(w);
-				/* A failed checkpoint waits an interval, not spins. */
-				if (cpjob.result != 0)
-					w->cp_time_ms = wall_ms();
-			}
-			if (stop)
-				break;
+		if (w->busy || !w->stopping)
+			(void)pthread_cond_timedwait(&w->cv, &w->mtx, &ts);
+		if (w->busy)
 			continue;
-		}
-		run_batch(w, batch);
-		/*
-		 * One wake-up here; each woken waiter wakes the next (see
-		 * writer_run), so the writer is not the one that pays for
-		 * every thread's wake-up before it can start the next batch.
-		 */
-		pthread_mutex_lock(&w->mtx);
-		for (j = batch; j != NULL; j = j->next)
-			j->done = 1;
-		pthread_cond_signal(&batch->cv);
-		pthread_mutex_unlock(&w->mtx);
-		/* The replies go out first; the copies follow. */
-		lines_send(w);
+		w->busy = 1;
+		if (w->stopping)
+			w->cp_time_ms = 0;	/* sign what is left */
+		commit_until(w, NULL);
+		if (w->stopping && w->head == NULL)
+			break;
 	}
+	pthread_mutex_unlock(&w->mtx);
 	return NULL;
 }
 
@@ -441,6 +517,7 @@ int
 writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 {
 	struct wjob job;
+	int committed = 0;
 
 	memset(&job, 0, sizeof(job));
 	job.fn = fn;
@@ -457,12 +534,26 @@ writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 	else
 		w->head = &job;
 	w->tail = &job;
-	pthread_cond_signal(&w->cv);
-	while (!job.done)
+	/* Nobody commits: this thread does, its job and all waiting. */
+	if (!w->busy) {
+		w->busy = 1;
+		commit_until(w, &job);
+		committed = 1;
+	}
+	/* Else: released by the job before it, or asked to commit next. */
+	while (!committed && !job.woken) {
+		if (job.lead) {
+			job.lead = 0;
+			commit_until(w, &job);
+			committed = 1;
+			break;
+		}
 		pthread_cond_wait(&job.cv, &w->mtx);
-	/* Pass the wake-up on: the next job of the batch is done too. */
-	if (job.next != NULL)
+	}
+	if (!committed && job.next != NULL) {
+		job.next->woken = 1;
 		pthread_cond_signal(&job.next->cv);
+	}
 	pthread_mutex_unlock(&w->mtx);
 	pthread_cond_destroy(&job.cv);
 	return job.result;

@@ -9,25 +9,28 @@
 #include "store.h"
 
 /*
- * The one writer of authd's database, with group commit.  Workers hand it
+ * The one writer of authd's database, with group commit.  Threads hand it
  * jobs: a function that checks and updates state and appends audit
- * records.  The writer runs the jobs that are waiting in one transaction
- * (each in a savepoint, so one job's failure undoes only that job), commits
- * with one fsync, and only then wakes the workers, which reply.  Because it
- * is the only writer, a job's check and its update see no other writer in
- * between; because the records and the state share the transaction, no
- * decision is answered before its record is durable and no state changes
- * without its record.
+ * records.  Jobs run one transaction at a time, each in a savepoint (so
+ * one job's failure undoes only that job), and writer_run returns only
+ * once its job's transaction is durable.  Because there is one writer at
+ * a time, a job's check and its update see no other writer in between;
+ * because the records and the state share the transaction, no decision is
+ * answered before its record is durable and no state changes without its
+ * record.
  *
- * Batch policy: a batch is every job waiting when the previous commit
- * finished, up to audit_batch_max; the writer never waits to fill a batch,
- * so a lone request costs one commit and concurrent ones share it.  With
- * audit_group_commit off each job is its own transaction.
+ * Who commits: the thread that hands in a job while nobody is committing
+ * commits it itself, with every job waiting; jobs that arrive meanwhile
+ * wait and are committed together by the first of their threads once the
+ * commit before is done (audit_batch_max at most per transaction, one
+ * with audit_group_commit off).  A lone request thus crosses no thread,
+ * and concurrent ones share one fsync.
  *
  * The writer also keeps the audit hash chain (lib/chain.h), signs a
  * checkpoint every audit_checkpoint_records records or
- * audit_checkpoint_interval seconds, and copies every record and
- * checkpoint to syslog after the commit.
+ * audit_checkpoint_interval seconds (its own thread does that when authd
+ * is idle), and copies every record and checkpoint to syslog after the
+ * commit, in order.
  */
 
 struct writer;
