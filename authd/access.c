@@ -14,6 +14,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "writer.h"
 
 #define LIST_USERS_MAX	100000
 
@@ -178,16 +179,14 @@ access_holders_free(struct holders *hs)
 	memset(hs, 0, sizeof(*hs));
 }
 
-int
-access_handle(struct req *rq, struct proto_msg *reply)
+void
+access_prepare(struct req *rq, struct access_outcome *o)
 {
 	struct authd *ad = rq->w->ad;
 	struct access_query aq;
-	struct access_result ar;
-	struct req_cite cite;
+	struct access_result *ar = &o->ar;
 	struct polref *ref;
 	const struct policy *p;
-	char detail[1500], factors[32];
 
 	memset(&aq, 0, sizeof(aq));
 	aq.user = rq->user;
@@ -201,31 +200,63 @@ access_handle(struct req *rq, struct proto_msg *reply)
 	p = pol_hold(ad, &ref);
 	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
 	    policy_version(p));
-	access_decide(rq, p, &aq, &ar, NULL, NULL);
+	access_decide(rq, p, &aq, ar, NULL, NULL);
 	/* Records name the system, also when the PAM service chose it. */
-	if (ar.d.sys != NULL && rq->system == NULL) {
+	if (ar->d.sys != NULL && rq->system == NULL) {
 		snprintf(rq->sysname, sizeof(rq->sysname), "%s",
-		    ar.d.sys->name);
+		    ar->d.sys->name);
 		rq->system = rq->sysname;
 	}
 	pol_release(ad, ref);
+	ar->d.sys = NULL;	/* the policy may go with the reference */
 
-	snprintf(detail, sizeof(detail), "%s%s%s%s%s", ar.d.detail,
-	    ar.d.detail[0] && ar.d.grants[0] ? "; " : "", ar.d.grants,
-	    ar.stale ? "; directory " : "", ar.stale ? ar.dirinfo : "");
-	cite.rule = ar.d.rule[0] ? ar.d.rule : NULL;
-	cite.role = ar.d.roles[0] ? ar.d.roles : NULL;
-	cite.factors = policy_factors_str(ar.d.factors, factors,
-	    sizeof(factors));
-	if (req_audit_commit(rq, "account", ar.d.allow ? "allow" : "deny",
-	    ar.d.reason, detail[0] ? detail : NULL, &cite) != 0) {
+	snprintf(o->detail, sizeof(o->detail), "%s%s%s%s%s", ar->d.detail,
+	    ar->d.detail[0] && ar->d.grants[0] ? "; " : "", ar->d.grants,
+	    ar->stale ? "; directory " : "", ar->stale ? ar->dirinfo : "");
+	o->rule = ar->d.rule[0] ? ar->d.rule : NULL;
+	o->role = ar->d.roles[0] ? ar->d.roles : NULL;
+	(void)policy_factors_str(ar->d.factors, o->factors,
+	    sizeof(o->factors));
+}
+
+int
+access_record(struct wtx *tx, struct req *rq, const struct access_outcome *o)
+{
+	struct req_cite cite = { o->rule, o->role, o->factors };
+
+	return req_audit(tx, rq, "account", o->ar.d.allow ? "allow" : "deny",
+	    o->ar.d.reason, o->detail[0] ? o->detail : NULL, &cite);
+}
+
+struct access_job {
+	struct req			*rq;
+	const struct access_outcome	*o;
+};
+
+static int
+access_job(struct wtx *tx, void *arg)
+{
+	struct access_job *j = arg;
+
+	return access_record(tx, j->rq, j->o);
+}
+
+int
+access_handle(struct req *rq, struct proto_msg *reply)
+{
+	struct access_outcome o;
+	struct access_job j = { rq, &o };
+
+	access_prepare(rq, &o);
+	if (writer_run(rq->w->ad->writer, access_job, &j) != 0) {
 		log_err("account user=%s: audit write failed", rq->user);
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
-	log_info("account %s user=%s system=%s service=%s: %s (%s)",
-	    ar.d.allow ? "allow" : "deny", rq->user, ar.d.sys ?
-	    ar.d.sys->name : "-", rq->service, reason_str(ar.d.reason),
-	    ar.d.rule);
-	return reply_set(reply, ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY,
-	    ar.d.reason, NULL);
+	/* The audit copy in syslog is the decision's log line. */
+	log_debug("account %s user=%s system=%s service=%s: %s (%s)",
+	    o.ar.d.allow ? "allow" : "deny", rq->user, rq->system ?
+	    rq->system : "-", rq->service, reason_str(o.ar.d.reason),
+	    o.ar.d.rule);
+	return reply_set(reply, o.ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY,
+	    o.ar.d.reason, NULL);
 }

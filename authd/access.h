@@ -35,6 +35,24 @@ void access_decide(struct req *rq, const struct policy *p,
     const struct access_query *aq, struct access_result *ar,
     pol_trace_fn *tf, void *ta);
 
+/*
+ * The account decision of a request, ready to be written down: made by
+ * access_prepare outside any transaction, appended to the trail by
+ * access_record inside one (alone, or with the auth decision it follows).
+ */
+struct access_outcome {
+	struct access_result	ar;
+	char			detail[1500];
+	char			factors[32];
+	const char		*rule, *role;
+};
+
+struct wtx;
+
+void access_prepare(struct req *rq, struct access_outcome *o);
+int access_record(struct wtx *tx, struct req *rq,
+    const struct access_outcome *o);
+
 /* 1 when `user` has an active TOTP token (read on the worker's store). */
 int access_has_token(struct req *rq, const char *user);
 

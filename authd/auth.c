@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "access.h"
 #include "audit.h"
 #include "authd.h"
 #include "authd_err.h"
@@ -89,6 +90,9 @@ struct auth_job {
 	int		 locked_now;
 	int64_t		 lock_count;
 	char		 detail[128];
+	/* The account decision asked for with the code (PROTO_A_ACCOUNT). */
+	const struct access_outcome *acc;
+	int		 acc_done;	/* written down with the allow */
 };
 
 static int
@@ -195,6 +199,14 @@ auth_tx(struct wtx *tx, void *arg)
 		r = req_audit(tx, rq, "lockout", "deny", RSN_LOCKOUT_START,
 		    j->detail, NULL);
 	}
+	/*
+	 * The account decision the module asked for with the code: written
+	 * in the same transaction, so that a login costs one commit.  Only
+	 * after an allow: a failed login has no account phase.
+	 */
+	if (r == 0 && j->why == RSN_OK && j->acc != NULL &&
+	    (r = access_record(tx, rq, j->acc)) == 0)
+		j->acc_done = 1;
  out:
 	token_clear(&t);
 	return r;
@@ -267,7 +279,9 @@ check_password(struct req *rq, const struct policy *p, struct auth_job *j)
 int
 auth_handle(struct req *rq, struct proto_msg *reply)
 {
+	struct access_outcome acc;
 	struct auth_job j;
+	uint64_t want = 0;
 	int r;
 
 	memset(&j, 0, sizeof(j));
@@ -277,18 +291,36 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	j.now = time(NULL);
 	j.now_ms = wall_ms();
 	auth_prepare(rq, &j);
+	if (proto_get_u64(rq->m, PROTO_A_ACCOUNT, &want) == 0 && want != 0) {
+		if (want != 1)
+			return reply_set(reply, PROTO_S_ERROR,
+			    RSN_BAD_REQUEST, "ACCOUNT must be 1");
+		access_prepare(rq, &acc);
+		j.acc = &acc;
+	}
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0) {
 		log_err("auth user=%s: %s", rq->user, authd_strerror(r));
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
-	log_info("auth %s user=%s system=%s service=%s factors=%s: %s%s",
+	/*
+	 * Every decision reaches syslog as its audit copy (writer.c); this
+	 * log repeats it only for debugging, so that a login costs one line.
+	 */
+	log_debug("auth %s user=%s system=%s service=%s factors=%s: %s",
 	    j.why == RSN_OK ? "allow" : "deny", rq->user, rq->system ?
-	    rq->system : "-", rq->service, j.used, reason_str(j.why),
-	    j.locked_now ? " (lockout started)" : "");
+	    rq->system : "-", rq->service, j.used, reason_str(j.why));
+	if (j.locked_now)
+		log_notice("user=%s locked out after repeated failures",
+		    rq->user);
 	/*
 	 * The client hears only allow or deny; the reason travels too, for
 	 * the PAM module's log line, never for the user's screen.
 	 */
+	if (j.acc_done && ((r = proto_add_u64(reply, PROTO_A_ACCOUNT,
+	    acc.ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_ACCOUNT_REASON,
+	    reason_str(acc.ar.d.reason))) != 0))
+		return r;
 	return reply_set(reply, j.why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
 	    j.why, NULL);
 }
@@ -316,9 +348,12 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0)
 		return r;
 	*why = j.why;
-	log_info("auth %s user=%s service=%s factors=%s: %s",
+	log_debug("auth %s user=%s service=%s factors=%s: %s",
 	    j.why == RSN_OK ? "allow" : "deny", rq->user, rq->service,
 	    j.used, reason_str(j.why));
+	if (j.locked_now)
+		log_notice("user=%s locked out after repeated failures",
+		    rq->user);
 	return 0;
 }
 

@@ -73,6 +73,8 @@ static const struct {
 	[PROTO_A_ALL] =		{ T_U64, 8 },
 	[PROTO_A_DEFAULT_BY] =	{ T_U64, 8 },
 	[PROTO_A_CLOSED_BY] =	{ T_STR, 256 },
+	[PROTO_A_ACCOUNT] =	{ T_U64, 8 },
+	[PROTO_A_ACCOUNT_REASON] = { T_STR, 64 },
 };
 
 #define A(t)	(UINT64_C(1) << (t))
@@ -97,7 +99,7 @@ static const struct {
 	uint64_t	 allowed;
 } types[] = {
 	{ PROTO_T_AUTH, "auth", PAM_REQ | A(PROTO_A_CODE) |
-	    A(PROTO_A_PASSWORD) },
+	    A(PROTO_A_PASSWORD) | A(PROTO_A_ACCOUNT) },
 	{ PROTO_T_FACTORS, "factors", PAM_REQ },
 	{ PROTO_T_ACCOUNT, "account", PAM_REQ },
 	{ PROTO_T_SESSION_OPEN, "session-open", PAM_REQ },
@@ -140,7 +142,8 @@ static const struct {
 	    A(PROTO_A_SEQ) | A(PROTO_A_CHECKPOINT) | A(PROTO_A_COUNT) |
 	    A(PROTO_A_FACTORS) | A(PROTO_A_POLICY) | A(PROTO_A_RULE) |
 	    A(PROTO_A_ROLE) | A(PROTO_A_PATH) | A(PROTO_A_MFA) |
-	    A(PROTO_A_DETAIL) | A(PROTO_A_SYSTEM) | REVIEW_FIELDS },
+	    A(PROTO_A_DETAIL) | A(PROTO_A_SYSTEM) | A(PROTO_A_ACCOUNT) |
+	    A(PROTO_A_ACCOUNT_REASON) | REVIEW_FIELDS },
 	{ PROTO_T_AUDIT_ROW, "audit-row", A(PROTO_A_SEQ) | A(PROTO_A_TIME) |
 	    A(PROTO_A_EVENT) | A(PROTO_A_ACTOR) | A(PROTO_A_USER) |
 	    A(PROTO_A_SYSTEM) | A(PROTO_A_SERVICE) | A(PROTO_A_RHOST) |

@@ -120,6 +120,8 @@ enum proto_tag {
 	PROTO_A_ALL,		/* u64: 1 = every system */
 	PROTO_A_DEFAULT_BY,	/* u64: 1 = decided by a close's default */
 	PROTO_A_CLOSED_BY,	/* str: who closed a review */
+	PROTO_A_ACCOUNT,	/* u64: auth: also decide the account; its status */
+	PROTO_A_ACCOUNT_REASON,	/* str: that account decision's reason */
 	PROTO_A_LAST,		/* not a tag: one past the highest */
 };
 

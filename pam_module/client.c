@@ -2,6 +2,7 @@
 #include <sys/random.h>
 #include <sys/un.h>
 
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,8 @@ pa_parse_opts(pam_handle_t *pamh, int argc, const char **argv,
 			o->use_first_pass = 1;
 		else if (strcmp(a, "try_first_pass") == 0)
 			o->try_first_pass = 1;
+		else if (strcmp(a, "separate_account") == 0)
+			o->separate_account = 1;
 		else {
 			pam_syslog(pamh, LOG_ERR, "unknown or malformed "
 			    "option \"%s\"; refusing", str_sanitize(a,
@@ -195,7 +198,87 @@ struct pa_call {
 	const struct pa_opts	*o;
 	enum pa_phase		 phase;
 	const char		*user, *system, *service, *rhost, *tty;
+	int			 fd;	/* kept for the call's next request */
 };
+
+/*
+ * The account decision authd made with an accepted code, kept on the PAM
+ * handle for pam_acct_mgmt (pam_set_data): the same user and system, and
+ * fresh, or pam_acct_mgmt asks authd itself.
+ */
+#define PA_ACCOUNT_DATA	"pam_authd_account"
+
+struct pa_account {
+	uint64_t	 status;
+	uint32_t	 reqid;
+	int64_t		 at_ms;		/* mono_ms() */
+	char		 user[257];
+	char		 target[65];	/* system=, else the service */
+	char		 reason[65];
+};
+
+static void
+account_free(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
+static void
+account_keep(const struct pa_call *pc, const struct proto_msg *reply)
+{
+	struct pa_account *a;
+	uint64_t st;
+
+	if (proto_get_u64(reply, PROTO_A_ACCOUNT, &st) != 0 ||
+	    st > PROTO_S_ERROR || (a = calloc(1, sizeof(*a))) == NULL)
+		return;
+	a->status = st;
+	a->reqid = reply->reqid;
+	a->at_ms = mono_ms();
+	snprintf(a->user, sizeof(a->user), "%s", pc->user);
+	snprintf(a->target, sizeof(a->target), "%s", pc->system ?
+	    pc->system : pc->service);
+	snprintf(a->reason, sizeof(a->reason), "%s",
+	    proto_str(reply, PROTO_A_ACCOUNT_REASON, "-"));
+	if (pam_set_data(pc->pamh, PA_ACCOUNT_DATA, a, account_free) !=
+	    PAM_SUCCESS)
+		free(a);
+}
+
+/*
+ * Takes the kept account decision if it answers this call (it is used
+ * once); 1 with *a filled, else 0.
+ */
+static int
+account_take(const struct pa_call *pc, struct pa_account *out)
+{
+	const void *d = NULL;
+	const struct pa_account *a;
+	int ok;
+
+	if (pam_get_data(pc->pamh, PA_ACCOUNT_DATA, &d) != PAM_SUCCESS ||
+	    d == NULL)
+		return 0;
+	a = d;
+	ok = strcmp(a->user, pc->user) == 0 && strcmp(a->target, pc->system ?
+	    pc->system : pc->service) == 0 && mono_ms() - a->at_ms >= 0 &&
+	    mono_ms() - a->at_ms <= PA_ACCOUNT_FRESH_MS;
+	if (ok)
+		*out = *a;
+	(void)pam_set_data(pc->pamh, PA_ACCOUNT_DATA, NULL, NULL);
+	return ok;
+}
+
+/* A kept connection that authd has closed (idle) reads as ready. */
+static int
+conn_usable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) == 0;
+}
 
 /*
  * One exchange with authd: a request of `type` (with `code` and `pw` when
@@ -204,7 +287,7 @@ struct pa_call {
  * could not be asked".
  */
 static int
-exchange(const struct pa_call *pc, uint8_t type, const char *code,
+exchange(struct pa_call *pc, uint8_t type, const char *code,
     const char *pw, uint64_t *status, struct proto_msg **reply)
 {
 	struct proto_msg *req = NULL;
@@ -236,12 +319,22 @@ exchange(const struct pa_call *pc, uint8_t type, const char *code,
 	    64)) != 0) ||
 	    proto_add_u64(req, PROTO_A_PID, (uint64_t)getpid()) != 0 ||
 	    (code && proto_add_str(req, PROTO_A_CODE, code) != 0) ||
-	    (pw && proto_add_str(req, PROTO_A_PASSWORD, pw) != 0))
+	    (pw && proto_add_str(req, PROTO_A_PASSWORD, pw) != 0) ||
+	    (type == PROTO_T_AUTH && !pc->o->separate_account &&
+	    proto_add_u64(req, PROTO_A_ACCOUNT, 1) != 0))
 		goto out;
 
 	deadline = mono_ms() + pc->o->timeout_ms;
-	if ((r = sock_connect(pc->o->socket, deadline, &fd)) != 0 ||
-	    (r = sock_call(fd, req, deadline, NULL, NULL, reply)) != 0) {
+	/* One connection serves the call's requests while authd keeps it. */
+	if (pc->fd >= 0 && conn_usable(pc->fd)) {
+		fd = pc->fd;
+		pc->fd = -1;
+	} else if (pc->fd >= 0) {
+		close(pc->fd);
+		pc->fd = -1;
+	}
+	if ((fd < 0 && (r = sock_connect(pc->o->socket, deadline, &fd)) !=
+	    0) || (r = sock_call(fd, req, deadline, NULL, NULL, reply)) != 0) {
 		pam_syslog(pc->pamh, LOG_ERR, "%s: authd at %s: %s",
 		    proto_type_name(type), pc->o->socket, authd_strerror(r));
 		rc = unavailable(pc->phase);
@@ -257,6 +350,9 @@ exchange(const struct pa_call *pc, uint8_t type, const char *code,
 		goto out;
 	}
 	rc = PAM_SUCCESS;
+	/* Kept for the next request of this call; pa_run closes it. */
+	pc->fd = fd;
+	fd = -1;
  out:
 	if (fd >= 0)
 		close(fd);
@@ -303,7 +399,7 @@ get_password(pam_handle_t *pamh, const struct pa_opts *o, char **pw)
  * them (password first, then the code), and have authd check them.
  */
 static int
-run_auth(const struct pa_call *pc, uint64_t *status, struct proto_msg **reply)
+run_auth(struct pa_call *pc, uint64_t *status, struct proto_msg **reply)
 {
 	struct pa_opts o = *pc->o;
 	const char *factors;
@@ -316,6 +412,8 @@ run_auth(const struct pa_call *pc, uint64_t *status, struct proto_msg **reply)
 	 */
 	if (o.delay_ms > 0)
 		(void)pam_fail_delay(pc->pamh, (unsigned)o.delay_ms * 1000);
+	/* A decision kept from an earlier attempt is not this one's. */
+	(void)pam_set_data(pc->pamh, PA_ACCOUNT_DATA, NULL, NULL);
 	if ((rc = exchange(pc, PROTO_T_FACTORS, NULL, NULL, status, reply)) !=
 	    PAM_SUCCESS || *status != PROTO_S_ALLOW)
 		return rc;
@@ -355,6 +453,8 @@ run_auth(const struct pa_call *pc, uint64_t *status, struct proto_msg **reply)
 		}
 	}
 	rc = exchange(pc, PROTO_T_AUTH, code ? code : "", pw, status, reply);
+	if (rc == PAM_SUCCESS && *status == PROTO_S_ALLOW)
+		account_keep(pc, *reply);
  out:
 	secure_free_str(code);
 	secure_free_str(pw);
@@ -372,6 +472,8 @@ pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
 	const char *reason = "-";
 	char san[257];
 	uint64_t status = PROTO_S_ERROR;
+	struct pa_account kept;
+	uint32_t reqid = 0;
 	uint8_t type;
 	int rc;
 
@@ -401,17 +503,30 @@ pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
 	pc.rhost = rhost;
 	pc.tty = tty;
 
-	if (phase == PA_AUTH)
-		rc = run_auth(&pc, &status, &reply);
-	else {
-		type = phase == PA_ACCOUNT ? PROTO_T_ACCOUNT : phase ==
-		    PA_SESSION_OPEN ? PROTO_T_SESSION_OPEN :
-		    PROTO_T_SESSION_CLOSE;
-		rc = exchange(&pc, type, NULL, NULL, &status, &reply);
+	pc.fd = -1;
+
+	if (phase == PA_ACCOUNT && !o.separate_account &&
+	    account_take(&pc, &kept)) {
+		/* authd decided and recorded it with the code just now. */
+		status = kept.status;
+		reason = kept.reason;
+		reqid = kept.reqid;
+	} else {
+		if (phase == PA_AUTH)
+			rc = run_auth(&pc, &status, &reply);
+		else {
+			type = phase == PA_ACCOUNT ? PROTO_T_ACCOUNT : phase ==
+			    PA_SESSION_OPEN ? PROTO_T_SESSION_OPEN :
+			    PROTO_T_SESSION_CLOSE;
+			rc = exchange(&pc, type, NULL, NULL, &status, &reply);
+		}
+		if (pc.fd >= 0)
+			close(pc.fd);
+		if (rc != PAM_SUCCESS || reply == NULL)
+			goto out;
+		reason = proto_str(reply, PROTO_A_REASON, "-");
+		reqid = reply->reqid;
 	}
-	if (rc != PAM_SUCCESS || reply == NULL)
-		goto out;
-	reason = proto_str(reply, PROTO_A_REASON, "-");
 	rc = map_result(phase, status);
 	if (rc != PAM_SUCCESS || o.debug)
 		pam_syslog(pamh, rc == PAM_SUCCESS ? LOG_DEBUG : LOG_NOTICE,
@@ -421,7 +536,7 @@ pa_run(pam_handle_t *pamh, enum pa_phase phase, int flags, int argc,
 		    str_sanitize(user, strlen(user), san, sizeof(san)),
 		    o.system ? "system" : "service", o.system ? o.system :
 		    service, str_sanitize(reason, strlen(reason),
-		    (char[64]){ 0 }, 64), (unsigned)reply->reqid);
+		    (char[64]){ 0 }, 64), (unsigned)reqid);
  out:
 	proto_free(reply);
 	return rc;

@@ -30,7 +30,14 @@ struct pa_opts {
 	int		 debug;
 	int		 use_first_pass;
 	int		 try_first_pass;
+	int		 separate_account;	/* account asks on its own */
 };
+
+/*
+ * How long the account decision that came with the code may stand in for
+ * pam_acct_mgmt's own request, in ms.
+ */
+#define PA_ACCOUNT_FRESH_MS	10000
 
 /*
  * Parses module arguments into `o`.  Unknown or malformed options are

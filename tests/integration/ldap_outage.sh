@@ -29,7 +29,10 @@ PAM_SERVICE=authd-slow pam acct bertil >"$T_DIR/slow.out" 2>&1 &
 slow=$!
 sleep 0.5
 step_safe
-expect_pam "a login is answered while the directory hangs" auth anna -a "$(code anna 0)" -e auth=PAM_SUCCESS
+# The code alone (separate_account: no account decision with it, which
+# would read anna's expired entry from the frozen directory too).
+pam_stack authd-codeonly "system=pilot separate_account"
+PAM_SERVICE=authd-codeonly expect_pam "a login is answered while the directory hangs" auth anna -a "$(code anna 0)" -e auth=PAM_SUCCESS
 check "the account check of an uncached user was still waiting" kill -0 "$slow"
 wait "$slow"
 check "and ends in a deny at the LDAP timeout" grep -q 'acct=PAM_PERM_DENIED' "$T_DIR/slow.out"

@@ -85,6 +85,8 @@ static const struct {
 	[PROTO_A_ALL] =		{ U64, 8, "ALL" },
 	[PROTO_A_DEFAULT_BY] =	{ U64, 8, "DEFAULT_BY" },
 	[PROTO_A_CLOSED_BY] =	{ STR, 256, "CLOSED_BY" },
+	[PROTO_A_ACCOUNT] =	{ U64, 8, "ACCOUNT" },
+	[PROTO_A_ACCOUNT_REASON] = { STR, 64, "ACCOUNT_REASON" },
 };
 
 #define B(t)	(UINT64_C(1) << (t))
@@ -106,7 +108,7 @@ static const struct {
 	uint64_t	 allowed;
 } typespec[] = {
 	{ PROTO_T_AUTH, "auth", PAMSET | B(PROTO_A_CODE) |
-	    B(PROTO_A_PASSWORD) },
+	    B(PROTO_A_PASSWORD) | B(PROTO_A_ACCOUNT) },
 	{ PROTO_T_FACTORS, "factors", PAMSET },
 	{ PROTO_T_ACCOUNT, "account", PAMSET },
 	{ PROTO_T_SESSION_OPEN, "session-open", PAMSET },
@@ -149,7 +151,8 @@ static const struct {
 	    B(PROTO_A_SEQ) | B(PROTO_A_CHECKPOINT) | B(PROTO_A_COUNT) |
 	    B(PROTO_A_FACTORS) | B(PROTO_A_POLICY) | B(PROTO_A_RULE) |
 	    B(PROTO_A_ROLE) | B(PROTO_A_PATH) | B(PROTO_A_MFA) |
-	    B(PROTO_A_DETAIL) | B(PROTO_A_SYSTEM) | RV },
+	    B(PROTO_A_DETAIL) | B(PROTO_A_SYSTEM) | B(PROTO_A_ACCOUNT) |
+	    B(PROTO_A_ACCOUNT_REASON) | RV },
 	{ PROTO_T_AUDIT_ROW, "audit-row", B(PROTO_A_SEQ) | B(PROTO_A_TIME) |
 	    B(PROTO_A_EVENT) | B(PROTO_A_ACTOR) | B(PROTO_A_USER) |
 	    B(PROTO_A_SYSTEM) | B(PROTO_A_SERVICE) | B(PROTO_A_RHOST) |
