@@ -19,6 +19,16 @@
 #define LIST_USERS_MAX	100000
 
 int
+access_token_matters(const struct policy *p, const char *system,
+    const char *service)
+{
+	const struct pol_system *sys = policy_system_resolve(p, system,
+	    service);
+
+	return sys != NULL && sys->mfa == POL_MFA_OPTIONAL;
+}
+
+int
 access_has_token(struct req *rq, const char *user)
 {
 	struct token t;
@@ -194,12 +204,13 @@ access_prepare(struct req *rq, struct access_outcome *o)
 	aq.service = rq->service;
 	aq.source = rq->rhost;
 	aq.at = time(NULL);
-	aq.has_token = access_has_token(rq, rq->user);
 	aq.revoked = review_revoked;
 	aq.revoked_arg = rq;
 	p = pol_hold(ad, &ref);
 	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
 	    policy_version(p));
+	aq.has_token = access_token_matters(p, rq->system, rq->service) &&
+	    access_has_token(rq, rq->user);
 	access_decide(rq, p, &aq, ar, NULL, NULL);
 	/* Records name the system, also when the PAM service chose it. */
 	if (ar->d.sys != NULL && rq->system == NULL) {

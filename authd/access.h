@@ -53,6 +53,13 @@ void access_prepare(struct req *rq, struct access_outcome *o);
 int access_record(struct wtx *tx, struct req *rq,
     const struct access_outcome *o);
 
+/*
+ * 1 when the factors of the system a request names depend on whether the
+ * user has a token (mfa optional): only then is the token read.
+ */
+int access_token_matters(const struct policy *p, const char *system,
+    const char *service);
+
 /* 1 when `user` has an active TOTP token (read on the worker's store). */
 int access_has_token(struct req *rq, const char *user);
 

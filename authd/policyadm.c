@@ -212,7 +212,8 @@ factors_handle(struct req *rq, struct proto_msg *reply)
 		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_SYSTEM,
 		    NULL);
 	}
-	f = policy_factors(p, sys, access_has_token(rq, rq->user), why);
+	f = policy_factors(p, sys, sys->mfa == POL_MFA_OPTIONAL &&
+	    access_has_token(rq, rq->user), why);
 	if ((r = proto_add_str(reply, PROTO_A_FACTORS, policy_factors_str(f,
 	    fs, sizeof(fs)))) == 0 &&
 	    (r = proto_add_str(reply, PROTO_A_MFA, why)) == 0 &&

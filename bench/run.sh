@@ -6,6 +6,14 @@
 #
 #   bench/run.sh [BUILD_DIR] [audit_bench options...]
 #   bench/run.sh policy [BUILD_DIR] [policy_bench options...]
+#   bench/run.sh login [BUILD_DIR] [login_bench options...]
+#   bench/run.sh capacity [BUILD_DIR] [load_bench options...]
+#   bench/run.sh compare [BUILD_DIR]
+#
+# login and capacity are bench/login.sh and bench/capacity.sh.  compare
+# runs both, one after the other, and writes bench/results/SUMMARY.md
+# (the machine, then both summaries); its exit status is the worse of the
+# two (0 all targets met, 1 a target missed, 2 an unexpected failure).
 #
 # Audit (the default):
 # Builds a release authd and bench/audit_bench.c in BUILD_DIR (default
@@ -34,10 +42,44 @@ set -eu
 
 src=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 mode=audit
-if [[ $# -gt 0 && $1 == policy ]]; then
+case ${1:-} in
+login) shift; exec "$src/bench/login.sh" "$@" ;;
+capacity) shift; exec "$src/bench/capacity.sh" "$@" ;;
+compare)
+	shift
+	build=()
+	if [[ $# -gt 0 && $1 != -* ]]; then
+		build=("$1")
+		shift
+	fi
+	rc_login=0 rc_cap=0
+	"$src/bench/login.sh" "${build[@]}" || rc_login=$?
+	"$src/bench/capacity.sh" "${build[@]}" || rc_cap=$?
+	out=$src/bench/results/SUMMARY.md
+	{
+		echo "<!-- written by bench/run.sh compare -->"
+		echo "# authd beside pam_oath and the floors"
+		echo
+		echo "Machine: $(uname -srm), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB; $(date -u +%Y-%m-%dT%H:%M:%SZ); authd $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)."
+		echo "Exit status: login $rc_login, capacity $rc_cap (0 targets met, 1 a target missed, 2 an unexpected failure)."
+		echo
+		for f in login.md capacity.md; do
+			if [[ -f $src/bench/results/$f ]]; then
+				sed -e '/^<!--.*-->$/d' -e 's/^#\{1,2\} /## /' \
+					"$src/bench/results/$f"
+				echo
+			fi
+		done
+	} >"$out"
+	echo "summary: bench/results/SUMMARY.md"
+	rc=$((rc_login > rc_cap ? rc_login : rc_cap))
+	exit "$rc"
+	;;
+policy)
 	mode=policy
 	shift
-fi
+	;;
+esac
 build=$src/build-bench
 if [[ $# -gt 0 && $1 != -* ]]; then
 	build=$1
