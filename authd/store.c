@@ -228,13 +228,7 @@ store_open(const char *path, int migrate_schema, struct store **out)
 	if ((r = exec(s->db, "PRAGMA journal_mode=WAL")) != 0 ||
 	    (r = exec(s->db, "PRAGMA synchronous=FULL")) != 0 ||
 	    (r = exec(s->db, "PRAGMA foreign_keys=ON")) != 0 ||
-	    (r = exec(s->db, "PRAGMA secure_delete=ON")) != 0 ||
-	    /*
-	     * Every commit of another connection empties this one's page
-	     * cache; mapped, the database file is read again without a
-	     * system call per page (each worker reads on every decision).
-	     */
-	    (r = exec(s->db, "PRAGMA mmap_size=268435456")) != 0)
+	    (r = exec(s->db, "PRAGMA secure_delete=ON")) != 0)
 		goto fail;
 	if (migrate_schema && (r = migrate(s->db)) != 0)
 		goto fail;
