@@ -4,6 +4,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,12 @@
 #define SLOG_BATCH	32
 /* After a failed connect, copies are dropped for this long (ms). */
 #define SLOG_RETRY_MS	1000
+/*
+ * How long one flush may wait for a full receiver to make room (ms): a
+ * syslog daemon that drains its socket loses nothing; one that stalls
+ * costs each commit this much at most, then the copies are dropped.
+ */
+#define SLOG_WAIT_MS	20
 
 struct slog {
 	struct sockaddr_un	 sun;
@@ -137,6 +144,7 @@ slog_flush(struct slog *s)
 	struct mmsghdr mh[SLOG_BATCH];
 	struct iovec iov[SLOG_BATCH];
 	size_t i, done = 0;
+	int64_t deadline, left;
 	int n, attempt, err = 0;
 
 	memset(mh, 0, sizeof(mh));
@@ -146,6 +154,7 @@ slog_flush(struct slog *s)
 		mh[i].msg_hdr.msg_iov = &iov[i];
 		mh[i].msg_hdr.msg_iovlen = 1;
 	}
+	deadline = mono_ms() + SLOG_WAIT_MS;
 	for (attempt = 0; attempt < 2 && done < s->nq; attempt++) {
 		if (slog_connect(s) != 0) {
 			err = errno;
@@ -156,6 +165,14 @@ slog_flush(struct slog *s)
 			    MSG_DONTWAIT | MSG_NOSIGNAL);
 			if (n < 0 && errno == EINTR)
 				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+			    (left = deadline - mono_ms()) > 0) {
+				/* The receiver's queue is full: let it drain. */
+				struct pollfd p = { s->fd, POLLOUT, 0 };
+
+				if (poll(&p, 1, (int)left) >= 0)
+					continue;
+			}
 			if (n <= 0)
 				break;
 			done += (size_t)n;
@@ -163,7 +180,7 @@ slog_flush(struct slog *s)
 		if (done == s->nq)
 			break;
 		err = errno;
-		/* A full receiver drops copies; a restarted one is redialled. */
+		/* A stalled receiver drops copies; a restarted one is redialled. */
 		if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS)
 			break;
 		close(s->fd);

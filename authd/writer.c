@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <syslog.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,13 @@ struct writer {
 	int64_t			 cp_seq;	/* last checkpoint of the head */
 	int64_t			 cp_time_ms;
 	unsigned long long	 njobs, nbatches;	/* for the stop log */
+	/*
+	 * WAL checkpoints run on the writer thread's own connection, not in
+	 * the commit of whoever crosses SQLite's page threshold: copying
+	 * the WAL into the database and syncing it takes milliseconds.
+	 */
+	struct store		*ckst;
+	atomic_int		 ckpt_wanted;
 	/* syslog copies of the current transaction */
 	struct wline		*lines;
 	size_t			 nlines, caplines;
@@ -403,6 +411,44 @@ commit_until(struct writer *w, struct wjob *mine)
 	pass_on(w);
 }
 
+/* WAL pages after which the writer thread checkpoints (SQLite's own). */
+#define WAL_CHECKPOINT_PAGES	1000
+
+/* After each commit (committer's thread): ask for a checkpoint if due. */
+static int
+wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct writer *w = arg;
+
+	(void)db;
+	(void)name;
+	if (pages >= WAL_CHECKPOINT_PAGES &&
+	    atomic_exchange(&w->ckpt_wanted, 1) == 0) {
+		pthread_mutex_lock(&w->mtx);
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mtx);
+	}
+	return SQLITE_OK;
+}
+
+/* The writer thread, w->mtx held: checkpoints the WAL when asked. */
+static void
+wal_checkpoint(struct writer *w)
+{
+	int log = 0, done = 0, rc;
+
+	if (atomic_exchange(&w->ckpt_wanted, 0) == 0)
+		return;
+	pthread_mutex_unlock(&w->mtx);
+	/* PASSIVE: commits go on meanwhile; frames in use wait for later. */
+	rc = sqlite3_wal_checkpoint_v2(store_db(w->ckst), NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warn("writer: WAL checkpoint: %s",
+		    sqlite3_errmsg(store_db(w->ckst)));
+	pthread_mutex_lock(&w->mtx);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -425,8 +471,10 @@ writer_main(void *arg)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		if (w->busy || !w->stopping)
+		if ((w->busy || !w->stopping) &&
+		    atomic_load(&w->ckpt_wanted) == 0)
 			(void)pthread_cond_timedwait(&w->cv, &w->mtx, &ts);
+		wal_checkpoint(w);
 		if (w->busy)
 			continue;
 		w->busy = 1;
@@ -472,8 +520,15 @@ writer_start(struct authd *ad, struct writer **out)
 	}
 	if ((r = chain_key_open(c->audit_key, &w->key)) != 0 ||
 	    (r = store_open(c->database, 0, &w->st)) != 0 ||
+	    (r = store_open(c->database, 0, &w->ckst)) != 0 ||
 	    (r = load_head(w)) != 0)
 		goto fail;
+	if (sqlite3_exec(store_db(w->st), "PRAGMA wal_autocheckpoint=0", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		r = AUTHD_ERR_DB;
+		goto fail;
+	}
+	(void)sqlite3_wal_hook(store_db(w->st), wal_grown, w);
 	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
 		r = AUTHD_ERR_SYSTEM;
 		goto fail;
@@ -506,6 +561,7 @@ writer_stop(struct writer *w)
 	lines_drop(w, 0);
 	free(w->lines);
 	store_close(w->st);
+	store_close(w->ckst);
 	chain_key_free(w->key);
 	slog_close(w->slog);
 	pthread_mutex_destroy(&w->mtx);
