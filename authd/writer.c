@@ -61,6 +61,13 @@ struct writer {
 	/* syslog copies of the current transaction */
 	struct wline		*lines;
 	size_t			 nlines, caplines;
+	/*
+	 * Copies of committed transactions, in order, for the writer
+	 * thread to send (under mtx): a slow syslog never holds a commit.
+	 */
+	struct wline		*out;
+	size_t			 nout, capout;
+	unsigned long		 out_dropped;
 };
 
 /* Runs a fixed statement (a string literal: it is prepared once). */
@@ -220,17 +227,81 @@ writer_set_base(struct wtx *tx, int64_t seq, const uint8_t hash[CHAIN_HASH_LEN])
 	return audit_base_set(tx->st, seq, hash);
 }
 
-/* Durable: now the syslog copies of the last transaction may leave. */
+/* Copies waiting for the writer thread, at most (then dropped, counted). */
+#define OUT_MAX		65536
+
+static void
+line_free(struct wline *l)
+{
+	free(l->msgid);
+	free(l->sd);
+	free(l->msg);
+}
+
+/*
+ * Durable (w->mtx held): the syslog copies of the last transaction go to
+ * the writer thread, which sends them in commit order.
+ */
+static void
+lines_hand_over(struct writer *w)
+{
+	struct wline *n;
+	size_t i, cap;
+
+	if (w->nlines == 0)
+		return;
+	if (w->nout + w->nlines > w->capout) {
+		cap = w->capout ? w->capout : 256;
+		while (cap < w->nout + w->nlines)
+			cap *= 2;
+		if (cap > OUT_MAX)
+			cap = OUT_MAX;
+		if (cap > w->capout && (n = realloc(w->out, cap *
+		    sizeof(*n))) != NULL) {
+			w->out = n;
+			w->capout = cap;
+		}
+	}
+	for (i = 0; i < w->nlines; i++) {
+		if (w->nout < w->capout)
+			w->out[w->nout++] = w->lines[i];
+		else {
+			line_free(&w->lines[i]);
+			w->out_dropped++;
+		}
+	}
+	w->nlines = 0;
+	pthread_cond_signal(&w->cv);
+}
+
+/* The writer thread (w->mtx held): sends what commits handed over. */
 static void
 lines_send(struct writer *w)
 {
-	size_t i;
+	struct wline *out;
+	unsigned long dropped;
+	size_t i, n;
 
-	for (i = 0; i < w->nlines; i++)
-		slog_queue(w->slog, w->lines[i].msgid, w->lines[i].sd,
-		    w->lines[i].msg);
-	slog_flush(w->slog);
-	lines_drop(w, 0);
+	while (w->nout > 0 || w->out_dropped > 0) {
+		out = w->out;
+		n = w->nout;
+		dropped = w->out_dropped;
+		w->out = NULL;
+		w->nout = w->capout = 0;
+		w->out_dropped = 0;
+		pthread_mutex_unlock(&w->mtx);
+		for (i = 0; i < n; i++) {
+			slog_queue(w->slog, out[i].msgid, out[i].sd,
+			    out[i].msg);
+			line_free(&out[i]);
+		}
+		slog_flush(w->slog);
+		free(out);
+		if (dropped > 0)
+			log_warn("syslog: %lu audit copies dropped: more than "
+			    "%d waiting", dropped, OUT_MAX);
+		pthread_mutex_lock(&w->mtx);
+	}
 }
 
 /*
@@ -403,10 +474,8 @@ commit_until(struct writer *w, struct wjob *mine)
 			batch->woken = 1;
 			pthread_cond_signal(&batch->cv);
 		}
-		pthread_mutex_unlock(&w->mtx);
-		/* The copies follow the replies, in order: the role waits. */
-		lines_send(w);
-		pthread_mutex_lock(&w->mtx);
+		/* The copies follow, in order, from the writer thread. */
+		lines_hand_over(w);
 	} while (mine != NULL && !mine->done);
 	pass_on(w);
 }
@@ -454,11 +523,13 @@ writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct timespec ts;
+	int64_t next_tick = mono_ms() + 1000;
 
 	/*
-	 * The writer thread commits nothing of its own: it signs the chain
-	 * head when records wait for a checkpoint and nobody commits, and
-	 * once more at stop.
+	 * The writer thread commits nothing of its own: it sends the
+	 * syslog copies of every commit, checkpoints the WAL when asked,
+	 * signs the chain head when records wait for a checkpoint and
+	 * nobody commits, and once more at stop.
 	 */
 	pthread_mutex_lock(&w->mtx);
 	for (;;) {
@@ -472,17 +543,24 @@ writer_main(void *arg)
 			ts.tv_nsec -= 1000000000L;
 		}
 		if ((w->busy || !w->stopping) &&
-		    atomic_load(&w->ckpt_wanted) == 0)
+		    atomic_load(&w->ckpt_wanted) == 0 && w->nout == 0)
 			(void)pthread_cond_timedwait(&w->cv, &w->mtx, &ts);
+		lines_send(w);
 		wal_checkpoint(w);
+		/* The committer role once a second (or at stop), no more. */
+		if (!w->stopping && mono_ms() < next_tick)
+			continue;
+		next_tick = mono_ms() + 1000;
 		if (w->busy)
 			continue;
 		w->busy = 1;
 		if (w->stopping)
 			w->cp_time_ms = 0;	/* sign what is left */
 		commit_until(w, NULL);
-		if (w->stopping && w->head == NULL)
+		if (w->stopping && w->head == NULL) {
+			lines_send(w);
 			break;
+		}
 	}
 	pthread_mutex_unlock(&w->mtx);
 	return NULL;
@@ -560,6 +638,9 @@ writer_stop(struct writer *w)
 	}
 	lines_drop(w, 0);
 	free(w->lines);
+	while (w->nout > 0)
+		line_free(&w->out[--w->nout]);
+	free(w->out);
 	store_close(w->st);
 	store_close(w->ckst);
 	chain_key_free(w->key);
