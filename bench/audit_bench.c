@@ -31,24 +31,15 @@
  * _authd), or as any user, when authd runs as that user.
  */
 
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/types.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -56,7 +47,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "authd_err.h"
@@ -64,13 +54,14 @@
 #include "sock.h"
 #include "util.h"
 
-extern char **environ;
+#include "bench_util.h"
 
 #define BENCH_CLIENTS_MAX	256
 #define BENCH_BLOCK		4096
 /* How long a single request may take before the client gives up. */
 #define BENCH_REQ_TIMEOUT_MS	10000
 #define BENCH_START_TIMEOUT_MS	15000
+#define BENCH_STOP_TIMEOUT_MS	20000	/* SIGTERM, then SIGKILL */
 
 struct bench_opts {
 	const char	*authd;
@@ -85,12 +76,6 @@ struct bench_opts {
 	int		 fsync_seconds;
 	int		 warmup_ms;
 	double		 min_ratio;
-};
-
-/* Latencies in microseconds, one growing array per client thread. */
-struct lat {
-	uint32_t	*v;
-	size_t		 n, cap;
 };
 
 struct run_result {
@@ -129,77 +114,9 @@ struct client {
 	struct load	*ld;
 	int		 id;
 	uint64_t	 ok, total_ok, errors;
-	struct lat	 lat;
+	struct bench_lat lat;		/* ns, in the measured window */
 	char		 errmsg[128];
 };
-
-/* The syslog stand-in: drains a datagram socket until told to stop. */
-struct sink {
-	pthread_t	 th;
-	int		 fd;
-	atomic_int	 stop;
-	uint64_t	 lines;
-};
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-lat_add(struct lat *l, int64_t ns)
-{
-	uint32_t us = ns / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ns / 1000);
-	uint32_t *nv;
-
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 4096;
-
-		if ((nv = realloc(l->v, ncap * sizeof(*nv))) == NULL)
-			return -1;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	l->v[l->n++] = us;
-	return 0;
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Percentile `p` (0..100) of sorted `v`, in milliseconds. */
-static double
-pct_ms(const uint32_t *v, size_t n, double p)
-{
-	size_t i;
-
-	if (n == 0)
-		return 0;
-	i = (size_t)(p / 100.0 * (double)(n - 1) + 0.5);
-	return v[i] / 1000.0;
-}
-
-/* Writes "a/b" into out; -1 (reported) when it does not fit. */
-static int
-path_join(char *out, size_t outsz, const char *a, const char *b)
-{
-	int n = snprintf(out, outsz, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= outsz) {
-		fprintf(stderr, "audit_bench: path too long: %s/%s\n", a, b);
-		return -1;
-	}
-	return 0;
-}
 
 /* --- 1. raw fdatasync ---------------------------------------------------- */
 
@@ -207,17 +124,17 @@ static int
 bench_fsync(const char *dir, int seconds, struct fsync_result *res)
 {
 	char path[4096], block[BENCH_BLOCK];
-	struct lat l = { NULL, 0, 0 };
+	struct bench_lat l = { NULL, 0, 0 };
 	int64_t start, end, t;
 	int fd, ret = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (path_join(path, sizeof(path), dir, "fsync.probe") != 0)
+	if (bench_path_join(path, sizeof(path), dir, "fsync.probe") != 0)
 		return -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd < 0) {
-		fprintf(stderr, "audit_bench: %s: %s\n", path, strerror(errno));
+		bench_warnx("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	memset(block, 'a', sizeof(block));
@@ -225,119 +142,49 @@ bench_fsync(const char *dir, int seconds, struct fsync_result *res)
 	if (pwrite(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block) ||
 	    fsync(fd) != 0)
 		goto out;
-	start = now_ns();
+	start = bench_now_ns();
 	end = start + (int64_t)seconds * 1000000000;
 	do {
-		t = now_ns();
+		t = bench_now_ns();
 		block[0]++;
 		if (pwrite(fd, block, sizeof(block), 0) !=
 		    (ssize_t)sizeof(block) || fdatasync(fd) != 0)
 			goto out;
-		if (lat_add(&l, now_ns() - t) != 0)
+		if (bench_lat_add(&l, bench_now_ns() - t) != 0)
 			goto out;
-	} while (now_ns() < end);
+	} while (bench_now_ns() < end);
 	res->n = l.n;
-	res->secs = (double)(now_ns() - start) / 1e9;
+	res->secs = (double)(bench_now_ns() - start) / 1e9;
 	res->rate = (double)res->n / res->secs;
-	qsort(l.v, l.n, sizeof(*l.v), cmp_u32);
-	res->p50_ms = pct_ms(l.v, l.n, 50);
-	res->p99_ms = pct_ms(l.v, l.n, 99);
+	bench_lat_sort(&l);
+	res->p50_ms = bench_pct_ms(l.v, l.n, 50);
+	res->p99_ms = bench_pct_ms(l.v, l.n, 99);
 	ret = 0;
  out:
 	if (ret != 0)
-		fprintf(stderr, "audit_bench: fdatasync probe: %s\n",
-		    strerror(errno));
+		bench_warnx("fdatasync probe: %s", strerror(errno));
 	close(fd);
 	unlink(path);
 	free(l.v);
 	return ret;
 }
 
-/* --- the syslog stand-in ----------------------------------------------- */
-
-static void *
-sink_main(void *arg)
-{
-	struct sink *s = arg;
-	char buf[8192];
-	struct pollfd pfd;
-
-	pfd.fd = s->fd;
-	pfd.events = POLLIN;
-	while (!atomic_load(&s->stop)) {
-		if (poll(&pfd, 1, 100) <= 0)
-			continue;
-		while (recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-			s->lines++;
-	}
-	return NULL;
-}
-
-static int
-sink_start(struct sink *s, const char *path)
-{
-	struct sockaddr_un sa;
-	int sz = 4 * 1024 * 1024;
-
-	memset(s, 0, sizeof(*s));
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "audit_bench: socket path too long: %s\n", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	if ((s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    chmod(path, 0666) != 0) {
-		fprintf(stderr, "audit_bench: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) != 0)
-		(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (pthread_create(&s->th, NULL, sink_main, s) != 0) {
-		fprintf(stderr, "audit_bench: cannot start the syslog sink\n");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-sink_stop(struct sink *s, const char *path)
-{
-	atomic_store(&s->stop, 1);
-	pthread_join(s->th, NULL);
-	close(s->fd);
-	unlink(path);
-}
-
 /* --- authd --------------------------------------------------------------- */
-
-struct daemon {
-	pid_t		 pid;
-	double		 cpu;		/* user+system seconds, once reaped */
-	char		 dir[4096];
-	char		 sock[4096];
-	char		 conf[4096];
-	char		 log[4096];
-};
 
 /* The system the requests name, in a policy of its own (policies/README.md). */
 static int
-write_policy(const struct daemon *d)
+write_policy(const struct bench_authd *d)
 {
 	char path[4096 + 32];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/policy", d->dir);
-	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "audit_bench: %s: %s\n", path, strerror(errno));
+	if (mkdir(d->policy, 0755) != 0 && errno != EEXIST) {
+		bench_warnx("%s: %s", d->policy, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/policy/bench.policy", d->dir);
+	snprintf(path, sizeof(path), "%s/bench.policy", d->policy);
 	if ((f = fopen(path, "we")) == NULL) {
-		fprintf(stderr, "audit_bench: %s: %s\n", path, strerror(errno));
+		bench_warnx("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	fprintf(f, "# written by audit_bench\n"
@@ -351,159 +198,35 @@ write_policy(const struct daemon *d)
 	    "    }\n"
 	    "}\n");
 	if (fchmod(fileno(f), 0644) != 0 || fclose(f) != 0) {
-		fprintf(stderr, "audit_bench: %s: cannot write\n", path);
+		bench_warnx("%s: cannot write", path);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-write_conf(const struct bench_opts *o, struct daemon *d, const char *logsock,
-    int group_commit, int as_root)
+write_conf(const struct bench_opts *o, const struct bench_authd *d,
+    const char *logsock, int group_commit)
 {
-	struct group *gr;
 	FILE *f;
 	int i;
 
-	if (write_policy(d) != 0)
+	if (write_policy(d) != 0 || (f = bench_authd_conf(d, o->user)) == NULL)
 		return -1;
-	if ((f = fopen(d->conf, "we")) == NULL) {
-		fprintf(stderr, "audit_bench: %s: %s\n", d->conf,
-		    strerror(errno));
-		return -1;
-	}
-	fprintf(f, "# written by audit_bench\n");
-	fprintf(f, "socket %s/authd.sock\n", d->dir);
-	fprintf(f, "admin_socket %s/admin.sock\n", d->dir);
-	fprintf(f, "review_socket %s/review.sock\n", d->dir);
-	fprintf(f, "database %s/authd.db\n", d->dir);
-	fprintf(f, "seal_key %s/seal.key\n", d->dir);
-	fprintf(f, "audit_key %s/audit.key\n", d->dir);
-	fprintf(f, "node_name bench\n");
-	if (as_root)
-		fprintf(f, "user %s\n", o->user);
-	else if ((gr = getgrgid(getgid())) != NULL) {
-		/* Not root: authd keeps our uid; let our group use it. */
-		fprintf(f, "client_group %s\n", gr->gr_name);
-		fprintf(f, "admin_group %s\n", gr->gr_name);
-	}
 	/* Nothing listens here: session records need no directory. */
 	fprintf(f, "ldap_uri ldap://127.0.0.1:1/\n");
 	fprintf(f, "ldap_base dc=bench,dc=invalid\n");
 	fprintf(f, "ldap_timeout 1\n");
-	fprintf(f, "policy_dir %s/policy\n", d->dir);
+	fprintf(f, "policy_dir %s\n", d->policy);
 	fprintf(f, "syslog_socket %s\n", logsock);
 	fprintf(f, "audit_group_commit %s\n", group_commit ? "yes" : "no");
 	for (i = 0; i < o->nextra; i++)
 		fprintf(f, "%s\n", o->extra[i]);
 	if (fclose(f) != 0) {
-		fprintf(stderr, "audit_bench: %s: %s\n", d->conf,
-		    strerror(errno));
+		bench_warnx("%s: %s", d->conf, strerror(errno));
 		return -1;
 	}
 	return 0;
-}
-
-/* One PING on the PAM socket; 0 when authd answers it. */
-static int
-daemon_ping(const char *sock)
-{
-	struct proto_msg *req = NULL, *reply = NULL;
-	int64_t deadline = mono_ms() + 1000;
-	uint64_t st;
-	int fd = -1, r;
-
-	if ((r = sock_connect(sock, deadline, &fd)) != 0)
-		return r;
-	if ((req = proto_new(PROTO_T_PING, 1)) == NULL)
-		r = AUTHD_ERR_NOMEM;
-	else if ((r = sock_call(fd, req, deadline, NULL, NULL, &reply)) == 0 &&
-	    (proto_get_u64(reply, PROTO_A_STATUS, &st) != 0 ||
-	    st != PROTO_S_ALLOW))
-		r = AUTHD_ERR_INTERNAL;
-	proto_free(req);
-	proto_free(reply);
-	close(fd);
-	return r;
-}
-
-static int
-daemon_start(const struct bench_opts *o, struct daemon *d)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[] = { (char *)o->authd, "-d", "-f", d->conf, NULL };
-	int64_t deadline = mono_ms() + BENCH_START_TIMEOUT_MS;
-	int status;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, d->log,
-	    O_WRONLY | O_CREAT | O_APPEND, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	errno = posix_spawn(&d->pid, o->authd, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (errno != 0) {
-		fprintf(stderr, "audit_bench: %s: %s\n", o->authd,
-		    strerror(errno));
-		d->pid = -1;
-		return -1;
-	}
-	while (mono_ms() < deadline) {
-		if (daemon_ping(d->sock) == 0)
-			return 0;
-		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
-			fprintf(stderr, "audit_bench: authd exited at start; "
-			    "see %s\n", d->log);
-			d->pid = -1;
-			return -1;
-		}
-		usleep(50000);
-	}
-	fprintf(stderr, "audit_bench: authd did not answer; see %s\n", d->log);
-	return -1;
-}
-
-static double
-tv_secs(const struct timeval *tv)
-{
-	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
-}
-
-/* CPU seconds this process has used so far (all threads). */
-static double
-self_cpu(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		return 0;
-	return tv_secs(&ru.ru_utime) + tv_secs(&ru.ru_stime);
-}
-
-/* SIGTERM, then SIGKILL after 20 s.  0 when authd exited 0. */
-static int
-daemon_stop(struct daemon *d)
-{
-	int64_t deadline = mono_ms() + 20000;
-	struct rusage ru;
-	int status = 0;
-
-	if (d->pid <= 0)
-		return -1;
-	kill(d->pid, SIGTERM);
-	while (wait4(d->pid, &status, WNOHANG, &ru) == 0) {
-		if (mono_ms() > deadline) {
-			fprintf(stderr, "audit_bench: authd ignored SIGTERM; "
-			    "killing it\n");
-			kill(d->pid, SIGKILL);
-			wait4(d->pid, &status, 0, &ru);
-			break;
-		}
-		usleep(20000);
-	}
-	d->cpu = tv_secs(&ru.ru_utime) + tv_secs(&ru.ru_stime);
-	d->pid = -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 /* --- the clients --------------------------------------------------------- */
@@ -574,7 +297,7 @@ client_main(void *arg)
 			usleep(10000);
 			continue;
 		}
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (client_request(c, fd) != 0) {
 			/* authd may have closed the connection: start over. */
 			c->errors++;
@@ -587,7 +310,7 @@ client_main(void *arg)
 		if (phase == PHASE_MEASURE &&
 		    atomic_load(&c->ld->phase) == PHASE_MEASURE) {
 			c->ok++;
-			if (lat_add(&c->lat, now_ns() - t0) != 0) {
+			if (bench_lat_add(&c->lat, bench_now_ns() - t0) != 0) {
 				c->errors++;
 				break;
 			}
@@ -618,7 +341,7 @@ count_records(const char *dbpath, const char *service)
 		n = sqlite3_column_int64(st, 0);
  out:
 	if (n < 0)
-		fprintf(stderr, "audit_bench: %s: %s\n", dbpath,
+		bench_warnx("%s: %s", dbpath,
 		    db ? sqlite3_errmsg(db) : "cannot open");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
@@ -631,10 +354,9 @@ bench_run(const struct bench_opts *o, const char *logsock, int group_commit,
 {
 	struct client *cl = NULL;
 	struct load ld;
-	struct daemon d;
-	struct passwd *pw = NULL;
-	struct lat all = { NULL, 0, 0 };
-	char dbpath[4096];
+	struct bench_authd d;
+	struct bench_lat all = { NULL, 0, 0 };
+	char dir[4096];
 	double cpu0 = 0;
 	int64_t t_start, t_end;
 	int as_root = geteuid() == 0, i, ret = -1, started = 0;
@@ -645,35 +367,21 @@ bench_run(const struct bench_opts *o, const char *logsock, int group_commit,
 	res->mode = group_commit ? "group-commit" : "one-per-record";
 	res->audited = -1;
 
-	memset(&d, 0, sizeof(d));
-	d.pid = -1;
-	if (path_join(d.dir, sizeof(d.dir), o->dir, res->mode) != 0 ||
-	    path_join(d.sock, sizeof(d.sock), d.dir, "authd.sock") != 0 ||
-	    path_join(d.conf, sizeof(d.conf), d.dir, "authd.conf") != 0 ||
-	    path_join(d.log, sizeof(d.log), d.dir, "authd.log") != 0 ||
-	    path_join(dbpath, sizeof(dbpath), d.dir, "authd.db") != 0)
+	/* Everything of the run's authd in one directory. */
+	if (bench_path_join(dir, sizeof(dir), o->dir, res->mode) != 0 ||
+	    bench_authd_paths(&d, dir, dir) != 0)
 		return -1;
 	if (mkdir(d.dir, 0700) != 0) {
-		fprintf(stderr, "audit_bench: %s: %s\n", d.dir, strerror(errno));
+		bench_warnx("%s: %s", d.dir, strerror(errno));
 		return -1;
 	}
-	if (as_root) {
-		if ((pw = getpwnam(o->user)) == NULL) {
-			fprintf(stderr, "audit_bench: no user %s for authd\n",
-			    o->user);
-			return -1;
-		}
-		if (chown(d.dir, pw->pw_uid, pw->pw_gid) != 0) {
-			fprintf(stderr, "audit_bench: chown %s: %s\n", d.dir,
-			    strerror(errno));
-			return -1;
-		}
-	}
-	if (write_conf(o, &d, logsock, group_commit, as_root) != 0)
+	if (as_root && bench_chown_user(d.dir, o->user) != 0)
 		return -1;
-	if (daemon_start(o, &d) != 0)
+	if (write_conf(o, &d, logsock, group_commit) != 0)
+		return -1;
+	if (bench_authd_start(&d, o->authd, BENCH_START_TIMEOUT_MS) != 0)
 		goto out;
-	cpu0 = self_cpu();
+	cpu0 = bench_self_cpu();
 
 	memset(&ld, 0, sizeof(ld));
 	ld.sock = d.sock;
@@ -688,7 +396,7 @@ bench_run(const struct bench_opts *o, const char *logsock, int group_commit,
 		cl[i].ld = &ld;
 		cl[i].id = i;
 		if (pthread_create(&cl[i].th, NULL, client_main, &cl[i]) != 0) {
-			fprintf(stderr, "audit_bench: pthread_create failed\n");
+			bench_warnx("pthread_create failed");
 			atomic_store(&ld.phase, PHASE_STOP);
 			break;
 		}
@@ -696,16 +404,16 @@ bench_run(const struct bench_opts *o, const char *logsock, int group_commit,
 	}
 	if (started == o->clients) {
 		usleep((useconds_t)o->warmup_ms * 1000);
-		t_start = now_ns();
+		t_start = bench_now_ns();
 		atomic_store(&ld.phase, PHASE_MEASURE);
 		usleep((useconds_t)o->seconds * 1000000);
 		atomic_store(&ld.phase, PHASE_STOP);
-		t_end = now_ns();
+		t_end = bench_now_ns();
 		res->secs = (double)(t_end - t_start) / 1e9;
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(cl[i].th, NULL);
-	res->client_cpu = self_cpu() - cpu0;
+	res->client_cpu = bench_self_cpu() - cpu0;
 	if (started != o->clients)
 		goto out;
 
@@ -714,38 +422,24 @@ bench_run(const struct bench_opts *o, const char *logsock, int group_commit,
 		res->total_ok += cl[i].total_ok;
 		res->errors += cl[i].errors;
 		if (cl[i].errors != 0)
-			fprintf(stderr, "audit_bench: %s client %d: %llu "
-			    "errors, last: %s\n", res->mode, i,
+			bench_warnx("%s client %d: %llu "
+			    "errors, last: %s", res->mode, i,
 			    (unsigned long long)cl[i].errors, cl[i].errmsg);
-		if (cl[i].lat.n == 0)
-			continue;
-		if (all.n + cl[i].lat.n > all.cap) {
-			uint32_t *nv = realloc(all.v, (all.n + cl[i].lat.n) *
-			    sizeof(*nv));
-
-			if (nv == NULL)
-				goto out;
-			all.v = nv;
-			all.cap = all.n + cl[i].lat.n;
-		}
-		memcpy(all.v + all.n, cl[i].lat.v, cl[i].lat.n * sizeof(*all.v));
-		all.n += cl[i].lat.n;
+		if (bench_lat_cat(&all, &cl[i].lat) != 0)
+			goto out;
 	}
-	qsort(all.v, all.n, sizeof(*all.v), cmp_u32);
+	bench_lat_sort(&all);
 	res->rate = res->secs > 0 ? (double)res->ok / res->secs : 0;
-	res->p50_ms = pct_ms(all.v, all.n, 50);
-	res->p99_ms = pct_ms(all.v, all.n, 99);
-	res->max_ms = pct_ms(all.v, all.n, 100);
+	res->p50_ms = bench_pct_ms(all.v, all.n, 50);
+	res->p99_ms = bench_pct_ms(all.v, all.n, 99);
+	res->max_ms = bench_pct_ms(all.v, all.n, 100);
 	ret = 0;
  out:
-	if (d.pid > 0 && daemon_stop(&d) != 0) {
-		fprintf(stderr, "audit_bench: %s: authd did not exit cleanly; "
-		    "see %s\n", res->mode, d.log);
+	if (bench_authd_stop(&d, BENCH_STOP_TIMEOUT_MS) != 0)
 		ret = -1;
-	}
 	res->authd_cpu = d.cpu;
 	if (ret == 0)
-		res->audited = count_records(dbpath, ld.service);
+		res->audited = count_records(d.db, ld.service);
 	if (cl != NULL)
 		for (i = 0; i < o->clients; i++)
 			free(cl[i].lat.v);
@@ -871,22 +565,6 @@ usage(FILE *f)
 	    " \"workers 16\"\n");
 }
 
-static int
-opt_int(const char *name, const char *s, long long min, long long max,
-    int *out)
-{
-	const char *err;
-	long long v;
-
-	if (num_parse(s, min, max, &v, &err) != 0) {
-		fprintf(stderr, "audit_bench: %s: %s (%lld..%lld)\n", name, err,
-		    min, max);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -909,17 +587,27 @@ main(int argc, char **argv)
 		.user = "_authd", .clients = 16, .seconds = 5,
 		.fsync_seconds = 2, .warmup_ms = 500, .min_ratio = 5.0,
 	};
+	const struct bench_numopt nums[] = {
+		{ 'c', "--clients", 1, BENCH_CLIENTS_MAX, NULL, &o.clients },
+		{ 's', "--seconds", 1, 3600, NULL, &o.seconds },
+		{ 'F', "--fsync-seconds", 1, 3600, NULL, &o.fsync_seconds },
+		{ 'w', "--warmup-ms", 0, 60000, NULL, &o.warmup_ms },
+	};
 	struct fsync_result fs;
 	struct run_result runs[2];
-	struct sink sink;
+	struct bench_sink sink;
 	struct stat st;
 	char dirbuf[] = "audit-bench.XXXXXX", logsock[108], absdir[PATH_MAX];
 	double ratio = 0;
 	int ch, pass, clean = 1;
 	size_t i;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	bench_setprogname("audit_bench");
+	while ((ch = bench_getopt(argc, argv, "h", longopts, nums,
+	    BENCH_NITEMS(nums))) != -1) {
 		switch (ch) {
+		case BENCH_OPT_BAD:
+			return 2;
 		case 'a': o.authd = optarg; break;
 		case 'd': o.dir = optarg; break;
 		case 'u': o.user = optarg; break;
@@ -928,31 +616,11 @@ main(int argc, char **argv)
 		case 'o':
 			if (o.nextra == (int)(sizeof(o.extra) /
 			    sizeof(o.extra[0])) || strchr(optarg, '\n')) {
-				fprintf(stderr, "audit_bench: --conf: too many "
-				    "lines, or a newline in one\n");
+				bench_warnx("--conf: too many "
+				    "lines, or a newline in one");
 				return 2;
 			}
 			o.extra[o.nextra++] = optarg;
-			break;
-		case 'c':
-			if (opt_int("--clients", optarg, 1, BENCH_CLIENTS_MAX,
-			    &o.clients) != 0)
-				return 2;
-			break;
-		case 's':
-			if (opt_int("--seconds", optarg, 1, 3600,
-			    &o.seconds) != 0)
-				return 2;
-			break;
-		case 'F':
-			if (opt_int("--fsync-seconds", optarg, 1, 3600,
-			    &o.fsync_seconds) != 0)
-				return 2;
-			break;
-		case 'w':
-			if (opt_int("--warmup-ms", optarg, 0, 60000,
-			    &o.warmup_ms) != 0)
-				return 2;
 			break;
 		case 'r': {
 			char *end;
@@ -961,8 +629,8 @@ main(int argc, char **argv)
 			o.min_ratio = strtod(optarg, &end);
 			if (errno != 0 || *end != '\0' || end == optarg ||
 			    !(o.min_ratio >= 0 && o.min_ratio <= 1000)) {
-				fprintf(stderr, "audit_bench: --min-ratio: "
-				    "expected a number 0..1000\n");
+				bench_warnx("--min-ratio: "
+				    "expected a number 0..1000");
 				return 2;
 			}
 			break;
@@ -982,7 +650,7 @@ main(int argc, char **argv)
 	errno = 0;
 	if (stat(o.authd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    access(o.authd, X_OK) != 0) {
-		fprintf(stderr, "audit_bench: %s: %s\n", o.authd,
+		bench_warnx("%s: %s", o.authd,
 		    errno ? strerror(errno) : "not an executable file");
 		return 2;
 	}
@@ -992,19 +660,13 @@ main(int argc, char **argv)
 			return 2;
 		}
 		o.dir = dirbuf;
-	} else if (mkdir(o.dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "audit_bench: %s: %s\n", o.dir, strerror(errno));
-		return 2;
 	}
-	/* authd takes absolute paths only. */
-	if (realpath(o.dir, absdir) == NULL) {
-		fprintf(stderr, "audit_bench: %s: %s\n", o.dir, strerror(errno));
+	if (bench_mkdir_abs(o.dir, 0700, absdir) != 0)
 		return 2;
-	}
 	o.dir = absdir;
 	/* authd, once it has dropped to its user, must reach the log socket. */
 	if (chmod(o.dir, 0755) != 0) {
-		fprintf(stderr, "audit_bench: %s: %s\n", o.dir, strerror(errno));
+		bench_warnx("%s: %s", o.dir, strerror(errno));
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -1013,34 +675,34 @@ main(int argc, char **argv)
 	fflush(stdout);
 	if (bench_fsync(o.dir, o.fsync_seconds, &fs) != 0)
 		return 2;
-	if (path_join(logsock, sizeof(logsock), o.dir, "log.sock") != 0)
+	if (bench_path_join(logsock, sizeof(logsock), o.dir, "log.sock") != 0)
 		return 2;
-	if (sink_start(&sink, logsock) != 0)
+	if (bench_sink_start(&sink, logsock) != 0)
 		return 2;
 	for (i = 0; i < 2; i++) {
 		printf("audit_bench: audit_group_commit %s ...\n",
 		    i == 0 ? "no" : "yes");
 		fflush(stdout);
 		if (bench_run(&o, logsock, (int)i, &runs[i]) != 0) {
-			sink_stop(&sink, logsock);
+			bench_sink_stop(&sink, logsock);
 			return 2;
 		}
 	}
-	sink_stop(&sink, logsock);
+	bench_sink_stop(&sink, logsock);
 
 	if (runs[0].rate > 0)
 		ratio = runs[1].rate / runs[0].rate;
 	for (i = 0; i < 2; i++) {
 		if (runs[i].errors != 0) {
-			fprintf(stderr, "audit_bench: %s: %llu client errors\n",
+			bench_warnx("%s: %llu client errors",
 			    runs[i].mode, (unsigned long long)runs[i].errors);
 			clean = 0;
 		}
 		/* SECURITY NOTE: an allow without its record is the bug. */
 		if (runs[i].audited < 0 ||
 		    (uint64_t)runs[i].audited < runs[i].total_ok) {
-			fprintf(stderr, "audit_bench: %s: %llu allows received "
-			    "but %lld records written\n", runs[i].mode,
+			bench_warnx("%s: %llu allows received "
+			    "but %lld records written", runs[i].mode,
 			    (unsigned long long)runs[i].total_ok,
 			    runs[i].audited);
 			clean = 0;
@@ -1051,11 +713,9 @@ main(int argc, char **argv)
 	printf("syslog sink received %llu datagrams\n",
 	    (unsigned long long)sink.lines);
 	if (o.json && write_json(o.json, &o, &fs, runs, 2, ratio, pass) != 0)
-		fprintf(stderr, "audit_bench: %s: %s\n", o.json,
-		    strerror(errno));
+		bench_warnx("%s: %s", o.json, strerror(errno));
 	if (o.csv && write_csv(o.csv, &fs, runs, 2) != 0)
-		fprintf(stderr, "audit_bench: %s: %s\n", o.csv,
-		    strerror(errno));
+		bench_warnx("%s: %s", o.csv, strerror(errno));
 	printf("%s\n", pass ? "PASS" : "FAIL");
 	return pass ? 0 : 1;
 }

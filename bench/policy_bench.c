@@ -62,8 +62,6 @@
  * 2 on a usage or setup error, or a decision that is not the expected one.
  */
 
-#include <sys/utsname.h>
-
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -86,10 +84,8 @@
 #include "policy.h"
 #include "reason.h"
 
-#define BENCH_SUFFIX		"dc=exempel,dc=se"
-#define BENCH_BIND_DN		"cn=authd,ou=services," BENCH_SUFFIX
-/* The service account's password in tests/lib/slapd.sh. */
-#define BENCH_BIND_PW		"authd-service-secret"
+#include "bench_util.h"
+
 #define BENCH_RATIO_MAX		2.0
 #define BENCH_MEDIAN_MAX_NS	10000.0
 #define BENCH_SPARRADE		8	/* names in the global user deny rule */
@@ -286,21 +282,11 @@ struct rng {
 	uint64_t	 s;
 };
 
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n). */
 static size_t
 rng_below(struct rng *r, size_t n)
 {
-	return n == 0 ? 0 : (size_t)(rng_next(r) % n);
+	return n == 0 ? 0 : (size_t)(bench_splitmix64(&r->s) % n);
 }
 
 static int
@@ -309,29 +295,13 @@ rng_range(struct rng *r, int lo, int hi)
 	return lo + (int)rng_below(r, (size_t)(hi - lo + 1));
 }
 
-static void __attribute__((noreturn))
-die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "policy_bench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
 static void *
 xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n == 0 ? 1 : n, size);
 
 	if (p == NULL)
-		die("out of memory");
+		bench_die(2, "out of memory");
 	return p;
 }
 
@@ -341,7 +311,7 @@ xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (p == NULL)
-		die("out of memory");
+		bench_die(2, "out of memory");
 	return p;
 }
 
@@ -359,7 +329,7 @@ xprintf(const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		die("out of memory");
+		bench_die(2, "out of memory");
 	return s;
 }
 
@@ -384,12 +354,12 @@ tx(struct text *t, const char *fmt, ...)
 		    t->cap - t->len, fmt, ap);
 		va_end(ap);
 		if (n < 0)
-			die("formatting failed");
+			bench_die(2, "formatting failed");
 		if (t->len + (size_t)n < t->cap)
 			break;
 		t->cap = (t->cap + (size_t)n + 1) * 2;
 		if ((t->p = realloc(t->p, t->cap)) == NULL)
-			die("out of memory");
+			bench_die(2, "out of memory");
 	}
 	t->len += (size_t)n;
 }
@@ -406,7 +376,7 @@ group_new(struct scen *sc, enum gkind kind, enum goc oc, const char *cn)
 	g->oc = oc;
 	g->dn = xprintf("cn=%s,ou=groups,%s,%s", g->cn, sc->ou, BENCH_SUFFIX);
 	if ((g->norm = policy_dn_norm(g->dn)) == NULL)
-		die("%s: not a DN", g->dn);
+		bench_die(2, "%s: not a DN", g->dn);
 	return (int)sc->ng++;
 }
 
@@ -419,7 +389,7 @@ group_up(struct mgroup *g, int up)
 		if (g->up[i] == up)
 			return;
 	if (g->nup == (int)(sizeof(g->up) / sizeof(g->up[0])))
-		die("%s: too many nesting groups", g->cn);
+		bench_die(2, "%s: too many nesting groups", g->cn);
 	g->up[g->nup++] = up;
 }
 
@@ -432,7 +402,7 @@ user_direct(struct muser *u, int g)
 		if (u->direct[i] == g)
 			return;
 	if (u->ndirect == (int)(sizeof(u->direct) / sizeof(u->direct[0])))
-		die("%s: too many groups", u->name);
+		bench_die(2, "%s: too many groups", u->name);
 	u->direct[u->ndirect++] = g;
 }
 
@@ -499,7 +469,8 @@ user_build(struct scen *sc, struct muser *u)
 				if (user_pos(u, g->up[j]) >= 0)
 					continue;
 				if (u->neff == cap)
-					die("too many groups for %s", u->name);
+					bench_die(2, "too many groups for %s",
+					    u->name);
 				u->disc[u->neff] = g->up[j];
 				u->par[u->neff++] = (int)k;
 			}
@@ -592,7 +563,7 @@ model_build(struct scen *sc, const struct params *pp, uint64_t seed)
 	if (pp->ngroups == 0)
 		inter = 6;
 	else if (pp->ngroups < nroles + 2 + 6)
-		die("%s: %zu groups cannot hold %zu roles", pp->tag,
+		bench_die(2, "%s: %zu groups cannot hold %zu roles", pp->tag,
 		    pp->ngroups, nroles);
 	else
 		inter = pp->ngroups - nroles - 2;
@@ -660,7 +631,7 @@ model_build(struct scen *sc, const struct params *pp, uint64_t seed)
 			g->roles = realloc(g->roles, (g->nroles + 1) *
 			    sizeof(int));
 			if (g->roles == NULL)
-				die("out of memory");
+				bench_die(2, "out of memory");
 			g->roles[g->nroles++] = (int)i;
 		}
 	}
@@ -682,8 +653,8 @@ model_build(struct scen *sc, const struct params *pp, uint64_t seed)
 		sc->cls[c] = xcalloc(pp->nclass[c], sizeof(int));
 		for (i = 0; i < pp->nclass[c]; i++, k++) {
 			if (k >= sc->nu)
-				die("%s: more special users than users",
-				    pp->tag);
+				bench_die(2, "%s: more special users than "
+				    "users", pp->tag);
 			sc->u[order[k]].cls = (enum uclass)c;
 			sc->cls[c][sc->ncls[c]++] = (int)order[k];
 		}
@@ -744,7 +715,7 @@ model_build(struct scen *sc, const struct params *pp, uint64_t seed)
 					cap = cap ? cap * 2 : 8;
 					if ((u->held = realloc(u->held, cap *
 					    sizeof(int))) == NULL)
-						die("out of memory");
+						bench_die(2, "out of memory");
 				}
 				u->held[u->nheld++] = sys;
 			}
@@ -1218,22 +1189,15 @@ ldif_file(const char *path, const char *pw, struct scen *sc, size_t nsc)
 	size_t i;
 
 	if ((f = fopen(path, "w")) == NULL)
-		die("%s: %s", path, strerror(errno));
+		bench_die(2, "%s: %s", path, strerror(errno));
 	fprintf(f, "# Generated by bench/policy_bench.c: the directory of "
 	    "its populations\n# (ou=small, ou=large).  The service account "
 	    "is the one tests/lib/slapd.sh\n# binds as.\n\n");
-	fprintf(f, "dn: %s\nobjectClass: dcObject\nobjectClass: "
-	    "organization\ndc: exempel\no: Exempel kommun\n\n", BENCH_SUFFIX);
-	fprintf(f, "dn: ou=services,%s\nobjectClass: organizationalUnit\n"
-	    "ou: services\n\n", BENCH_SUFFIX);
-	/* A throw-away server: slapd checks a clear-text value as well. */
-	fprintf(f, "dn: %s\nobjectClass: organizationalRole\nobjectClass: "
-	    "simpleSecurityObject\ncn: authd\nuserPassword: %s\n\n",
-	    BENCH_BIND_DN, pw);
+	bench_ldif_base(f, pw);
 	for (i = 0; i < nsc; i++)
 		ldif_write(f, &sc[i]);
 	if (ferror(f) || fclose(f) != 0)
-		die("%s: write failed", path);
+		bench_die(2, "%s: write failed", path);
 }
 
 /* --- Stage B: authd's directory cache ------------------------------- */
@@ -1247,11 +1211,11 @@ cache_open(struct scen *sc, const struct opts *o)
 	pwfile = xprintf("%s/%s.pw", o->workdir, sc->pp->tag);
 	conf = xprintf("%s/%s.conf", o->workdir, sc->pp->tag);
 	if ((f = fopen(pwfile, "w")) == NULL)
-		die("%s: %s", pwfile, strerror(errno));
+		bench_die(2, "%s: %s", pwfile, strerror(errno));
 	fprintf(f, "%s\n", o->bind_pw);
 	fclose(f);
 	if ((f = fopen(conf, "w")) == NULL)
-		die("%s: %s", conf, strerror(errno));
+		bench_die(2, "%s: %s", conf, strerror(errno));
 	/* Entries stay fresh for the whole run: no look-up is timed. */
 	fprintf(f, "ldap_uri %s\nldap_base %s,%s\nldap_bind_dn \"%s\"\n"
 	    "ldap_bind_password_file %s\nldap_timeout 10\n"
@@ -1259,12 +1223,12 @@ cache_open(struct scen *sc, const struct opts *o)
 	    "ldap_cache_size %zu\n", o->ldap_uri, sc->ou, BENCH_SUFFIX,
 	    o->bind_dn, pwfile, sc->nu * 2 + 16);
 	if (ferror(f) || fclose(f) != 0)
-		die("%s: write failed", conf);
+		bench_die(2, "%s: write failed", conf);
 	if (config_load(conf, &sc->cfg) != 0)
-		die("%s: not a valid configuration", conf);
+		bench_die(2, "%s: not a valid configuration", conf);
 	if ((sc->dir = dir_new(sc->cfg, o->bind_pw)) == NULL ||
 	    (sc->dc = dircache_new(sc->cfg)) == NULL)
-		die("cannot set up the directory cache");
+		bench_die(2, "cannot set up the directory cache");
 	/* What access_decide() reaches through the request. */
 	sc->ad.cfg = sc->cfg;
 	sc->ad.dc = sc->dc;
@@ -1284,17 +1248,17 @@ entry_check(const struct scen *sc, const struct muser *u,
 
 	if (!e->found || e->truncated || e->loops ||
 	    e->pu.ngroups != u->pu.ngroups) {
-		fprintf(stderr, "policy_bench: %s %s: the directory gave %zu "
+		bench_warnx("%s %s: the directory gave %zu "
 		    "groups (found %d, truncated %d, loops %d), generated "
-		    "%zu\n", sc->pp->tag, u->name, e->pu.ngroups, e->found,
+		    "%zu", sc->pp->tag, u->name, e->pu.ngroups, e->found,
 		    e->truncated, e->loops, u->pu.ngroups);
 		return -1;
 	}
 	for (i = 0; i < e->pu.ngroups; i++) {
 		if (strcmp(e->pu.groups[i], u->pu.groups[i]) != 0 ||
 		    e->pu.parent[i] != u->pu.parent[i]) {
-			fprintf(stderr, "policy_bench: %s %s: group %zu is %s "
-			    "(via %d), generated %s (via %d)\n", sc->pp->tag,
+			bench_warnx("%s %s: group %zu is %s "
+			    "(via %d), generated %s (via %d)", sc->pp->tag,
 			    u->name, i, e->pu.groups[i], e->pu.parent[i],
 			    u->pu.groups[i], u->pu.parent[i]);
 			return -1;
@@ -1302,8 +1266,8 @@ entry_check(const struct scen *sc, const struct muser *u,
 		if (e->pu.ghash == NULL || e->pu.gorder == NULL ||
 		    e->pu.ghash[i] != u->pu.ghash[i] ||
 		    e->pu.gorder[i] != u->pu.gorder[i]) {
-			fprintf(stderr, "policy_bench: %s %s: the entry's "
-			    "group hashes differ from the generated ones\n",
+			bench_warnx("%s %s: the entry's "
+			    "group hashes differ from the generated ones",
 			    sc->pp->tag, u->name);
 			return -1;
 		}
@@ -1314,10 +1278,7 @@ entry_check(const struct scen *sc, const struct muser *u,
 static double
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)bench_now_ns() / 1e9;
 }
 
 /* Threads filling the cache, each with its own directory handle. */
@@ -1373,16 +1334,16 @@ cache_warm(struct scen *sc, const char *bindpw)
 		w[t].depth = policy_nesting_depth(sc->pol);
 		w[t].dir = t == 0 ? sc->dir : dir_new(sc->cfg, bindpw);
 		if (w[t].dir == NULL)
-			die("cannot set up a directory handle");
+			bench_die(2, "cannot set up a directory handle");
 		if (pthread_create(&tid[t], NULL, warm_run, &w[t]) != 0)
-			die("cannot start a thread");
+			bench_die(2, "cannot start a thread");
 	}
 	for (t = 0; t < WARM_THREADS; t++) {
 		pthread_join(tid[t], NULL);
 		if (t > 0)
 			dir_free(w[t].dir);
 		if (w[t].err != 0)
-			die("%s: directory look-up of %s failed (%d)",
+			bench_die(2, "%s: directory look-up of %s failed (%d)",
 			    sc->pp->tag, sc->u[w[t].failed].name, w[t].err);
 	}
 	sc->warm_s = now_s() - t0;
@@ -1450,8 +1411,8 @@ cache_unchanged(struct scen *sc)
 		dircache_put(e);
 	}
 	if (bad)
-		fprintf(stderr, "policy_bench: %s: %d entries were read from "
-		    "the directory again during the timed runs\n",
+		bench_warnx("%s: %d entries were read from "
+		    "the directory again during the timed runs",
 		    sc->pp->tag, bad);
 	return bad ? -1 : 0;
 }
@@ -1479,11 +1440,11 @@ decision_check(const struct scen *sc, const struct mquery *q,
 	    (!q->allow || strlen(q->grants) >= sizeof(d->grants) - 1 ||
 	    str_eq(q->grants, d->grants));
 	if (!ok && (*shown)++ < 5)
-		fprintf(stderr, "policy_bench: %s stage %s: user %s system %s "
+		bench_warnx("%s stage %s: user %s system %s "
 		    "service %s from \"%s\" at %lld (day %d, %02d:%02d): got "
 		    "%s %s rule \"%s\" roles \"%s\" factors %s grants \"%s\"; "
 		    "expected %s %s rule \"%s\" roles \"%s\" factors %s "
-		    "grants \"%s\"\n", sc->pp->tag, stage,
+		    "grants \"%s\"", sc->pp->tag, stage,
 		    sc->u[q->user].name, q->system ? q->system : "-",
 		    q->service, q->src, (long long)q->at, q->day, q->min / 60,
 		    q->min % 60, d->allow ? "allow" : "deny",
@@ -1586,14 +1547,6 @@ batch_run(struct scen *sc, int st, size_t n, size_t *wrong)
 	    (double)(t1.tv_nsec - t0.tv_nsec)) / (double)n;
 }
 
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 series_stats(struct series *s)
 {
@@ -1601,7 +1554,7 @@ series_stats(struct series *s)
 	size_t r;
 
 	memcpy(v, s->v, s->n * sizeof(double));
-	qsort(v, s->n, sizeof(double), dbl_cmp);
+	qsort(v, s->n, sizeof(double), bench_cmp_double);
 	s->min = v[0];
 	s->median = s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] +
 	    v[s->n / 2]) / 2;
@@ -1614,9 +1567,7 @@ series_stats(struct series *s)
 /* --- Reporting ------------------------------------------------------ */
 
 struct machine {
-	char		 uname[256];
-	char		 cpu[128];
-	long		 ncpu;
+	struct bench_machine b;
 	char		 load0[64], load1[64];
 };
 
@@ -1642,69 +1593,16 @@ struct cpu {
 static void
 cpu_get(struct cpu *c)
 {
-	unsigned long long v[8];
-	struct timespec ts;
-	double hz = (double)sysconf(_SC_CLK_TCK);
-	FILE *f;
-
-	memset(c, 0, sizeof(*c));
-	memset(v, 0, sizeof(v));
-	/* user nice system idle iowait irq softirq steal */
-	if ((f = fopen("/proc/stat", "r")) != NULL) {
-		if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
-		    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-		    &v[7]) != 8)
-			memset(v, 0, sizeof(v));
-		fclose(f);
-	}
-	c->busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
-	c->steal = (double)v[7] / hz;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	c->own = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	bench_machine_cpu(&c->busy, &c->steal);
+	c->own = bench_self_cpu();
 }
 
 static void
 machine_get(struct machine *m)
 {
-	struct utsname un;
-	char line[256], *p;
-	FILE *f;
-
 	memset(m, 0, sizeof(*m));
-	if (uname(&un) == 0)
-		snprintf(m->uname, sizeof(m->uname), "%s %s %s", un.sysname,
-		    un.release, un.machine);
-	snprintf(m->cpu, sizeof(m->cpu), "unknown");
-	if ((f = fopen("/proc/cpuinfo", "r")) != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (strncmp(line, "model name", 10) != 0 ||
-			    (p = strchr(line, ':')) == NULL)
-				continue;
-			for (p++; *p == ' ' || *p == '\t'; p++)
-				;
-			p[strcspn(p, "\n")] = '\0';
-			snprintf(m->cpu, sizeof(m->cpu), "%s", p);
-			break;
-		}
-		fclose(f);
-	}
-	m->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	bench_machine_get(&m->b, "unknown");
 	loadavg(m->load0, sizeof(m->load0));
-}
-
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 struct verdict {
@@ -1727,15 +1625,11 @@ json_write(const char *path, const struct opts *o, const struct machine *m,
 	int i, st;
 
 	if ((f = fopen(path, "w")) == NULL)
-		die("%s: %s", path, strerror(errno));
-	fprintf(f, "{\n  \"benchmark\": \"policy\",\n  \"machine\": {\n"
-	    "    \"uname\": ");
-	json_str(f, m->uname);
-	fprintf(f, ",\n    \"cpu\": ");
-	json_str(f, m->cpu);
-	fprintf(f, ",\n    \"nproc\": %ld,\n    \"loadavg_start\": \"%s\",\n"
-	    "    \"loadavg_end\": \"%s\"\n  },\n", m->ncpu, m->load0,
-	    m->load1);
+		bench_die(2, "%s: %s", path, strerror(errno));
+	fprintf(f, "{\n  \"benchmark\": \"policy\",\n  \"machine\": {\n    ");
+	bench_json_machine(f, &m->b, "    ");
+	fprintf(f, ",\n    \"loadavg_start\": \"%s\",\n"
+	    "    \"loadavg_end\": \"%s\"\n  },\n", m->load0, m->load1);
 	fprintf(f, "  \"settings\": { \"rounds\": %d, \"batches\": %d, "
 	    "\"batch\": %d, \"queries\": %zu, \"seed\": %llu, "
 	    "\"directory\": %s },\n", o->rounds, o->batches, o->batch,
@@ -1783,7 +1677,7 @@ json_write(const char *path, const struct opts *o, const struct machine *m,
 	    "false", v->us_ok ? "true" : "false");
 	fprintf(f, "  \"checked_decisions\": %zu\n}\n", v->checked);
 	if (ferror(f) || fclose(f) != 0)
-		die("%s: write failed", path);
+		bench_die(2, "%s: write failed", path);
 }
 
 static double
@@ -1830,19 +1724,6 @@ usage(void)
 	exit(2);
 }
 
-static long long
-num_arg(const char *s, long long lo, long long hi)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		die("%s: not a number in %lld..%lld", s, lo, hi);
-	return v;
-}
-
 static void
 opts_parse(int argc, char **argv, struct opts *o)
 {
@@ -1862,6 +1743,14 @@ opts_parse(int argc, char **argv, struct opts *o)
 		{ "only", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
+	long long queries = 16384, seed = 20260112;
+	const struct bench_numopt nums[] = {
+		{ 'r', "--rounds", 1, 100000, NULL, &o->rounds },
+		{ 'b', "--batches", 1, 100000, NULL, &o->batches },
+		{ 'B', "--batch", 1, 10000000, NULL, &o->batch },
+		{ 'q', "--queries", 1, 1 << 24, &queries, NULL },
+		{ 's', "--seed", 0, LLONG_MAX, &seed, NULL },
+	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -1871,11 +1760,12 @@ opts_parse(int argc, char **argv, struct opts *o)
 	o->rounds = 40;
 	o->batches = 25;
 	o->batch = 1000;
-	o->queries = 16384;
-	o->seed = 20260112;
 	o->only = -1;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = bench_getopt(argc, argv, "", lo, nums,
+	    BENCH_NITEMS(nums))) != -1) {
 		switch (c) {
+		case BENCH_OPT_BAD:
+			exit(2);
 		case 'L':
 			o->ldif = optarg;
 			break;
@@ -1897,21 +1787,6 @@ opts_parse(int argc, char **argv, struct opts *o)
 		case 'n':
 			o->no_dir = 1;
 			break;
-		case 'r':
-			o->rounds = (int)num_arg(optarg, 1, 100000);
-			break;
-		case 'b':
-			o->batches = (int)num_arg(optarg, 1, 100000);
-			break;
-		case 'B':
-			o->batch = (int)num_arg(optarg, 1, 10000000);
-			break;
-		case 'q':
-			o->queries = (size_t)num_arg(optarg, 1, 1 << 24);
-			break;
-		case 's':
-			o->seed = (uint64_t)num_arg(optarg, 0, LLONG_MAX);
-			break;
 		case 'o':
 			if (strcmp(optarg, "small") == 0)
 				o->only = 0;
@@ -1926,13 +1801,15 @@ opts_parse(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc)
 		usage();
+	o->queries = (size_t)queries;
+	o->seed = (uint64_t)seed;
 	if ((o->queries & (o->queries - 1)) != 0)
-		die("--queries must be a power of two");
+		bench_die(2, "--queries must be a power of two");
 	if (o->ldif == NULL && !o->no_dir && (o->ldap_uri == NULL ||
 	    o->workdir == NULL))
 		usage();
 	if (o->workdir != NULL && o->workdir[0] != '/')
-		die("--workdir must be an absolute path");
+		bench_die(2, "--workdir must be an absolute path");
 }
 
 
@@ -1949,6 +1826,7 @@ main(int argc, char **argv)
 	size_t wrong = 0, bad, k;
 	int i, st, rd, b, rc;
 
+	bench_setprogname("policy_bench");
 	opts_parse(argc, argv, &o);
 	log_init("policy_bench", 1, LOG_USER);
 	log_set_level(LOG_WARNING);
@@ -1967,13 +1845,14 @@ main(int argc, char **argv)
 	printf("policy_bench: the cost of a cached access decision, small "
 	    "against large\n");
 	printf("machine: %s; %s; %ld CPUs; load average %s at start\n",
-	    m.uname, m.cpu, m.ncpu, m.load0);
+	    m.b.uname, m.b.cpu, m.b.ncpu, m.load0);
 
 	for (i = 0; i < 2; i++) {
 		policy_write(&sc[i]);
 		if (policy_load_text(sc[i].pp->tag, sc[i].text, sc[i].textlen,
 		    &sc[i].pol, err) != 0)
-			die("the generated policy does not load: %s", err);
+			bench_die(2, "the generated policy does not load: %s",
+			    err);
 		queries_build(&sc[i], o.queries, o.seed + 100 + (uint64_t)i);
 		printf("%s: %zu systems, %zu roles, %zu groups, %zu users "
 		    "(groups per user %zu-%zu, avg %.1f); policy %zu bytes, "
@@ -1990,8 +1869,8 @@ main(int argc, char **argv)
 		for (i = 0; i < 2; i++) {
 			cache_open(&sc[i], &o);
 			if (cache_warm(&sc[i], o.bind_pw) != 0)
-				die("%s: the directory does not hold the "
-				    "generated groups", sc[i].pp->tag);
+				bench_die(2, "%s: the directory does not hold "
+				    "the generated groups", sc[i].pp->tag);
 		}
 		printf("directory: %s; cache filled with one look-up per "
 		    "user (not timed): small %.1f s, large %.1f s; every "
@@ -2014,8 +1893,9 @@ main(int argc, char **argv)
 		for (st = 0; st < v.nst; st++) {
 			v.checked += sc[i].nq;
 			if ((bad = check_all(&sc[i], st)) > 0)
-				die("%s stage %s: %zu of %zu decisions are not "
-				    "what the generator expected",
+				bench_die(2, "%s stage %s: %zu of %zu "
+				    "decisions are not what the generator "
+				    "expected",
 				    sc[i].pp->tag, stages[st].id, bad,
 				    sc[i].nq);
 		}
@@ -2052,7 +1932,7 @@ main(int argc, char **argv)
 	/* A quarter of a CPU: often enough to matter to the caches. */
 	v.busy = v.others > 0.25 || v.steal > 0.1;
 	if (wrong > 0)
-		die("%zu timed decisions were not what the generator "
+		bench_die(2, "%zu timed decisions were not what the generator "
 		    "expected", wrong);
 	if (o.only >= 0) {
 		/* A profile's run: nothing to compare. */
@@ -2063,8 +1943,9 @@ main(int argc, char **argv)
 	if (!o.no_dir)
 		for (i = 0; i < 2; i++)
 			if (cache_unchanged(&sc[i]) != 0)
-				die("%s: the timed runs were not served from "
-				    "the cache alone", sc[i].pp->tag);
+				bench_die(2, "%s: the timed runs were not "
+				    "served from the cache alone",
+				    sc[i].pp->tag);
 	loadavg(m.load1, sizeof(m.load1));
 
 	printf("timing: %d rounds x %d batches x %d decisions per series, "

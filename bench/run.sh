@@ -40,21 +40,23 @@
 # is not the expected one.  Needs slapd and slapadd (Debian: slapd).
 set -eu
 
-src=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 mode=audit
 case ${1:-} in
 login) shift; exec "$src/bench/login.sh" "$@" ;;
 capacity) shift; exec "$src/bench/capacity.sh" "$@" ;;
 compare)
 	shift
-	build=()
+	# BUILD_DIR, if given, goes to both scripts as it was given.
+	dir=()
 	if [[ $# -gt 0 && $1 != -* ]]; then
-		build=("$1")
+		dir=("$1")
 		shift
 	fi
 	rc_login=0 rc_cap=0
-	"$src/bench/login.sh" "${build[@]}" || rc_login=$?
-	"$src/bench/capacity.sh" "${build[@]}" || rc_cap=$?
+	"$src/bench/login.sh" "${dir[@]}" || rc_login=$?
+	"$src/bench/capacity.sh" "${dir[@]}" || rc_cap=$?
 	out=$src/bench/results/SUMMARY.md
 	{
 		echo "<!-- written by bench/run.sh compare -->"
@@ -80,12 +82,8 @@ policy)
 	shift
 	;;
 esac
-build=$src/build-bench
-if [[ $# -gt 0 && $1 != -* ]]; then
-	build=$1
-	shift
-fi
-build=$(realpath -m -- "$build")
+bench_build_dir "$@"
+shift "$bench_shift"
 
 if [[ $mode == policy ]]; then
 	cmake -S "$src/bench" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -98,12 +96,8 @@ if [[ $mode == policy ]]; then
 	# shellcheck disable=SC2317 # called by the trap
 	cleanup() {
 		slapd_stop || true
-		if ((rc == 2)); then
-			echo "setup failed; the directory and slapd's log are" \
-				"under $work" >&2
-		else
-			rm -rf -- "$work"
-		fi
+		bench_keep_work "$rc" "setup failed; the directory and" \
+			"slapd's log are under"
 	}
 	trap cleanup EXIT
 	"$build/policy_bench" --write-ldif "$work/directory.ldif"
@@ -120,18 +114,13 @@ fi
 cmake -S "$src/bench" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)" --target audit_bench authd >/dev/null
 
-mkdir -p "$build"
-work=$(mktemp -d "$build/run.XXXXXX")
-# authd drops to its own user and must reach its directory below this one.
-chmod 755 "$work"
+bench_workdir run
 rc=0
 "$build/audit_bench" --authd "$build/tree/authd/authd" --dir "$work/data" \
 	--json "$build/audit-bench.json" --csv "$build/audit-bench.csv" \
 	"$@" || rc=$?
-if ((rc == 2)); then
-	echo "setup failed; authd's logs are under $work" >&2
-else
-	rm -rf -- "$work"
+bench_keep_work "$rc" "setup failed; authd's logs are under"
+if ((rc != 2)); then
 	echo "results: $build/audit-bench.json $build/audit-bench.csv"
 fi
 exit "$rc"
