@@ -284,6 +284,10 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	uint64_t want = 0;
 	int r;
 
+	/* A malformed request costs no bind and no lockout count. */
+	if (proto_get_u64(rq->m, PROTO_A_ACCOUNT, &want) == 0 && want != 1)
+		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
+		    "ACCOUNT must be 1");
 	memset(&j, 0, sizeof(j));
 	j.rq = rq;
 	j.code = proto_str(rq->m, PROTO_A_CODE, "");
@@ -291,10 +295,8 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	j.now = time(NULL);
 	j.now_ms = wall_ms();
 	auth_prepare(rq, &j);
-	if (proto_get_u64(rq->m, PROTO_A_ACCOUNT, &want) == 0 && want != 0) {
-		if (want != 1)
-			return reply_set(reply, PROTO_S_ERROR,
-			    RSN_BAD_REQUEST, "ACCOUNT must be 1");
+	/* Decided already (unknown system, password): no account phase. */
+	if (want == 1 && j.pre == RSN_OK) {
 		access_prepare(rq, &acc);
 		j.acc = &acc;
 	}

@@ -36,9 +36,13 @@ conn(void)
 	return fd;
 }
 
-/* Sends raw bytes and expects a RESULT with status ERROR. */
+/*
+ * Sends raw bytes and expects a RESULT with status ERROR (and reason
+ * `reason`, unless NULL).
+ */
 static void
-expect_error(const char *what, const void *p, size_t len)
+expect_error_as(const char *what, const void *p, size_t len,
+    const char *reason)
 {
 	struct proto_msg *m = NULL;
 	uint64_t status = 99;
@@ -48,7 +52,8 @@ expect_error(const char *what, const void *p, size_t len)
 	r = sock_read_msg(fd, mono_ms() + WAIT_MS, &m);
 	if (r == 0 && m->type == PROTO_T_RESULT &&
 	    proto_get_u64(m, PROTO_A_STATUS, &status) == 0 &&
-	    status == PROTO_S_ERROR)
+	    status == PROTO_S_ERROR && (reason == NULL ||
+	    strcmp(proto_str(m, PROTO_A_REASON, ""), reason) == 0))
 		printf("ok: %s -> error reply (%s: %s)\n", what,
 		    proto_str(m, PROTO_A_REASON, "-"),
 		    proto_str(m, PROTO_A_MESSAGE, "-"));
@@ -59,6 +64,12 @@ expect_error(const char *what, const void *p, size_t len)
 	}
 	proto_free(m);
 	close(fd);
+}
+
+static void
+expect_error(const char *what, const void *p, size_t len)
+{
+	expect_error_as(what, p, len, NULL);
 }
 
 /* Sends raw bytes and expects the connection to be closed, no reply. */
@@ -125,6 +136,35 @@ ping_ok(const char *what)
 	proto_free(req);
 	proto_free(rep);
 	close(fd);
+}
+
+/*
+ * An AUTH whose ACCOUNT is not 1 (the only meaning it has) is refused
+ * with an error, before its code is checked (malformed.sh checks that no
+ * auth record was written).
+ */
+static void
+account_value_refused(uint64_t v)
+{
+	struct proto_msg *req = proto_new(PROTO_T_AUTH, 9);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	char what[64];
+
+	snprintf(what, sizeof(what), "AUTH with ACCOUNT=%llu",
+	    (unsigned long long)v);
+	if (req == NULL || proto_add_str(req, PROTO_A_USER, "anna") != 0 ||
+	    proto_add_str(req, PROTO_A_SERVICE, "authd-test") != 0 ||
+	    proto_add_str(req, PROTO_A_CODE, "123456") != 0 ||
+	    proto_add_u64(req, PROTO_A_ACCOUNT, v) != 0 ||
+	    proto_encode(req, &out, &len) != 0) {
+		printf("FAIL: %s: cannot build the request\n", what);
+		failures++;
+	} else
+		expect_error_as(what, out, len, "bad-request");
+	if (out != NULL)
+		secure_free(out, len);
+	proto_free(req);
 }
 
 int
@@ -195,6 +235,11 @@ main(int argc, char **argv)
 	    frame(f, b, n));
 	n = body(b, PROTO_VERSION, PROTO_T_RESULT, 0, NULL, 0);
 	expect_error("a reply type sent as a request", f, frame(f, b, n));
+	if (!admin) {
+		account_value_refused(0);
+		account_value_refused(2);
+		account_value_refused(UINT64_MAX);
+	}
 	/* A frame that stops half-way: authd gives up at its deadline. */
 	expect_close("truncated frame, then silence", "\0\0\0\x20\x01\x10",
 	    6);
