@@ -19,23 +19,16 @@
 #define LIST_USERS_MAX	100000
 
 int
-access_token_matters(const struct policy *p, const char *system,
-    const char *service)
-{
-	const struct pol_system *sys = policy_system_resolve(p, system,
-	    service);
-
-	return sys != NULL && sys->mfa == POL_MFA_OPTIONAL;
-}
-
-int
-access_has_token(struct req *rq, const char *user)
+access_has_token(struct req *rq, const struct pol_system *sys)
 {
 	struct token t;
 	int active;
 
+	/* Only "mfa optional" asks; elsewhere the token is not read. */
+	if (sys == NULL || sys->mfa != POL_MFA_OPTIONAL)
+		return 0;
 	memset(&t, 0, sizeof(t));
-	if (store_token_get(rq->w->st, user, &t) != 0)
+	if (store_token_get(rq->w->st, rq->user, &t) != 0)
 		return 0;
 	active = strcmp(t.state, "active") == 0;
 	token_clear(&t);
@@ -209,8 +202,8 @@ access_prepare(struct req *rq, struct access_outcome *o)
 	p = pol_hold(ad, &ref);
 	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
 	    policy_version(p));
-	aq.has_token = access_token_matters(p, rq->system, rq->service) &&
-	    access_has_token(rq, rq->user);
+	aq.has_token = access_has_token(rq, policy_system_resolve(p,
+	    rq->system, rq->service));
 	access_decide(rq, p, &aq, ar, NULL, NULL);
 	/* Records name the system, also when the PAM service chose it. */
 	if (ar->d.sys != NULL && rq->system == NULL) {

@@ -54,14 +54,10 @@ int access_record(struct wtx *tx, struct req *rq,
     const struct access_outcome *o);
 
 /*
- * 1 when the factors of the system a request names depend on whether the
- * user has a token (mfa optional): only then is the token read.
+ * 1 when the request's user has an active TOTP token and `sys` asks
+ * whether they do (mfa optional); 0 otherwise, without reading it.
  */
-int access_token_matters(const struct policy *p, const char *system,
-    const char *service);
-
-/* 1 when `user` has an active TOTP token (read on the worker's store). */
-int access_has_token(struct req *rq, const char *user);
+int access_has_token(struct req *rq, const struct pol_system *sys);
 
 /* Who holds a role on a system by group membership, sorted by user. */
 struct holder {

@@ -212,8 +212,7 @@ factors_handle(struct req *rq, struct proto_msg *reply)
 		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_SYSTEM,
 		    NULL);
 	}
-	f = policy_factors(p, sys, sys->mfa == POL_MFA_OPTIONAL &&
-	    access_has_token(rq, rq->user), why);
+	f = policy_factors(p, sys, access_has_token(rq, sys), why);
 	if ((r = proto_add_str(reply, PROTO_A_FACTORS, policy_factors_str(f,
 	    fs, sizeof(fs)))) == 0 &&
 	    (r = proto_add_str(reply, PROTO_A_MFA, why)) == 0 &&
@@ -289,7 +288,6 @@ admin_policy_test(struct req *rq, struct proto_msg *reply)
 	aq.source = proto_str(rq->m, PROTO_A_RHOST, NULL);
 	aq.at = proto_get_u64(rq->m, PROTO_A_TIME, &ms) == 0 ?
 	    (time_t)(ms / 1000) : time(NULL);
-	aq.has_token = access_has_token(rq, rq->user);
 	aq.revoked = review_revoked;
 	aq.revoked_arg = rq;
 	p = pol_hold(ad, &ref);
@@ -299,6 +297,8 @@ admin_policy_test(struct req *rq, struct proto_msg *reply)
 		aq.service = system;
 	else
 		aq.system = system;
+	aq.has_token = access_has_token(rq, policy_system_resolve(p,
+	    aq.system, aq.service));
 	access_decide(rq, p, &aq, &ar, trace_row, &rs);
 	trace_row(&rs, "directory", rq->user, ar.d.reason !=
 	    RSN_UNKNOWN_USER && ar.d.reason != RSN_DIRECTORY_UNAVAILABLE,
