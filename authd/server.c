@@ -162,14 +162,31 @@ conn_close(struct server *sv, struct conn *c)
 }
 
 /*
+ * Arms `c` (`op`: EPOLL_CTL_ADD or _MOD) for one readiness of `events`;
+ * the first worker it wakes holds it.  On failure nobody can hold it, so
+ * it is closed here.
+ */
+static void
+conn_arm(struct server *sv, struct conn *c, int op, uint32_t events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events | EPOLLONESHOT;
+	ev.data.ptr = c;
+	if (epoll_ctl(sv->ep, op, c->fd, &ev) != 0) {
+		log_err("epoll: %s", strerror(errno));
+		conn_close(sv, c);
+	}
+}
+
+/*
  * The holder gives `c` back: armed for its next request, with `deadline`
  * for it to arrive by.  While authd stops, it is closed instead.
  */
 static void
 conn_release(struct server *sv, struct conn *c, int64_t deadline)
 {
-	struct epoll_event ev;
-
 	pthread_mutex_lock(&sv->mtx);
 	if (atomic_load(&sv->stopping)) {
 		pthread_mutex_unlock(&sv->mtx);
@@ -180,17 +197,7 @@ conn_release(struct server *sv, struct conn *c, int64_t deadline)
 	c->busy = 0;
 	sv->nbusy--;
 	pthread_mutex_unlock(&sv->mtx);
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLONESHOT;
-	ev.data.ptr = c;
-	if (epoll_ctl(sv->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
-		log_err("epoll: %s", strerror(errno));
-		pthread_mutex_lock(&sv->mtx);
-		c->busy = 1;
-		sv->nbusy++;
-		pthread_mutex_unlock(&sv->mtx);
-		conn_close(sv, c);
-	}
+	conn_arm(sv, c, EPOLL_CTL_MOD, EPOLLIN);
 }
 
 /* Reads what is available of the current frame, without waiting. */
@@ -323,7 +330,6 @@ static void
 conn_add(struct server *sv, int fd, int admin, int refused)
 {
 	const struct config *cfg = sv->ad->cfg;
-	struct epoll_event ev;
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -343,18 +349,8 @@ conn_add(struct server *sv, int fd, int admin, int refused)
 	sv->conns = c;
 	sv->nconns++;
 	pthread_mutex_unlock(&sv->mtx);
-	memset(&ev, 0, sizeof(ev));
 	/* A socket is writable at once: the refusal needs no request. */
-	ev.events = (refused ? EPOLLOUT : EPOLLIN) | EPOLLONESHOT;
-	ev.data.ptr = c;
-	if (epoll_ctl(sv->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		log_err("epoll: %s", strerror(errno));
-		pthread_mutex_lock(&sv->mtx);
-		c->busy = 1;
-		sv->nbusy++;
-		pthread_mutex_unlock(&sv->mtx);
-		conn_close(sv, c);
-	}
+	conn_arm(sv, c, EPOLL_CTL_ADD, refused ? EPOLLOUT : EPOLLIN);
 }
 
 static void
