@@ -58,6 +58,9 @@ struct writer {
 	 */
 	struct store		*ckst;
 	atomic_int		 ckpt_wanted;
+	atomic_int		 wal_pages;	/* after the last commit */
+	int			 ckpt_hold;	/* the writer thread wants the role */
+	int			 hold_granted;	/* and has it */
 	/* syslog copies of the current transaction */
 	struct wline		*lines;
 	size_t			 nlines, caplines;
@@ -420,7 +423,11 @@ take_batch(struct writer *w)
 static void
 pass_on(struct writer *w)
 {
-	if (w->head != NULL) {
+	if (w->ckpt_hold) {
+		/* To the writer thread, for a checkpoint no commit disturbs. */
+		w->hold_granted = 1;
+		pthread_cond_signal(&w->cv);
+	} else if (w->head != NULL) {
 		w->head->lead = 1;
 		pthread_cond_signal(&w->head->cv);
 	} else
@@ -482,6 +489,12 @@ commit_until(struct writer *w, struct wjob *mine)
 
 /* WAL pages after which the writer thread checkpoints (SQLite's own). */
 #define WAL_CHECKPOINT_PAGES	1000
+/*
+ * WAL pages after which it holds commits for one: while commits stream
+ * in, a passive checkpoint never copies the last frames, so the WAL is
+ * never started over and would grow without bound.
+ */
+#define WAL_HOLD_PAGES		(4 * WAL_CHECKPOINT_PAGES)
 
 /* After each commit (committer's thread): ask for a checkpoint if due. */
 static int
@@ -491,6 +504,7 @@ wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 
 	(void)db;
 	(void)name;
+	atomic_store(&w->wal_pages, pages);
 	if (pages >= WAL_CHECKPOINT_PAGES &&
 	    atomic_exchange(&w->ckpt_wanted, 1) == 0) {
 		pthread_mutex_lock(&w->mtx);
@@ -504,18 +518,31 @@ wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 static void
 wal_checkpoint(struct writer *w)
 {
-	int log = 0, done = 0, rc;
+	int log = 0, done = 0, rc, held = 0;
 
 	if (atomic_exchange(&w->ckpt_wanted, 0) == 0)
 		return;
+	if (atomic_load(&w->wal_pages) >= WAL_HOLD_PAGES) {
+		/* Take the committer role: the next commit starts over. */
+		if (w->busy) {
+			w->ckpt_hold = 1;
+			while (!w->hold_granted)
+				pthread_cond_wait(&w->cv, &w->mtx);
+			w->ckpt_hold = w->hold_granted = 0;
+		} else
+			w->busy = 1;
+		held = 1;
+	}
 	pthread_mutex_unlock(&w->mtx);
-	/* PASSIVE: commits go on meanwhile; frames in use wait for later. */
+	/* PASSIVE: commits go on meanwhile (unless held); frames in use wait. */
 	rc = sqlite3_wal_checkpoint_v2(store_db(w->ckst), NULL,
 	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		log_warn("writer: WAL checkpoint: %s",
 		    sqlite3_errmsg(store_db(w->ckst)));
 	pthread_mutex_lock(&w->mtx);
+	if (held)
+		pass_on(w);
 }
 
 static void *
@@ -601,11 +628,7 @@ writer_start(struct authd *ad, struct writer **out)
 	    (r = store_open(c->database, 0, &w->ckst)) != 0 ||
 	    (r = load_head(w)) != 0)
 		goto fail;
-	if (sqlite3_exec(store_db(w->st), "PRAGMA wal_autocheckpoint=0", NULL,
-	    NULL, NULL) != SQLITE_OK) {
-		r = AUTHD_ERR_DB;
-		goto fail;
-	}
+	/* This hook replaces SQLite's own checkpoint-on-commit. */
 	(void)sqlite3_wal_hook(store_db(w->st), wal_grown, w);
 	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
 		r = AUTHD_ERR_SYSTEM;
