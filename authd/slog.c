@@ -186,11 +186,12 @@ slog_flush(struct slog *s)
 		close(s->fd);
 		s->fd = -1;
 	}
-	if (done < s->nq && s->dropped++ == 0)
-		log_warn("syslog: cannot send audit copies to %s: %s",
-		    s->sun.sun_path, strerror(err));
-	if (done < s->nq)
-		s->dropped += s->nq - done - 1;
+	if (done < s->nq) {
+		if (s->dropped == 0)
+			log_warn("syslog: cannot send audit copies to %s: %s",
+			    s->sun.sun_path, strerror(err));
+		s->dropped += s->nq - done;
+	}
 	s->nq = 0;
 }
 

@@ -263,7 +263,7 @@ account_take(const struct pa_call *pc, struct pa_account *out)
 		return 0;
 	a = d;
 	ok = strcmp(a->user, pc->user) == 0 && strcmp(a->target, pc->system ?
-	    pc->system : pc->service) == 0 && mono_ms() - a->at_ms >= 0 &&
+	    pc->system : pc->service) == 0 &&
 	    mono_ms() - a->at_ms <= PA_ACCOUNT_FRESH_MS;
 	if (ok)
 		*out = *a;
