@@ -232,35 +232,69 @@ access_record(struct wtx *tx, struct req *rq, const struct access_outcome *o)
 	    o->ar.d.reason, o->detail[0] ? o->detail : NULL, &cite);
 }
 
-struct access_job {
-	struct req			*rq;
-	const struct access_outcome	*o;
+/* An account decision waiting for its record to be durable. */
+struct access_pending {
+	struct req		*rq;
+	struct access_outcome	 o;
 };
 
 static int
 access_job(struct wtx *tx, void *arg)
 {
-	struct access_job *j = arg;
+	struct access_pending *p = arg;
 
-	return access_record(tx, j->rq, j->o);
+	return access_record(tx, p->rq, &p->o);
 }
 
-int
-access_handle(struct req *rq, struct proto_msg *reply)
+/* Sets the reply once the record is durable (result 0), or not. */
+static int
+access_reply(struct req *rq, const struct access_outcome *o, int result)
 {
-	struct access_outcome o;
-	struct access_job j = { rq, &o };
-
-	access_prepare(rq, &o);
-	if (writer_run(rq->w->ad->writer, access_job, &j) != 0) {
+	if (result != 0) {
 		log_err("account user=%s: audit write failed", rq->user);
-		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
+		return reply_set(rq->reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
 	/* The audit copy in syslog is the decision's log line. */
 	log_debug("account %s user=%s system=%s service=%s: %s (%s)",
-	    o.ar.d.allow ? "allow" : "deny", rq->user, rq->system ?
-	    rq->system : "-", rq->service, reason_str(o.ar.d.reason),
-	    o.ar.d.rule);
-	return reply_set(reply, o.ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY,
-	    o.ar.d.reason, NULL);
+	    o->ar.d.allow ? "allow" : "deny", rq->user, rq->system ?
+	    rq->system : "-", rq->service, reason_str(o->ar.d.reason),
+	    o->ar.d.rule);
+	return reply_set(rq->reply, o->ar.d.allow ? PROTO_S_ALLOW :
+	    PROTO_S_DENY, o->ar.d.reason, NULL);
+}
+
+static void
+access_finish(void *arg, int result)
+{
+	struct access_pending *p = arg;
+	struct req *rq = p->rq;
+	int r;
+
+	r = access_reply(rq, &p->o, result);
+	free(p);
+	req_finish(rq, r);
+}
+
+/*
+ * The decision is made here; its reply follows the commit of its record,
+ * sent by whichever thread commits it, so that this worker goes on to the
+ * next request instead of waiting for the disk.
+ */
+int
+access_handle(struct req *rq, struct proto_msg *reply)
+{
+	struct access_pending *p;
+	int r;
+
+	(void)reply;	/* rq->reply */
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	p->rq = rq;
+	access_prepare(rq, &p->o);
+	if ((r = req_defer(rq, access_job, access_finish, p)) ==
+	    REQ_DEFERRED)
+		return r;
+	r = access_reply(rq, &p->o, r);
+	free(p);
+	return r;
 }

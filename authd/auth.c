@@ -6,6 +6,7 @@
  * no decision is answered before it is written down.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -276,32 +277,22 @@ check_password(struct req *rq, const struct policy *p, struct auth_job *j)
 	dircache_put(e);
 }
 
-int
-auth_handle(struct req *rq, struct proto_msg *reply)
+/* A login waiting for its transaction: the code's, the account's. */
+struct auth_pending {
+	struct auth_job		j;
+	struct access_outcome	acc;
+};
+
+/* Fills the reply once the transaction is durable (result 0), or not. */
+static int
+auth_reply(struct req *rq, struct auth_pending *p, int result)
 {
-	struct access_outcome acc;
-	struct auth_job j;
-	uint64_t want = 0;
+	struct proto_msg *reply = rq->reply;
+	struct auth_job *j = &p->j;
 	int r;
 
-	/* A malformed request costs no bind and no lockout count. */
-	if (proto_get_u64(rq->m, PROTO_A_ACCOUNT, &want) == 0 && want != 1)
-		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
-		    "ACCOUNT must be 1");
-	memset(&j, 0, sizeof(j));
-	j.rq = rq;
-	j.code = proto_str(rq->m, PROTO_A_CODE, "");
-	j.password = proto_str(rq->m, PROTO_A_PASSWORD, NULL);
-	j.now = time(NULL);
-	j.now_ms = wall_ms();
-	auth_prepare(rq, &j);
-	/* Decided already (unknown system, password): no account phase. */
-	if (want == 1 && j.pre == RSN_OK) {
-		access_prepare(rq, &acc);
-		j.acc = &acc;
-	}
-	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0) {
-		log_err("auth user=%s: %s", rq->user, authd_strerror(r));
+	if (result != 0) {
+		log_err("auth user=%s: %s", rq->user, authd_strerror(result));
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
 	/*
@@ -309,22 +300,72 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	 * log repeats it only for debugging, so that a login costs one line.
 	 */
 	log_debug("auth %s user=%s system=%s service=%s factors=%s: %s",
-	    j.why == RSN_OK ? "allow" : "deny", rq->user, rq->system ?
-	    rq->system : "-", rq->service, j.used, reason_str(j.why));
-	if (j.locked_now)
+	    j->why == RSN_OK ? "allow" : "deny", rq->user, rq->system ?
+	    rq->system : "-", rq->service, j->used, reason_str(j->why));
+	if (j->locked_now)
 		log_notice("user=%s locked out after repeated failures",
 		    rq->user);
 	/*
 	 * The client hears only allow or deny; the reason travels too, for
 	 * the PAM module's log line, never for the user's screen.
 	 */
-	if (j.acc_done && ((r = proto_add_u64(reply, PROTO_A_ACCOUNT,
-	    acc.ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY)) != 0 ||
+	if (j->acc_done && ((r = proto_add_u64(reply, PROTO_A_ACCOUNT,
+	    p->acc.ar.d.allow ? PROTO_S_ALLOW : PROTO_S_DENY)) != 0 ||
 	    (r = proto_add_str(reply, PROTO_A_ACCOUNT_REASON,
-	    reason_str(acc.ar.d.reason))) != 0))
+	    reason_str(p->acc.ar.d.reason))) != 0))
 		return r;
-	return reply_set(reply, j.why == RSN_OK ? PROTO_S_ALLOW : PROTO_S_DENY,
-	    j.why, NULL);
+	return reply_set(reply, j->why == RSN_OK ? PROTO_S_ALLOW :
+	    PROTO_S_DENY, j->why, NULL);
+}
+
+static void
+auth_finish(void *arg, int result)
+{
+	struct auth_pending *p = arg;
+	struct req *rq = p->j.rq;
+	int r;
+
+	r = auth_reply(rq, p, result);
+	secure_free(p, sizeof(*p));
+	req_finish(rq, r);
+}
+
+/*
+ * The password is checked and the account decided here; the code is
+ * checked and the token updated in the writer's transaction, whose
+ * committing thread then sends the reply (req_defer).
+ */
+int
+auth_handle(struct req *rq, struct proto_msg *reply)
+{
+	struct auth_pending *p;
+	struct auth_job *j;
+	uint64_t want = 0;
+	int r;
+
+	/* A malformed request costs no bind and no lockout count. */
+	if (proto_get_u64(rq->m, PROTO_A_ACCOUNT, &want) == 0 && want != 1)
+		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
+		    "ACCOUNT must be 1");
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	j = &p->j;
+	j->rq = rq;
+	j->code = proto_str(rq->m, PROTO_A_CODE, "");
+	j->password = proto_str(rq->m, PROTO_A_PASSWORD, NULL);
+	j->now = time(NULL);
+	j->now_ms = wall_ms();
+	auth_prepare(rq, j);
+	/* Decided already (unknown system, password): no account phase. */
+	if (want == 1 && j->pre == RSN_OK) {
+		access_prepare(rq, &p->acc);
+		j->acc = &p->acc;
+	}
+	if ((r = req_defer(rq, auth_tx, auth_finish, p)) == REQ_DEFERRED)
+		return r;
+	r = auth_reply(rq, p, r);
+	secure_free(p, sizeof(*p));
+	return r;
 }
 
 int

@@ -42,6 +42,7 @@ struct authd {
 };
 
 struct polref;
+struct wtx;
 
 /* What one worker thread owns. */
 struct worker {
@@ -67,6 +68,9 @@ struct req {
 	const char		*tty;
 	char			 policy_version[17];	/* cited in records */
 	char			 sysname[65];	/* the system a service mapped to */
+	struct proto_msg	*msg;		/* owned: m */
+	struct proto_msg	*reply;		/* owned: the RESULT being built */
+	void			*conn;		/* the server's, for req_finish */
 };
 
 /*
@@ -74,10 +78,29 @@ struct req {
  * reply.  `frame_err` is non-zero when the frame could not be read whole
  * (oversize, truncated), or AUTHD_ERR_PERM for a peer refused at accept
  * whose refusal is due to be audited.
- * Returns 0 to keep the connection, -1 to close it.
+ * Returns 0 to keep the connection, -1 to close it, HANDLER_DEFERRED when
+ * the reply follows the commit of its audit record: then the thread that
+ * commits it writes the reply and calls server_conn_done(conn, ...), and
+ * the caller must not touch the connection any more.
  */
+#define HANDLER_DEFERRED	1
 int handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
-    size_t len, int frame_err);
+    size_t len, int frame_err, void *conn);
+
+/*
+ * A handler that has nothing left to do but write down its decision hands
+ * it on instead of waiting for the commit: req_defer(rq, fn, finish, arg)
+ * gives fn to the writer (writer_submit) and returns REQ_DEFERRED, which
+ * the handler returns as it is; finish(arg, result) then fills rq->reply
+ * and calls req_finish(rq, r) (r: 0 or an AUTHD_ERR_*), which writes the
+ * reply without waiting, frees rq and gives the connection back.  When
+ * the writer cannot take the job, req_defer returns AUTHD_ERR_DB and the
+ * handler answers as after a failed write.
+ */
+#define REQ_DEFERRED		1
+int req_defer(struct req *rq, int (*fn)(struct wtx *, void *),
+    void (*finish)(void *, int), void *arg);
+void req_finish(struct req *rq, int r);
 
 /*
  * Fills *peer from `fd` and returns 1 if that peer may use the socket
@@ -107,8 +130,6 @@ int reply_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
 /* Sets STATUS, REASON and (if not NULL) MESSAGE on a RESULT. */
 int reply_set(struct proto_msg *reply, enum proto_status status,
     enum reason reason, const char *message);
-
-struct wtx;
 
 /* Decision context an audit record may cite; any field may be NULL. */
 struct req_cite {

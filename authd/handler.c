@@ -13,6 +13,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "server.h"
 #include "sock.h"
 #include "util.h"
 #include "writer.h"
@@ -317,12 +318,43 @@ reply_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
 
 /* Session records: nothing to decide, only to write down. */
 static int
-session_handle(struct req *rq, struct proto_msg *reply, const char *event)
+session_reply(struct req *rq, int result)
 {
-	if (req_audit_commit(rq, event, "ok", RSN_OK, NULL, NULL) != 0)
-		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL,
+	if (result != 0)
+		return reply_set(rq->reply, PROTO_S_ERROR, RSN_INTERNAL,
 		    "audit write failed");
-	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
+	return reply_set(rq->reply, PROTO_S_ALLOW, RSN_OK, NULL);
+}
+
+static void
+session_finish(void *arg, int result)
+{
+	struct one_record *o = arg;
+	struct req *rq = o->rq;
+	int r;
+
+	r = session_reply(rq, result);
+	free(o);
+	req_finish(rq, r);
+}
+
+static int
+session_handle(struct req *rq, const char *event)
+{
+	struct one_record *o;
+	int r;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	o->rq = rq;
+	o->event = event;
+	o->decision = "ok";
+	o->reason = RSN_OK;
+	if ((r = req_defer(rq, one_record_job, session_finish, o)) ==
+	    REQ_DEFERRED)
+		return r;
+	free(o);
+	return session_reply(rq, r);
 }
 
 /*
@@ -371,9 +403,9 @@ dispatch(struct req *rq, struct proto_msg *reply)
 	case PROTO_T_ACCOUNT:
 		return access_handle(rq, reply);
 	case PROTO_T_SESSION_OPEN:
-		return session_handle(rq, reply, "session-open");
+		return session_handle(rq, "session-open");
 	case PROTO_T_SESSION_CLOSE:
-		return session_handle(rq, reply, "session-close");
+		return session_handle(rq, "session-close");
 	case PROTO_T_ENROLL:
 		return admin_enroll(rq, reply);
 	case PROTO_T_CONFIRM:
@@ -420,90 +452,144 @@ dispatch(struct req *rq, struct proto_msg *reply)
 	return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST, "unsupported");
 }
 
-int
-handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
-    size_t len, int frame_err)
+/*
+ * Writes the reply of a request that `r` (0, or an AUTHD_ERR_* of its
+ * handler) ended.  0 to keep the connection, -1 to close it.
+ */
+static int
+req_reply(struct req *rq, int r)
 {
-	struct authd *ad = w->ad;
-	struct proto_msg *m = NULL, *reply = NULL;
-	struct req rq;
+	if (r != 0) {
+		log_err("request %s: %s", proto_type_name(rq->m->type),
+		    authd_strerror(r));
+		reply_error(rq->fd, rq->m->reqid, RSN_INTERNAL,
+		    "internal error", rq->deadline);
+		return -1;
+	}
+	if ((r = sock_write_msg(rq->fd, rq->reply, rq->deadline)) != 0) {
+		if (r == AUTHD_ERR_TIMEOUT)
+			log_warn("%s socket: client does not read its "
+			    "replies; closing", sock_kind_name(rq->admin));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+req_free(struct req *rq)
+{
+	proto_free(rq->reply);
+	proto_free(rq->msg);
+	free(rq);
+}
+
+int
+req_defer(struct req *rq, int (*fn)(struct wtx *, void *),
+    void (*finish)(void *, int), void *arg)
+{
+	return writer_submit(rq->w->ad->writer, fn, finish, arg) == 0 ?
+	    REQ_DEFERRED : AUTHD_ERR_DB;
+}
+
+void
+req_finish(struct req *rq, int r)
+{
+	void *conn = rq->conn;
+	int keep;
+
+	/* The thread that committed writes this: it never waits. */
+	rq->deadline = mono_ms();
+	keep = req_reply(rq, r);
+	req_free(rq);
+	server_conn_done(conn, keep == 0);
+}
+
+/* handler_run, with `rq` filled in; frees it unless deferred. */
+static int
+handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
+{
+	struct proto_msg *m;
 	enum reason why;
 	int r, keep = -1;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.w = w;
-	rq.fd = fd;
-	rq.admin = admin;
-	rq.deadline = mono_ms() + ad->cfg->request_timeout;
 	/* Records cite the policy in force; decisions the one they used. */
-	pol_version(ad, rq.policy_version);
+	pol_version(rq->w->ad, rq->policy_version);
 
 	if (frame_err == AUTHD_ERR_PERM) {
 		/* Refused at accept, before it could send anything. */
-		if (req_peer(&rq) >= 0)
-			refuse_peer(&rq, 0, 1);
-		return -1;
+		if (req_peer(rq) >= 0)
+			refuse_peer(rq, 0, 1);
+		goto out;
 	}
 	if (frame_err != 0) {
-		log_warn("%s socket: bad frame: %s", sock_kind_name(admin),
+		log_warn("%s socket: bad frame: %s", sock_kind_name(rq->admin),
 		    authd_strerror(frame_err));
-		reply_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(frame_err),
-		    rq.deadline);
-		return -1;
+		reply_error(rq->fd, 0, RSN_BAD_REQUEST,
+		    authd_strerror(frame_err), rq->deadline);
+		goto out;
 	}
-	if ((r = proto_parse(body, len, &m)) != 0) {
+	if ((r = proto_parse(body, len, &rq->msg)) != 0) {
 		log_warn("%s socket: malformed request: %s",
-		    sock_kind_name(admin), authd_strerror(r));
-		reply_error(fd, 0, RSN_BAD_REQUEST, authd_strerror(r),
-		    rq.deadline);
-		return -1;
+		    sock_kind_name(rq->admin), authd_strerror(r));
+		reply_error(rq->fd, 0, RSN_BAD_REQUEST, authd_strerror(r),
+		    rq->deadline);
+		goto out;
 	}
-	rq.m = m;
+	rq->m = m = rq->msg;
 	/* SECURITY NOTE: peer credentials are checked on every request. */
-	if ((r = req_peer(&rq)) < 0) {
-		reply_error(fd, m->reqid, RSN_INTERNAL, "no peer credentials",
-		    rq.deadline);
+	if ((r = req_peer(rq)) < 0) {
+		reply_error(rq->fd, m->reqid, RSN_INTERNAL,
+		    "no peer credentials", rq->deadline);
 		goto out;
 	}
 	if (r == 0) {
-		refuse_peer(&rq, m->reqid, 0);
+		refuse_peer(rq, m->reqid, 0);
 		goto out;
 	}
-	if (!type_allowed(admin, m->type)) {
+	if (!type_allowed(rq->admin, m->type)) {
 		log_warn("%s socket: request type %s not served here",
-		    sock_kind_name(admin), proto_type_name(m->type));
-		reply_error(fd, m->reqid, RSN_BAD_REQUEST, "request type not "
-		    "served on this socket", rq.deadline);
+		    sock_kind_name(rq->admin), proto_type_name(m->type));
+		reply_error(rq->fd, m->reqid, RSN_BAD_REQUEST, "request type "
+		    "not served on this socket", rq->deadline);
 		goto out;
 	}
-	if ((reply = proto_new(PROTO_T_RESULT, m->reqid)) == NULL)
+	if ((rq->reply = proto_new(PROTO_T_RESULT, m->reqid)) == NULL)
 		goto out;
-	if ((why = check_names(&rq)) != RSN_OK) {
+	if ((why = check_names(rq)) != RSN_OK) {
 		/* Malformed names are still decisions worth recording. */
-		if (why == RSN_BAD_FORMAT && admin == SOCK_PAM &&
-		    req_audit_commit(&rq,
-		    proto_type_name(m->type), "deny", why,
+		if (why == RSN_BAD_FORMAT && rq->admin == SOCK_PAM &&
+		    req_audit_commit(rq, proto_type_name(m->type), "deny", why,
 		    "malformed user name", NULL) != 0) {
-			reply_error(fd, m->reqid, RSN_INTERNAL, "audit failed",
-			    rq.deadline);
+			reply_error(rq->fd, m->reqid, RSN_INTERNAL,
+			    "audit failed", rq->deadline);
 			goto out;
 		}
-		r = reply_set(reply, why == RSN_BAD_FORMAT &&
-		    admin == SOCK_PAM ?
-		    PROTO_S_DENY : PROTO_S_ERROR, why, "invalid name");
+		r = reply_set(rq->reply, why == RSN_BAD_FORMAT &&
+		    rq->admin == SOCK_PAM ? PROTO_S_DENY : PROTO_S_ERROR, why,
+		    "invalid name");
 	} else
-		r = dispatch(&rq, reply);
-	if (r != 0) {
-		log_err("request %s: %s", proto_type_name(m->type),
-		    authd_strerror(r));
-		reply_error(fd, m->reqid, RSN_INTERNAL, "internal error",
-		    rq.deadline);
-		goto out;
-	}
-	if (sock_write_msg(fd, reply, rq.deadline) == 0)
-		keep = 0;
+		r = dispatch(rq, rq->reply);
+	/* Its handler handed it on: the completion owns rq now. */
+	if (r == REQ_DEFERRED)
+		return HANDLER_DEFERRED;
+	keep = req_reply(rq, r);
  out:
-	proto_free(reply);
-	proto_free(m);
+	req_free(rq);
 	return keep;
+}
+
+int
+handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
+    size_t len, int frame_err, void *conn)
+{
+	struct req *rq;
+
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return -1;
+	rq->w = w;
+	rq->fd = fd;
+	rq->admin = admin;
+	rq->conn = conn;
+	rq->deadline = mono_ms() + w->ad->cfg->request_timeout;
+	return handle(rq, body, len, frame_err);
 }

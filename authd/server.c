@@ -36,6 +36,7 @@
  */
 struct conn {
 	struct conn	*next, *prev;
+	struct server	*sv;
 	int		 fd;
 	int		 admin;		/* SOCK_*: where it arrived */
 	int		 busy;		/* held by a worker */
@@ -263,7 +264,9 @@ static void
 serve(struct worker_arg *wa, struct conn *c)
 {
 	struct server *sv = wa->sv;
-	int keep, partial;
+	uint8_t *body;
+	size_t len;
+	int keep, partial, frame_err;
 
 	pthread_mutex_lock(&sv->mtx);
 	c->busy = 1;
@@ -288,15 +291,30 @@ serve(struct worker_arg *wa, struct conn *c)
 			break;
 		}
 	}
-	/* A refused peer (frame_err AUTHD_ERR_PERM) is answered and closed. */
-	keep = handler_run(&wa->w, c->fd, c->admin, c->body, c->body_len,
-	    c->frame_err) == 0;
-	if (!keep) {
-		conn_close(sv, c);
-		return;
-	}
+	/* The frame is this thread's: a deferred reply may outrun it. */
+	body = c->body;
+	len = c->body_len;
+	frame_err = c->frame_err;
+	c->body = NULL;
 	conn_reset(c);
-	conn_release(sv, c, mono_ms() + sv->ad->cfg->idle_timeout * 1000);
+	/* A refused peer (frame_err AUTHD_ERR_PERM) is answered and closed. */
+	keep = handler_run(&wa->w, c->fd, c->admin, body, len, frame_err, c);
+	if (body != NULL)
+		secure_free(body, len);
+	if (keep != HANDLER_DEFERRED)
+		server_conn_done(c, keep == 0);
+}
+
+void
+server_conn_done(void *conn, int keep)
+{
+	struct conn *c = conn;
+
+	if (!keep)
+		conn_close(c->sv, c);
+	else
+		conn_release(c->sv, c, mono_ms() +
+		    c->sv->ad->cfg->idle_timeout * 1000);
 }
 
 static void *
@@ -336,6 +354,7 @@ conn_add(struct server *sv, int fd, int admin, int refused)
 		close(fd);
 		return;
 	}
+	c->sv = sv;
 	c->fd = fd;
 	c->admin = admin;
 	c->deadline = mono_ms() + cfg->idle_timeout * 1000;

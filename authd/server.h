@@ -11,9 +11,11 @@
  * once (EPOLLONESHOT): the worker that a readiness wakes reads the frame
  * without blocking (bounded size, bounded time), handles the request
  * (directory, database, audit), writes the reply and arms the connection
- * again.  A request costs no hand-off between threads but the commit of
- * its audit record; a slow directory answer holds one worker, never the
- * main thread or the others.
+ * again.  Decisions (auth, account, session records) do not wait for the
+ * disk: the worker hands the record to the writer and goes on, and the
+ * thread that commits it writes the reply and arms the connection
+ * (server_conn_done).  A slow directory answer holds one worker, never
+ * the main thread or the others.
  */
 
 /*
@@ -29,5 +31,12 @@ int server_listen(const char *path);
  * are committed and their replies sent) and returns 0.
  */
 int server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd);
+
+/*
+ * Gives back a connection whose reply was deferred (HANDLER_DEFERRED),
+ * from whichever thread wrote it: armed for the next request when `keep`,
+ * else closed.
+ */
+void server_conn_done(void *conn, int keep);
 
 #endif

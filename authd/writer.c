@@ -18,6 +18,8 @@
 struct wjob {
 	int		(*fn)(struct wtx *, void *);
 	void		*arg;
+	/* writer_submit: called once committed, no thread waits (heap) */
+	void		(*finish)(void *, int);
 	int		 result;
 	int		 done;
 	int		 lead;		/* its waiter is to commit next */
@@ -59,6 +61,7 @@ struct writer {
 	struct store		*ckst;
 	atomic_int		 ckpt_wanted;
 	atomic_int		 wal_pages;	/* after the last commit */
+	atomic_int		 ckpt_base;	/* WAL pages the last one saw */
 	int			 ckpt_hold;	/* the writer thread wants the role */
 	int			 hold_granted;	/* and has it */
 	/* syslog copies of the current transaction */
@@ -434,15 +437,25 @@ pass_on(struct writer *w)
 		w->busy = 0;
 }
 
+/* Whether the committer must go on: a job nobody else would commit waits. */
+static int
+more_to_commit(struct writer *w, struct wjob *mine)
+{
+	if (mine != NULL && !mine->done)
+		return 1;
+	return w->head != NULL && w->head->finish != NULL && !w->ckpt_hold;
+}
+
 /*
  * As the committer: commits batches until `mine` is done (NULL: one batch
- * at most, for the writer thread's checkpoints).  Called and returns with
- * w->mtx held.
+ * at most, for the writer thread's checkpoints), and on while the next
+ * job waiting was handed in by writer_submit, whose thread does not wait.
+ * Called and returns with w->mtx held.
  */
 static void
 commit_until(struct writer *w, struct wjob *mine)
 {
-	struct wjob *batch, **pp;
+	struct wjob *batch, **pp, *fin, **fp, *j;
 	int64_t now;
 
 	do {
@@ -465,17 +478,24 @@ commit_until(struct writer *w, struct wjob *mine)
 		}
 		pthread_mutex_lock(&w->mtx);
 		/*
-		 * Release the batch, mine aside, in a chain: each released
-		 * waiter releases the next (writer_run), so that this thread
-		 * does not pay for every wake-up.
+		 * Release the batch, mine and the submitted jobs aside, in a
+		 * chain: each released waiter releases the next (writer_run),
+		 * so that this thread does not pay for every wake-up.
 		 */
+		fin = NULL;
+		fp = &fin;
 		for (pp = &batch; *pp != NULL; ) {
-			(*pp)->done = 1;
-			if (*pp == mine) {
-				*pp = mine->next;
-				mine->next = NULL;
+			j = *pp;
+			j->done = 1;
+			if (j == mine || j->finish != NULL) {
+				*pp = j->next;
+				j->next = NULL;
+				if (j->finish != NULL) {
+					*fp = j;
+					fp = &j->next;
+				}
 			} else
-				pp = &(*pp)->next;
+				pp = &j->next;
 		}
 		if (batch != NULL) {
 			batch->woken = 1;
@@ -483,7 +503,17 @@ commit_until(struct writer *w, struct wjob *mine)
 		}
 		/* The copies follow, in order, from the writer thread. */
 		lines_hand_over(w);
-	} while (mine != NULL && !mine->done);
+		if (fin != NULL) {
+			/* Their replies: on this thread, never under w->mtx. */
+			pthread_mutex_unlock(&w->mtx);
+			while ((j = fin) != NULL) {
+				fin = j->next;
+				j->finish(j->arg, j->result);
+				free(j);
+			}
+			pthread_mutex_lock(&w->mtx);
+		}
+	} while (more_to_commit(w, mine));
 	pass_on(w);
 }
 
@@ -501,11 +531,20 @@ static int
 wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct writer *w = arg;
+	int base = atomic_load(&w->ckpt_base);
 
 	(void)db;
 	(void)name;
 	atomic_store(&w->wal_pages, pages);
-	if (pages >= WAL_CHECKPOINT_PAGES &&
+	/*
+	 * Only when the WAL grew by as much again since the last checkpoint
+	 * (or started over): while commits stream in, a checkpoint leaves
+	 * the WAL as long as it was, and asking after every commit would
+	 * copy and sync the database file back to back.
+	 */
+	if (pages < base)
+		base = 0;
+	if (pages >= base + WAL_CHECKPOINT_PAGES &&
 	    atomic_exchange(&w->ckpt_wanted, 1) == 0) {
 		pthread_mutex_lock(&w->mtx);
 		pthread_cond_signal(&w->cv);
@@ -514,35 +553,53 @@ wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
-/* The writer thread, w->mtx held: checkpoints the WAL when asked. */
+/* A PASSIVE checkpoint on the writer thread's connection; *log: WAL pages. */
 static void
-wal_checkpoint(struct writer *w)
+ckpt_passive(struct writer *w, int *log)
 {
-	int log = 0, done = 0, rc, held = 0;
+	int done = 0, rc;
 
-	if (atomic_exchange(&w->ckpt_wanted, 0) == 0)
-		return;
-	if (atomic_load(&w->wal_pages) >= WAL_HOLD_PAGES) {
-		/* Take the committer role: the next commit starts over. */
-		if (w->busy) {
-			w->ckpt_hold = 1;
-			while (!w->hold_granted)
-				pthread_cond_wait(&w->cv, &w->mtx);
-			w->ckpt_hold = w->hold_granted = 0;
-		} else
-			w->busy = 1;
-		held = 1;
-	}
-	pthread_mutex_unlock(&w->mtx);
-	/* PASSIVE: commits go on meanwhile (unless held); frames in use wait. */
+	*log = 0;
 	rc = sqlite3_wal_checkpoint_v2(store_db(w->ckst), NULL,
-	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	    SQLITE_CHECKPOINT_PASSIVE, log, &done);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		log_warn("writer: WAL checkpoint: %s",
 		    sqlite3_errmsg(store_db(w->ckst)));
+	atomic_store(&w->ckpt_base, rc == SQLITE_OK && *log > 0 ? *log : 0);
+}
+
+/*
+ * The writer thread, w->mtx held: checkpoints the WAL when asked.  A
+ * PASSIVE checkpoint lets commits go on (frames they use wait), so under
+ * sustained load it never copies the last frames and the WAL never starts
+ * over; past WAL_HOLD_PAGES the writer thread then takes the committer
+ * role for a second checkpoint, which has only the frames committed during
+ * the first to copy and sync, and the next commit starts the WAL over.
+ */
+static void
+wal_checkpoint(struct writer *w)
+{
+	int log;
+
+	if (atomic_exchange(&w->ckpt_wanted, 0) == 0)
+		return;
+	pthread_mutex_unlock(&w->mtx);
+	ckpt_passive(w, &log);
 	pthread_mutex_lock(&w->mtx);
-	if (held)
-		pass_on(w);
+	if (log < WAL_HOLD_PAGES)
+		return;
+	if (w->busy) {
+		w->ckpt_hold = 1;
+		while (!w->hold_granted)
+			pthread_cond_wait(&w->cv, &w->mtx);
+		w->ckpt_hold = w->hold_granted = 0;
+	} else
+		w->busy = 1;
+	pthread_mutex_unlock(&w->mtx);
+	ckpt_passive(w, &log);
+	pthread_mutex_lock(&w->mtx);
+	/* Submitted jobs that waited meanwhile have no thread of their own. */
+	commit_until(w, NULL);
 }
 
 static void *
@@ -717,4 +774,35 @@ writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 	pthread_mutex_unlock(&w->mtx);
 	pthread_cond_destroy(&job.cv);
 	return job.result;
+}
+
+int
+writer_submit(struct writer *w, int (*fn)(struct wtx *, void *),
+    void (*finish)(void *, int), void *arg)
+{
+	struct wjob *job;
+
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	job->fn = fn;
+	job->arg = arg;
+	job->finish = finish;
+	pthread_mutex_lock(&w->mtx);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mtx);
+		free(job);
+		return AUTHD_ERR_DB;
+	}
+	if (w->tail)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	/* Nobody commits: this thread does, while submitted jobs wait. */
+	if (!w->busy) {
+		w->busy = 1;
+		commit_until(w, NULL);
+	}
+	pthread_mutex_unlock(&w->mtx);
+	return 0;
 }

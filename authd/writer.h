@@ -24,7 +24,11 @@
  * wait and are committed together by the first of their threads once the
  * commit before is done (audit_batch_max at most per transaction, one
  * with audit_group_commit off).  A lone request thus crosses no thread,
- * and concurrent ones share one fsync.
+ * and concurrent ones share one fsync.  Jobs handed in with writer_submit
+ * have no thread waiting for them: the committer goes on committing while
+ * such a job is next, and runs their completions (the replies of the
+ * decisions, handler.c's req_defer) after each commit.  Under load one
+ * thread thus commits batch after batch while the others decide.
  *
  * The writer also keeps the audit hash chain (lib/chain.h), signs a
  * checkpoint every audit_checkpoint_records records or
@@ -61,6 +65,18 @@ void writer_stop(struct writer *w);
  * happened).
  */
 int writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg);
+
+/*
+ * Hands fn(tx, arg) to the writer without waiting for it: once its
+ * transaction is durable (or failed), finish(arg, result) runs with the
+ * result writer_run would have returned, on the thread that committed it
+ * (perhaps this one, before writer_submit returns).  finish must not wait
+ * for anything slow: the commits after it wait for it.  0 when handed in
+ * (finish will be called exactly once), else an AUTHD_ERR_* and finish is
+ * never called.
+ */
+int writer_submit(struct writer *w, int (*fn)(struct wtx *, void *),
+    void (*finish)(void *, int), void *arg);
 
 /*
  * Inside a job: appends `r` to the trail, linking it into the hash chain;

@@ -2355,8 +2355,8 @@ usage(FILE *f)
 	    " (default 500)\n"
 	    "  --growth-conns N    connections of the growth rate"
 	    " (default 32)\n"
-	    "  --workers N         authd's workers (default 128: one per"
-	    " connection)\n"
+	    "  --workers N         authd's workers (default 16, authd's"
+	    " own)\n"
 	    "  --echo-threads N    echo server event loops (default 1)\n"
 	    "  --enroll-conns N    enrollment connections (default 32)\n"
 	    "  --user NAME         authd's user when run as root"
@@ -2404,7 +2404,7 @@ run_main(int argc, char **argv, const char *self)
 		.systems = { 10, 200 }, .nsystems = 2,
 		.conns = { 1, 8, 32, 128 }, .nconns = 4,
 		.seconds = 5, .growth_seconds = 3, .warmup_ms = 1000,
-		.auth_users = 500, .workers = 128, .echo_threads = 1,
+		.auth_users = 500, .workers = 16, .echo_threads = 1,
 		.enroll_conns = 32, .growth_conns = 32, .slices = 5,
 		.growth_slices = 5,
 		.authd_version = "unknown",

@@ -22,13 +22,15 @@ sleep 1.2	# anna's entry is past its ttl: the next decision asks again
 # A directory that hangs holds the worker asking it, not the others: while
 # an account check for a user never seen waits for the frozen slapd, a
 # login (which needs no directory) is answered.
+# The code's step must not end meanwhile: wait for a fresh one first, not
+# while the check waits (that could outlast authd's ldap_timeout).
+step_safe
 kill -STOP "$SLAPD_PID"
 # (The module waits longer than authd's ldap_timeout here, to hear its answer.)
 pam_stack authd-slow "system=pilot timeout=10"
 PAM_SERVICE=authd-slow pam acct bertil >"$T_DIR/slow.out" 2>&1 &
 slow=$!
 sleep 0.5
-step_safe
 # The code alone (separate_account: no account decision with it, which
 # would read anna's expired entry from the frozen directory too).
 pam_stack authd-codeonly "system=pilot separate_account"
