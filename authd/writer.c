@@ -524,7 +524,13 @@ commit_until(struct writer *w, struct wjob *mine)
  * in, a passive checkpoint never copies the last frames, so the WAL is
  * never started over and would grow without bound.
  */
-#define WAL_HOLD_PAGES		(4 * WAL_CHECKPOINT_PAGES)
+#define WAL_HOLD_PAGES		(16 * WAL_CHECKPOINT_PAGES)
+/*
+ * Before holding commits: passive rounds while a round copies more than
+ * WAL_HOLD_TAIL frames, at most WAL_CATCH_UP_ROUNDS of them.
+ */
+#define WAL_HOLD_TAIL		100
+#define WAL_CATCH_UP_ROUNDS	4
 
 /* After each commit (committer's thread): ask for a checkpoint if due. */
 static int
@@ -553,15 +559,18 @@ wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
-/* A PASSIVE checkpoint on the writer thread's connection; *log: WAL pages. */
+/*
+ * A PASSIVE checkpoint on the writer thread's connection; *log: WAL
+ * frames, *done: how many of them are in the database now.
+ */
 static void
-ckpt_passive(struct writer *w, int *log)
+ckpt_passive(struct writer *w, int *log, int *done)
 {
-	int done = 0, rc;
+	int rc;
 
-	*log = 0;
+	*log = *done = 0;
 	rc = sqlite3_wal_checkpoint_v2(store_db(w->ckst), NULL,
-	    SQLITE_CHECKPOINT_PASSIVE, log, &done);
+	    SQLITE_CHECKPOINT_PASSIVE, log, done);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		log_warn("writer: WAL checkpoint: %s",
 		    sqlite3_errmsg(store_db(w->ckst)));
@@ -572,19 +581,26 @@ ckpt_passive(struct writer *w, int *log)
  * The writer thread, w->mtx held: checkpoints the WAL when asked.  A
  * PASSIVE checkpoint lets commits go on (frames they use wait), so under
  * sustained load it never copies the last frames and the WAL never starts
- * over; past WAL_HOLD_PAGES the writer thread then takes the committer
- * role for a second checkpoint, which has only the frames committed during
- * the first to copy and sync, and the next commit starts the WAL over.
+ * over.  Past WAL_HOLD_PAGES the writer thread checkpoints again while
+ * each round still has much to copy (the frames committed during the one
+ * before), then takes the committer role for one last, short checkpoint;
+ * the next commit starts the WAL over.
  */
 static void
 wal_checkpoint(struct writer *w)
 {
-	int log;
+	int log, done, before, i;
 
 	if (atomic_exchange(&w->ckpt_wanted, 0) == 0)
 		return;
 	pthread_mutex_unlock(&w->mtx);
-	ckpt_passive(w, &log);
+	ckpt_passive(w, &log, &done);
+	for (i = 0; i < WAL_CATCH_UP_ROUNDS && log >= WAL_HOLD_PAGES; i++) {
+		before = done;
+		ckpt_passive(w, &log, &done);
+		if (done - before <= WAL_HOLD_TAIL)
+			break;
+	}
 	pthread_mutex_lock(&w->mtx);
 	if (log < WAL_HOLD_PAGES)
 		return;
@@ -596,7 +612,7 @@ wal_checkpoint(struct writer *w)
 	} else
 		w->busy = 1;
 	pthread_mutex_unlock(&w->mtx);
-	ckpt_passive(w, &log);
+	ckpt_passive(w, &log, &done);
 	pthread_mutex_lock(&w->mtx);
 	/* Submitted jobs that waited meanwhile have no thread of their own. */
 	commit_until(w, NULL);
