@@ -229,21 +229,32 @@ int
 audit_list(struct store *s, const struct audit_filter *f,
     int (*cb)(const struct audit_rec *, void *), void *arg)
 {
-#define WHERE	"FROM audit WHERE seq >= ?1 AND (?2 IS NULL OR user = ?2) " \
+#define FILTER	"seq >= ?1 AND (?2 IS NULL OR user = ?2) " \
 		"AND (?3 IS NULL OR system = ?3) AND (?4 IS NULL OR " \
 		"event = ?4) AND (?5 IS NULL OR decision = ?5) AND (?6 IS " \
 		"NULL OR reason = ?6) AND (?7 = 0 OR time_ms >= ?7) AND " \
 		"(?8 = 0 OR time_ms < ?8)"
+	/* By user: the records the user index names, not a scan. */
+#define BYUSER	"seq IN (" STORE_SEQS_OF_USER("?2") ") AND "
+	/* Forward pages from a sequence number, or the newest records. */
+	static const char *const q[2][2] = {
+		{ "SELECT * FROM (SELECT " COLUMNS " FROM audit WHERE " FILTER
+		  " ORDER BY seq DESC LIMIT ?9) ORDER BY seq",
+		  "SELECT * FROM (SELECT " COLUMNS " FROM audit WHERE " BYUSER
+		  FILTER " ORDER BY seq DESC LIMIT ?9) ORDER BY seq" },
+		{ "SELECT " COLUMNS " FROM audit WHERE " FILTER
+		  " ORDER BY seq LIMIT ?9",
+		  "SELECT " COLUMNS " FROM audit WHERE " BYUSER FILTER
+		  " ORDER BY seq LIMIT ?9" },
+	};
+#undef BYUSER
+#undef FILTER
 	sqlite3_stmt *st;
 	int ret, rows;
 
-	/* Forward pages from a sequence number, or the newest records. */
-	if (sqlite3_prepare_v2(store_db(s), f->since_seq > 0 ?
-	    "SELECT " COLUMNS " " WHERE " ORDER BY seq LIMIT ?9" :
-	    "SELECT * FROM (SELECT " COLUMNS " " WHERE " ORDER BY seq DESC "
-	    "LIMIT ?9) ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(s), q[f->since_seq > 0][f->user !=
+	    NULL], -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, "list");
-#undef WHERE
 	sqlite3_bind_int64(st, 1, f->since_seq);
 	bind_text(st, 2, f->user);
 	bind_text(st, 3, f->system);

@@ -18,6 +18,7 @@
 #include "priv.h"
 #include "server.h"
 #include "util.h"
+#include "userindex.h"
 #include "writer.h"
 
 #define DEFAULT_CONFIG	"/etc/authd/authd.conf"
@@ -74,6 +75,7 @@ main(int argc, char **argv)
 	const char *conffile = DEFAULT_CONFIG;
 	struct authd ad;
 	struct store *st = NULL;
+	struct uindex *ux = NULL;
 	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
 	int pam_fd = -1, admin_fd = -1, review_fd = -1;
 
@@ -165,7 +167,7 @@ main(int argc, char **argv)
 		goto out;
 	ad.main_st = st;
 	if (pol_load(&ad) != 0 || (ad.dc = dircache_new(ad.cfg)) == NULL ||
-	    writer_start(&ad, &ad.writer) != 0)
+	    writer_start(&ad, &ad.writer) != 0 || uindex_start(&ad, &ux) != 0)
 		goto out;
 	log_notice("authd %s starting: node %s, pam socket %s, admin socket "
 	    "%s", "0.1.0", ad.cfg->node_name, ad.cfg->socket_path,
@@ -181,6 +183,7 @@ main(int argc, char **argv)
 		close(review_fd);
 	/* The workers are gone: the writer drains and signs the head. */
 	writer_stop(ad.writer);
+	uindex_stop(ux);
 	dircache_free(ad.dc);
 	pol_done(&ad);
 	store_close(st);

@@ -159,8 +159,9 @@ last_login(struct store *st, const char *user, const char *system)
 	int64_t t = 0;
 
 	if ((s = store_stmt(st, "SELECT MAX(time_ms) FROM audit WHERE "
-	    "user = ?1 AND system = ?2 AND event = 'account' AND "
-	    "decision = 'allow'")) == NULL)
+	    "seq IN (" STORE_SEQS_OF_USER("?1") ") AND user = ?1 AND "
+	    "system = ?2 AND event = 'account' AND decision = 'allow'")) ==
+	    NULL)
 		return 0;
 	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, system, -1, SQLITE_STATIC);

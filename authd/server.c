@@ -483,6 +483,8 @@ start_workers(struct server *sv, struct worker_arg *wa, size_t n)
 		wa[i].w.ad = ad;
 		wa[i].w.id = (int)i;
 		if (store_open(ad->cfg->database, 0, &wa[i].w.st) != 0 ||
+		    store_attach_byuser(wa[i].w.st, ad->cfg->database,
+		    0) != 0 ||
 		    (wa[i].w.dir = dir_new(ad->cfg, ad->bindpw)) == NULL) {
 			log_err("worker %zu: cannot open its database or "
 			    "directory handle", i);

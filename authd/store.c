@@ -132,6 +132,9 @@ static const char *const migrations[] = {
 	"  lift_comment TEXT);"
 	"CREATE INDEX revocations_active ON revocations(system, user, role)"
 	"  WHERE lifted_ms IS NULL;",
+
+	/* 4: the per-user index moves off the commit path (userindex.c) */
+	"DROP INDEX audit_user;",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -237,6 +240,56 @@ store_open(const char *path, int migrate_schema, struct store **out)
  fail:
 	store_close(s);
 	return r;
+}
+
+int
+store_attach_byuser(struct store *s, const char *path, int create)
+{
+	char ux[4096];
+	sqlite3_stmt *st = NULL;
+	int fd, rc;
+
+	if ((size_t)snprintf(ux, sizeof(ux), "%s-byuser", path) >=
+	    sizeof(ux)) {
+		log_err("database %s: path too long", path);
+		return AUTHD_ERR_DB;
+	}
+	/* As for the database itself: 0600 from its first byte. */
+	if (create) {
+		if ((fd = open(ux, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600)) < 0) {
+			log_err("database %s: cannot open", ux);
+			return AUTHD_ERR_DB;
+		}
+		close(fd);
+	}
+	if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS ux", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, ux, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* Derived data: rebuilt from the trail, so NORMAL is enough. */
+	if (exec(s->db, "PRAGMA ux.journal_mode=WAL") != 0 ||
+	    exec(s->db, "PRAGMA ux.synchronous=NORMAL") != 0)
+		return AUTHD_ERR_DB;
+	if (create && exec(s->db,
+	    "CREATE TABLE IF NOT EXISTS ux.audit_user ("
+	    "  bucket INTEGER NOT NULL, user TEXT NOT NULL,"
+	    "  seq INTEGER NOT NULL, PRIMARY KEY (bucket, user, seq))"
+	    "  WITHOUT ROWID;"
+	    "CREATE TABLE IF NOT EXISTS ux.buckets (b INTEGER PRIMARY KEY);"
+	    "CREATE TABLE IF NOT EXISTS ux.state ("
+	    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	    "  upto INTEGER NOT NULL);"
+	    "INSERT OR IGNORE INTO ux.state VALUES (1, 0);") != 0)
+		return AUTHD_ERR_DB;
+	return 0;
+ fail:
+	log_err("database %s: %s", ux, sqlite3_errmsg(s->db));
+	return AUTHD_ERR_DB;
 }
 
 sqlite3_stmt *

@@ -38,6 +38,26 @@ struct lockout {
  * AUTHD_ERR_DB after logging why.
  */
 int store_open(const char *path, int migrate, struct store **out);
+/*
+ * The audit trail's per-user index lives in a database of its own,
+ * `path`-byuser, kept by userindex.c off the commit path: appending a
+ * record writes no page keyed by user.  store_attach_byuser attaches it
+ * to `s` as "ux" (creating file and tables when `create`); a connection
+ * that attaches it must not write (the writer's never does: its BEGIN
+ * IMMEDIATE would lock the index too).  0 or AUTHD_ERR_DB.
+ */
+int store_attach_byuser(struct store *s, const char *path, int create);
+/*
+ * SQL for the sequence numbers of the records of the user bound at `p`:
+ * those indexed, and those after the index (found by a scan of the few
+ * records it has not reached).  For "seq IN (...)", with the user
+ * compared again in the outer query: the index is derived data.
+ */
+#define STORE_SEQS_OF_USER(p)						\
+	"SELECT seq FROM ux.audit_user WHERE bucket IN "		\
+	"(SELECT b FROM ux.buckets) AND user = " p " UNION ALL "	\
+	"SELECT seq FROM main.audit WHERE seq > "			\
+	"(SELECT upto FROM ux.state) AND user = " p
 /* Closes `s`; accepts NULL. */
 void store_close(struct store *s);
 /* The raw handle, for modules that keep their own SQL (audit.c). */

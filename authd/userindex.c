@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authd.h"
+#include "authd_err.h"
+#include "log.h"
+#include "store.h"
+#include "userindex.h"
+
+/* Records copied per transaction: short, so readers see progress. */
+#define UX_CHUNK	20000
+
+struct uindex {
+	struct authd	*ad;
+	struct store	*st;
+	pthread_t	 th;
+	int		 started;
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cv;
+	int		 stopping;
+};
+
+static int
+run(struct uindex *u, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(u->st, sql)) == NULL)
+		return AUTHD_ERR_DB;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	rc = sqlite3_step(st);
+	store_stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		log_err("user index: %s", sqlite3_errmsg(store_db(u->st)));
+		return AUTHD_ERR_DB;
+	}
+	return 0;
+}
+
+/* Where the index stands, and the newest record of the trail. */
+static int
+positions(struct uindex *u, int64_t *upto, int64_t *head)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(u->st, "SELECT (SELECT upto FROM ux.state), "
+	    "(SELECT IFNULL(MAX(seq), 0) FROM main.audit)")) == NULL)
+		return AUTHD_ERR_DB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*upto = sqlite3_column_int64(st, 0);
+		*head = sqlite3_column_int64(st, 1);
+	}
+	store_stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : AUTHD_ERR_DB;
+}
+
+/* Indexes one chunk; *more when records remain. */
+static int
+index_chunk(struct uindex *u, int *more)
+{
+	int64_t upto, head, to;
+	int r;
+
+	*more = 0;
+	if ((r = positions(u, &upto, &head)) != 0)
+		return r;
+	if (upto > head) {
+		log_notice("user index: ahead of the audit trail (%lld > %lld);"
+		    " rebuilding it", (long long)upto, (long long)head);
+		if ((r = run(u, "BEGIN", 0, 0)) != 0)
+			return r;
+		if ((r = run(u, "DELETE FROM ux.audit_user", 0, 0)) != 0 ||
+		    (r = run(u, "DELETE FROM ux.buckets", 0, 0)) != 0 ||
+		    (r = run(u, "UPDATE ux.state SET upto = 0", 0, 0)) != 0) {
+			(void)run(u, "ROLLBACK", 0, 0);
+			return r;
+		}
+		if ((r = run(u, "COMMIT", 0, 0)) != 0)
+			return r;
+		upto = 0;
+	}
+	if (upto == head)
+		return 0;
+	to = head - upto > UX_CHUNK ? upto + UX_CHUNK : head;
+	/* Deferred: only the index is written; the trail is only read. */
+	if ((r = run(u, "BEGIN", 0, 0)) != 0)
+		return r;
+	if ((r = run(u, "INSERT OR IGNORE INTO ux.buckets SELECT DISTINCT "
+	    "seq >> 16 FROM main.audit WHERE seq > ?1 AND seq <= ?2",
+	    upto, to)) != 0 ||
+	    (r = run(u, "INSERT OR IGNORE INTO ux.audit_user "
+	    "SELECT seq >> 16, user, seq FROM main.audit WHERE seq > ?1 AND "
+	    "seq <= ?2 AND user IS NOT NULL ORDER BY 1, 2, 3",
+	    upto, to)) != 0 ||
+	    (r = run(u, "UPDATE ux.state SET upto = ?2", upto, to)) != 0) {
+		(void)run(u, "ROLLBACK", 0, 0);
+		return r;
+	}
+	if ((r = run(u, "COMMIT", 0, 0)) != 0)
+		return r;
+	*more = to < head;
+	return 0;
+}
+
+static void *
+uindex_main(void *arg)
+{
+	struct uindex *u = arg;
+	struct timespec ts;
+	int more;
+
+	pthread_mutex_lock(&u->mtx);
+	while (!u->stopping) {
+		pthread_mutex_unlock(&u->mtx);
+		do {
+			/* A failure is logged; the next round tries again. */
+			if (index_chunk(u, &more) != 0)
+				more = 0;
+			pthread_mutex_lock(&u->mtx);
+			if (u->stopping)
+				more = 0;
+			pthread_mutex_unlock(&u->mtx);
+		} while (more);
+		pthread_mutex_lock(&u->mtx);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec++;
+		if (!u->stopping)
+			(void)pthread_cond_timedwait(&u->cv, &u->mtx, &ts);
+	}
+	pthread_mutex_unlock(&u->mtx);
+	return NULL;
+}
+
+int
+uindex_start(struct authd *ad, struct uindex **out)
+{
+	struct uindex *u;
+	int r;
+
+	*out = NULL;
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return AUTHD_ERR_NOMEM;
+	u->ad = ad;
+	pthread_mutex_init(&u->mtx, NULL);
+	pthread_cond_init(&u->cv, NULL);
+	if ((r = store_open(ad->cfg->database, 0, &u->st)) != 0 ||
+	    (r = store_attach_byuser(u->st, ad->cfg->database, 1)) != 0)
+		goto fail;
+	if (pthread_create(&u->th, NULL, uindex_main, u) != 0) {
+		r = AUTHD_ERR_SYSTEM;
+		goto fail;
+	}
+	u->started = 1;
+	*out = u;
+	return 0;
+ fail:
+	uindex_stop(u);
+	return r;
+}
+
+void
+uindex_stop(struct uindex *u)
+{
+	if (u == NULL)
+		return;
+	if (u->started) {
+		pthread_mutex_lock(&u->mtx);
+		u->stopping = 1;
+		pthread_cond_signal(&u->cv);
+		pthread_mutex_unlock(&u->mtx);
+		pthread_join(u->th, NULL);
+	}
+	store_close(u->st);
+	pthread_mutex_destroy(&u->mtx);
+	pthread_cond_destroy(&u->cv);
+	free(u);
+}
