@@ -517,14 +517,18 @@ commit_until(struct writer *w, struct wjob *mine)
 	pass_on(w);
 }
 
-/* WAL pages after which the writer thread checkpoints (SQLite's own). */
-#define WAL_CHECKPOINT_PAGES	1000
+/*
+ * WAL growth after which the writer thread checkpoints: small, because
+ * the fsync of the database that ends a checkpoint delays the commits'
+ * own fsync (SQLite's default is 1,000).
+ */
+#define WAL_CHECKPOINT_PAGES	250
 /*
  * WAL pages after which it holds commits for one: while commits stream
  * in, a passive checkpoint never copies the last frames, so the WAL is
  * never started over and would grow without bound.
  */
-#define WAL_HOLD_PAGES		(16 * WAL_CHECKPOINT_PAGES)
+#define WAL_HOLD_PAGES		16000
 /*
  * Before holding commits: passive rounds while a round copies more than
  * WAL_HOLD_TAIL frames, at most WAL_CATCH_UP_ROUNDS of them.
