@@ -1200,7 +1200,6 @@ write_conf(const struct opts *o, const struct bench_authd *d,
 	fprintf(f, "policy_dir %s\n", d->policy);
 	fprintf(f, "audit_group_commit yes\n");
 	fprintf(f, "workers %lld\n", o->workers);
-	fprintf(f, "queue_max 4096\n");
 	fprintf(f, "connections_max 1024\n");
 	if (ferror(f) | (fclose(f) != 0)) {
 		bench_warnx("%s: write failed", d->conf);
