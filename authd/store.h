@@ -57,7 +57,7 @@ int store_attach_byuser(struct store *s, const char *path, int create);
 	"SELECT seq FROM ux.audit_user WHERE bucket IN "		\
 	"(SELECT b FROM ux.buckets) AND user = " p " UNION ALL "	\
 	"SELECT seq FROM main.audit WHERE seq > "			\
-	"(SELECT upto FROM ux.state) AND user = " p
+	"IFNULL((SELECT upto FROM ux.state), 0) AND user = " p
 /* Closes `s`; accepts NULL. */
 void store_close(struct store *s);
 /* The raw handle, for modules that keep their own SQL (audit.c). */

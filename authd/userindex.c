@@ -10,6 +10,7 @@
 #include "log.h"
 #include "store.h"
 #include "userindex.h"
+#include "util.h"
 
 /* Records copied per transaction: short, so readers see progress. */
 #define UX_CHUNK	20000
@@ -22,7 +23,22 @@ struct uindex {
 	pthread_mutex_t	 mtx;
 	pthread_cond_t	 cv;
 	int		 stopping;
+	int		 failing;	/* the last round failed */
+	int64_t		 logged_ms;	/* when a failure was last logged */
 };
+
+/* Logs why a round failed, once a minute at most (it runs every second). */
+static int
+failed(struct uindex *u)
+{
+	if (!u->failing || mono_ms() - u->logged_ms >= 60000) {
+		log_err("user index: %s; queries by user scan the records it "
+		    "has not reached", sqlite3_errmsg(store_db(u->st)));
+		u->logged_ms = mono_ms();
+	}
+	u->failing = 1;
+	return AUTHD_ERR_DB;
+}
 
 static int
 run(struct uindex *u, const char *sql, int64_t a, int64_t b)
@@ -31,16 +47,12 @@ run(struct uindex *u, const char *sql, int64_t a, int64_t b)
 	int rc;
 
 	if ((st = store_stmt(u->st, sql)) == NULL)
-		return AUTHD_ERR_DB;
+		return failed(u);
 	sqlite3_bind_int64(st, 1, a);
 	sqlite3_bind_int64(st, 2, b);
 	rc = sqlite3_step(st);
 	store_stmt_done(st);
-	if (rc != SQLITE_DONE) {
-		log_err("user index: %s", sqlite3_errmsg(store_db(u->st)));
-		return AUTHD_ERR_DB;
-	}
-	return 0;
+	return rc == SQLITE_DONE ? 0 : failed(u);
 }
 
 /* Where the index stands, and the newest record of the trail. */
@@ -50,16 +62,17 @@ positions(struct uindex *u, int64_t *upto, int64_t *head)
 	sqlite3_stmt *st;
 	int rc;
 
+	*upto = *head = 0;
 	if ((st = store_stmt(u->st, "SELECT (SELECT upto FROM ux.state), "
 	    "(SELECT IFNULL(MAX(seq), 0) FROM main.audit)")) == NULL)
-		return AUTHD_ERR_DB;
+		return failed(u);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*upto = sqlite3_column_int64(st, 0);
 		*head = sqlite3_column_int64(st, 1);
 	}
 	store_stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : AUTHD_ERR_DB;
+	return rc == SQLITE_ROW ? 0 : failed(u);
 }
 
 /* Indexes one chunk; *more when records remain. */
@@ -79,7 +92,8 @@ index_chunk(struct uindex *u, int *more)
 			return r;
 		if ((r = run(u, "DELETE FROM ux.audit_user", 0, 0)) != 0 ||
 		    (r = run(u, "DELETE FROM ux.buckets", 0, 0)) != 0 ||
-		    (r = run(u, "UPDATE ux.state SET upto = 0", 0, 0)) != 0) {
+		    (r = run(u, "INSERT OR REPLACE INTO ux.state VALUES (1, 0)",
+		    0, 0)) != 0) {
 			(void)run(u, "ROLLBACK", 0, 0);
 			return r;
 		}
@@ -100,7 +114,8 @@ index_chunk(struct uindex *u, int *more)
 	    "SELECT seq >> 16, user, seq FROM main.audit WHERE seq > ?1 AND "
 	    "seq <= ?2 AND user IS NOT NULL ORDER BY 1, 2, 3",
 	    upto, to)) != 0 ||
-	    (r = run(u, "UPDATE ux.state SET upto = ?2", upto, to)) != 0) {
+	    (r = run(u, "INSERT OR REPLACE INTO ux.state VALUES (1, ?2)",
+	    upto, to)) != 0) {
 		(void)run(u, "ROLLBACK", 0, 0);
 		return r;
 	}
@@ -124,6 +139,10 @@ uindex_main(void *arg)
 			/* A failure is logged; the next round tries again. */
 			if (index_chunk(u, &more) != 0)
 				more = 0;
+			else if (u->failing) {
+				log_notice("user index: working again");
+				u->failing = 0;
+			}
 			pthread_mutex_lock(&u->mtx);
 			if (u->stopping)
 				more = 0;
