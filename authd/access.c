@@ -284,17 +284,11 @@ int
 access_handle(struct req *rq, struct proto_msg *reply)
 {
 	struct access_pending *p;
-	int r;
 
 	(void)reply;	/* rq->reply */
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return AUTHD_ERR_NOMEM;
 	p->rq = rq;
 	access_prepare(rq, &p->o);
-	if ((r = req_defer(rq, access_job, access_finish, p)) ==
-	    REQ_DEFERRED)
-		return r;
-	r = access_reply(rq, &p->o, r);
-	free(p);
-	return r;
+	return req_defer(rq, access_job, access_finish, p);
 }

@@ -277,6 +277,22 @@ check_password(struct req *rq, const struct policy *p, struct auth_job *j)
 	dircache_put(e);
 }
 
+/*
+ * Every decision reaches syslog as its audit copy (writer.c); this log
+ * repeats a code check only for debugging, so that a login costs one
+ * line, and says when it started a lockout.
+ */
+static void
+auth_log(const struct req *rq, const struct auth_job *j)
+{
+	log_debug("auth %s user=%s system=%s service=%s factors=%s: %s",
+	    j->why == RSN_OK ? "allow" : "deny", rq->user, rq->system ?
+	    rq->system : "-", rq->service, j->used, reason_str(j->why));
+	if (j->locked_now)
+		log_notice("user=%s locked out after repeated failures",
+		    rq->user);
+}
+
 /* A login waiting for its transaction: the code's, the account's. */
 struct auth_pending {
 	struct auth_job		j;
@@ -295,16 +311,7 @@ auth_reply(struct req *rq, struct auth_pending *p, int result)
 		log_err("auth user=%s: %s", rq->user, authd_strerror(result));
 		return reply_set(reply, PROTO_S_ERROR, RSN_INTERNAL, NULL);
 	}
-	/*
-	 * Every decision reaches syslog as its audit copy (writer.c); this
-	 * log repeats it only for debugging, so that a login costs one line.
-	 */
-	log_debug("auth %s user=%s system=%s service=%s factors=%s: %s",
-	    j->why == RSN_OK ? "allow" : "deny", rq->user, rq->system ?
-	    rq->system : "-", rq->service, j->used, reason_str(j->why));
-	if (j->locked_now)
-		log_notice("user=%s locked out after repeated failures",
-		    rq->user);
+	auth_log(rq, j);
 	/*
 	 * The client hears only allow or deny; the reason travels too, for
 	 * the PAM module's log line, never for the user's screen.
@@ -341,7 +348,6 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 	struct auth_pending *p;
 	struct auth_job *j;
 	uint64_t want = 0;
-	int r;
 
 	/* A malformed request costs no bind and no lockout count. */
 	if (proto_get_u64(rq->m, PROTO_A_ACCOUNT, &want) == 0 && want != 1)
@@ -361,11 +367,7 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 		access_prepare(rq, &p->acc);
 		j->acc = &p->acc;
 	}
-	if ((r = req_defer(rq, auth_tx, auth_finish, p)) == REQ_DEFERRED)
-		return r;
-	r = auth_reply(rq, p, r);
-	secure_free(p, sizeof(*p));
-	return r;
+	return req_defer(rq, auth_tx, auth_finish, p);
 }
 
 int
@@ -391,12 +393,7 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0)
 		return r;
 	*why = j.why;
-	log_debug("auth %s user=%s service=%s factors=%s: %s",
-	    j.why == RSN_OK ? "allow" : "deny", rq->user, rq->service,
-	    j.used, reason_str(j.why));
-	if (j.locked_now)
-		log_notice("user=%s locked out after repeated failures",
-		    rq->user);
+	auth_log(rq, &j);
 	return 0;
 }
 

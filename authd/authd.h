@@ -94,8 +94,8 @@ int handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
  * the handler returns as it is; finish(arg, result) then fills rq->reply
  * and calls req_finish(rq, r) (r: 0 or an AUTHD_ERR_*), which writes the
  * reply without waiting, frees rq and gives the connection back.  When
- * the writer cannot take the job, req_defer returns AUTHD_ERR_DB and the
- * handler answers as after a failed write.
+ * the writer cannot take the job, finish runs at once with that error,
+ * on this thread, as after a failed write.
  */
 #define REQ_DEFERRED		1
 int req_defer(struct req *rq, int (*fn)(struct wtx *, void *),

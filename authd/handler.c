@@ -317,32 +317,22 @@ reply_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
 }
 
 /* Session records: nothing to decide, only to write down. */
-static int
-session_reply(struct req *rq, int result)
-{
-	if (result != 0)
-		return reply_set(rq->reply, PROTO_S_ERROR, RSN_INTERNAL,
-		    "audit write failed");
-	return reply_set(rq->reply, PROTO_S_ALLOW, RSN_OK, NULL);
-}
-
 static void
 session_finish(void *arg, int result)
 {
 	struct one_record *o = arg;
 	struct req *rq = o->rq;
-	int r;
 
-	r = session_reply(rq, result);
 	free(o);
-	req_finish(rq, r);
+	req_finish(rq, result != 0 ? reply_set(rq->reply, PROTO_S_ERROR,
+	    RSN_INTERNAL, "audit write failed") : reply_set(rq->reply,
+	    PROTO_S_ALLOW, RSN_OK, NULL));
 }
 
 static int
 session_handle(struct req *rq, const char *event)
 {
 	struct one_record *o;
-	int r;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return AUTHD_ERR_NOMEM;
@@ -350,11 +340,7 @@ session_handle(struct req *rq, const char *event)
 	o->event = event;
 	o->decision = "ok";
 	o->reason = RSN_OK;
-	if ((r = req_defer(rq, one_record_job, session_finish, o)) ==
-	    REQ_DEFERRED)
-		return r;
-	free(o);
-	return session_reply(rq, r);
+	return req_defer(rq, one_record_job, session_finish, o);
 }
 
 /*
@@ -487,8 +473,12 @@ int
 req_defer(struct req *rq, int (*fn)(struct wtx *, void *),
     void (*finish)(void *, int), void *arg)
 {
-	return writer_submit(rq->w->ad->writer, fn, finish, arg) == 0 ?
-	    REQ_DEFERRED : AUTHD_ERR_DB;
+	int r;
+
+	/* Refused (stopping, no memory): answered now, as a failed write. */
+	if ((r = writer_submit(rq->w->ad->writer, fn, finish, arg)) != 0)
+		finish(arg, r);
+	return REQ_DEFERRED;
 }
 
 void
