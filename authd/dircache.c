@@ -484,6 +484,7 @@ dircache_get(struct dircache *c, struct dir *d, const char *user, int depth,
 				pthread_mutex_unlock(&c->mu);
 				return AUTHD_ERR_DIRECTORY;
 			}
+			will_block();
 			pthread_cond_wait(&c->cv, &c->mu);
 			now = c->now();
 			continue;
@@ -498,6 +499,7 @@ dircache_get(struct dircache *c, struct dir *d, const char *user, int depth,
 	pthread_mutex_unlock(&c->mu);
 
 	t0 = c->now();
+	will_block();
 	r = fetch(d, user, depth, t0, &n);
 
 	pthread_mutex_lock(&c->mu);

@@ -306,6 +306,7 @@ dir_user_dn(struct dir *d, const char *user, char **dn)
 	char filter[FILTER_MAX], *esc, *ldn = NULL;
 	int count, r;
 
+	will_block();
 	*dn = NULL;
 	if ((esc = escape(user)) == NULL)
 		return AUTHD_ERR_NOMEM;
@@ -349,6 +350,7 @@ dir_is_member(struct dir *d, const char *group_dn, const char *user_dn,
 	char filter[FILTER_MAX], *edn = NULL, *euser = NULL;
 	int count = 0, r = AUTHD_ERR_NOMEM, n;
 
+	will_block();
 	*member = 0;
 	if ((edn = escape(user_dn)) == NULL || (euser = escape(user)) == NULL)
 		goto out;
@@ -873,6 +875,7 @@ dir_user_groups(struct dir *d, const char *user, const char *user_dn,
 	int *newidx = NULL, level, r = AUTHD_ERR_NOMEM;
 	size_t lo, hi, i, len;
 
+	will_block();
 	memset(out, 0, sizeof(*out));
 	memset(&w, 0, sizeof(w));
 	if (user == NULL || !str_valid_user(user) || depth < 1 ||
@@ -1015,6 +1018,7 @@ dir_check_password(struct dir *d, const char *user_dn, const char *password)
 	size_t len, dnlen;
 	int rc;
 
+	will_block();
 	if (user_dn == NULL || password == NULL)
 		return AUTHD_ERR_PERM;
 	/*
@@ -1336,6 +1340,7 @@ dir_group_members(struct dir *d, const char *group_dn, int depth,
 	size_t gi;
 	int r = AUTHD_ERR_NOMEM;
 
+	will_block();
 	memset(&w, 0, sizeof(w));
 	if (group_dn == NULL || cb == NULL || depth < 1 ||
 	    depth > DIR_DEPTH_MAX)
@@ -1500,6 +1505,7 @@ dir_remove_member(struct dir *d, const char *write_dn, const char *write_pw,
 	LDAP *ld = NULL;
 	int rc, r = AUTHD_ERR_DIRECTORY;
 
+	will_block();
 	msg[0] = '\0';
 	/* SECURITY NOTE: an empty simple bind is anonymous; refuse. */
 	if (write_dn == NULL || write_pw == NULL || write_pw[0] == '\0') {

@@ -378,9 +378,21 @@ check_names(struct req *rq)
 	return RSN_OK;
 }
 
+/* Requests answered from memory and the cache, most of the time. */
+static int
+type_quick(uint8_t type)
+{
+	return type == PROTO_T_PING || type == PROTO_T_AUTH ||
+	    type == PROTO_T_ACCOUNT || type == PROTO_T_SESSION_OPEN ||
+	    type == PROTO_T_SESSION_CLOSE || type == PROTO_T_FACTORS;
+}
+
 static int
 dispatch(struct req *rq, struct proto_msg *reply)
 {
+	/* Administration may take long: others' requests go on meanwhile. */
+	if (!type_quick(rq->m->type))
+		will_block();
 	switch (rq->m->type) {
 	case PROTO_T_PING:
 		return reply_set(reply, PROTO_S_ALLOW, RSN_OK, "pong");

@@ -26,14 +26,19 @@
 
 /*
  * Who may touch what.  A connection is either armed in the epoll set (no
- * thread holds it) or held by exactly one worker (`busy`): EPOLLONESHOT
- * hands each readiness to one worker and disarms the descriptor until
- * that worker arms it again.  The list, the counts, `busy`, `closing` and
- * the deadline of a connection nobody holds are under sv->mtx; the frame
- * state belongs to the holder.  Only the holder closes a descriptor, and
- * it does so under sv->mtx, so the main thread's shutdown() of an idle
- * connection never reaches a descriptor number that was reused.
+ * thread holds it) or held by exactly one worker: EPOLLONESHOT hands each
+ * readiness to one leader and disarms the descriptor until it is armed
+ * again (`busy` while its request is served).  The list, the counts,
+ * `busy`, `closing` and the deadline of a connection nobody holds are
+ * under sv->mtx; the frame state belongs to the holder.  Only the holder
+ * closes a descriptor, and it does so under sv->mtx, so the main thread's
+ * shutdown() of an idle connection never reaches a descriptor number that
+ * was reused.
  */
+
+/* Readiness events a leader takes at once. */
+#define LEAD_EVENTS	64
+
 struct conn {
 	struct conn	*next, *prev;
 	struct server	*sv;
@@ -61,6 +66,19 @@ struct server {
 	int		 poke_fd;	/* eventfd: workers -> main: deadlines */
 	int64_t		 accept_pause_until;	/* after EMFILE */
 	int64_t		 emfile_logged, limit_logged;
+	/*
+	 * Leader and followers.  One worker at a time, the leader (holding
+	 * lead_mtx), waits for readiness and serves the whole batch it gets,
+	 * so that a burst of requests costs one wake-up rather than one per
+	 * request, and the other workers sleep on the mutex instead of being
+	 * woken one by one for nothing.  Before anything that may wait (a
+	 * commit, the directory, a socket: will_block()), it passes the rest
+	 * of its batch (`stash`) and the lead to the next worker; a request
+	 * waiting for the directory thus never holds up another.
+	 */
+	pthread_mutex_t	 lead_mtx;
+	struct epoll_event stash[LEAD_EVENTS];	/* under lead_mtx */
+	int		 nstash;
 };
 
 /* What reading a connection gave. */
@@ -257,6 +275,9 @@ struct worker_arg {
 	struct server	*sv;
 	struct worker	 w;
 	pthread_t	 th;
+	int		 leading;	/* holds sv->lead_mtx */
+	struct epoll_event *rest;	/* of its batch, not served yet */
+	int		 nrest;
 };
 
 /* One readiness of one connection: read, and answer a whole request. */
@@ -317,29 +338,68 @@ server_conn_done(void *conn, int keep)
 		    c->sv->ad->cfg->idle_timeout * 1000);
 }
 
+/*
+ * will_block() of a worker: if it leads, the rest of its batch and the
+ * lead go to the next worker (the batch is handed over whole, in order).
+ */
+static void
+lead_pass(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct server *sv = wa->sv;
+
+	if (!wa->leading)
+		return;
+	if (wa->nrest > 0)
+		memcpy(sv->stash, wa->rest, (size_t)wa->nrest *
+		    sizeof(*wa->rest));
+	sv->nstash = wa->nrest;
+	wa->nrest = 0;
+	wa->leading = 0;
+	pthread_mutex_unlock(&sv->lead_mtx);
+}
+
 static void *
 worker_loop(void *arg)
 {
 	struct worker_arg *wa = arg;
 	struct server *sv = wa->sv;
-	struct epoll_event ev;
-	int n;
+	struct epoll_event evs[LEAD_EVENTS];
+	int i, n;
 
+	will_block_hook(lead_pass, wa);
 	for (;;) {
-		n = epoll_wait(sv->ep, &ev, 1, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+		if (!wa->leading) {
+			pthread_mutex_lock(&sv->lead_mtx);
+			wa->leading = 1;
+		}
+		if ((n = sv->nstash) > 0) {
+			memcpy(evs, sv->stash, (size_t)n * sizeof(*evs));
+			sv->nstash = 0;
+		} else if ((n = epoll_wait(sv->ep, evs, LEAD_EVENTS,
+		    -1)) < 0) {
+			if (errno == EINTR)
+				continue;
 			log_err("worker %d: epoll: %s", wa->w.id,
 			    strerror(errno));
 			break;
 		}
-		if (n == 0)
-			continue;
-		if (ev.data.ptr == NULL)	/* stop_fd: every worker sees it */
-			break;
-		serve(wa, ev.data.ptr);
+		for (i = 0; i < n; i++) {
+			wa->rest = evs + i + 1;
+			wa->nrest = n - i - 1;
+			/* stop_fd, level-triggered: every leader sees it. */
+			if (evs[i].data.ptr == NULL)
+				goto stop;
+			serve(wa, evs[i].data.ptr);
+			if (!wa->leading)
+				break;	/* the rest went with the lead */
+		}
+		wa->nrest = 0;
 	}
+	wa->nrest = 0;
+ stop:
+	lead_pass(wa);
+	will_block_hook(NULL, NULL);
 	return NULL;
 }
 
@@ -547,6 +607,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 	sv.ep = sv.stop_fd = sv.poke_fd = -1;
 	atomic_init(&sv.stopping, 0);
 	pthread_mutex_init(&sv.mtx, NULL);
+	pthread_mutex_init(&sv.lead_mtx, NULL);
 	sv.conn_max = (size_t)cfg->connections_max;
 	clamp_connections(cfg, &sv.conn_max);
 	if ((wa = calloc(nw, sizeof(*wa))) == NULL ||
@@ -558,7 +619,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 		goto out;
 	}
 	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;		/* level-triggered: wakes every worker */
+	ev.events = EPOLLIN;		/* level-triggered: every leader sees it */
 	ev.data.ptr = NULL;
 	if (epoll_ctl(sv.ep, EPOLL_CTL_ADD, sv.stop_fd, &ev) != 0) {
 		log_err("epoll: %s", strerror(errno));
@@ -682,5 +743,6 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 	if (sv.poke_fd >= 0)
 		close(sv.poke_fd);
 	pthread_mutex_destroy(&sv.mtx);
+	pthread_mutex_destroy(&sv.lead_mtx);
 	return ret;
 }

@@ -760,6 +760,7 @@ writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 	job.fn = fn;
 	job.arg = arg;
 	pthread_cond_init(&job.cv, NULL);
+	will_block();
 	pthread_mutex_lock(&w->mtx);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->mtx);
@@ -821,6 +822,7 @@ writer_submit(struct writer *w, int (*fn)(struct wtx *, void *),
 	/* Nobody commits: this thread does, while submitted jobs wait. */
 	if (!w->busy) {
 		w->busy = 1;
+		will_block();
 		commit_until(w, NULL);
 	}
 	pthread_mutex_unlock(&w->mtx);

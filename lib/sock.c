@@ -21,6 +21,7 @@ wait_fd(int fd, short events, int64_t deadline)
 	int64_t left;
 	int n;
 
+	will_block();
 	for (;;) {
 		if ((left = deadline - mono_ms()) <= 0)
 			return AUTHD_ERR_TIMEOUT;

@@ -8,6 +8,23 @@
 #include "authd_err.h"
 #include "util.h"
 
+static __thread void (*block_fn)(void *);
+static __thread void *block_arg;
+
+void
+will_block(void)
+{
+	if (block_fn != NULL)
+		block_fn(block_arg);
+}
+
+void
+will_block_hook(void (*fn)(void *), void *arg)
+{
+	block_fn = fn;
+	block_arg = arg;
+}
+
 void
 secure_free(void *p, size_t len)
 {

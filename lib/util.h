@@ -47,4 +47,13 @@ int str_valid_name(const char *s);
  */
 char *str_sanitize(const void *in, size_t inlen, char *out, size_t outsz);
 
+/*
+ * Says that the calling thread is about to wait (for a socket, the
+ * directory, a commit).  A thread that holds work others could do in the
+ * meantime registers, with will_block_hook, what hands it on; elsewhere
+ * it does nothing.  The hook is per thread.
+ */
+void will_block(void);
+void will_block_hook(void (*fn)(void *), void *arg);
+
 #endif
