@@ -14,7 +14,8 @@
 #   - growth: 1,000 / 10,000 / 100,000 enrolled users x 10 / 200 systems,
 #     ACCOUNT at 1 and 32 connections, AUTH at 1 connection;
 #   - capacity: ACCOUNT at 1, 8, 32 and 128 connections against an echo
-#     server at the same concurrency, interleaved.
+#     server and a durable echo server (one fdatasync per pass) at the
+#     same concurrency, interleaved.
 # Prints Markdown tables; writes bench/results/capacity.json and
 # bench/results/capacity.md.  Options after BUILD_DIR go to load_bench run,
 # e.g. --seconds 2 --growth-seconds 1 --populations 1000,10000 for a short

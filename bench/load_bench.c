@@ -5,7 +5,7 @@
  * "Capacity and growth of one authd").
  *
  *   load_bench ldif --users N [--systems LIST] [--out FILE]
- *   load_bench echo --socket PATH [--threads N]
+ *   load_bench echo --socket PATH [--threads N | --sync FILE]
  *   load_bench run --authd PATH --dir DIR --ldap-uri URI
  *                  [--bind-dn DN --bind-pw PW] [options]
  *
@@ -17,7 +17,11 @@
  *
  * echo is the floor: a bare Unix-socket server that reads authd's frames
  * (a 4-byte big-endian length, then the body) and writes each one back,
- * one epoll event loop per thread (default one thread).
+ * one epoll event loop per thread (default one thread).  With --sync it
+ * is the durable floor: the frames read in one pass of its loop are
+ * written to FILE and fdatasync()ed before they are sent back (group
+ * commit of bare frames, what any server pays that answers only what is
+ * on the disk).
  *
  * run does the rest against one real authd, started and stopped here
  * (durable auditing with group commit, as in production), its population
@@ -32,8 +36,9 @@
  *    and at 32 connections and AUTH (a code checked, the token updated)
  *    at 1 connection for --auth-users distinct users.
  *  - After the largest population: the capacity series, ACCOUNT at 1, 8,
- *    32 and 128 connections, the echo server and authd taking turns in
- *    short slices so that both see the same background load.
+ *    32 and 128 connections, the echo server, the durable echo server
+ *    and authd taking turns in short slices so that all see the same
+ *    background load.
  *
  * The load generator is one epoll event loop holding N connections, each
  * with one request outstanding (closed loop), timed with CLOCK_MONOTONIC;
@@ -410,13 +415,19 @@ frame_len(const uint8_t *p)
 struct econn {
 	int	 fd;
 	size_t	 len;
+	size_t	 ready;		/* durable echo: whole frames held back */
 	uint8_t	 buf[4 + PROTO_FRAME_MAX];
 };
 
 struct echo_thread {
 	pthread_t	 th;
 	int		 lfd;
+	int		 sync_fd;	/* durable echo: the log, else -1 */
+	off_t		 sync_off;
 };
+
+/* The durable echo's log wraps here, as a WAL is started over. */
+#define ECHO_LOG_MAX	(64 * 1024 * 1024)
 
 static void
 econn_close(struct econn *c)
@@ -425,9 +436,12 @@ econn_close(struct econn *c)
 	free(c);
 }
 
-/* Reads what is there and writes back every complete frame. */
+/*
+ * Reads what is there and writes back every complete frame; with `hold`,
+ * counts them in c->ready instead, for echo_flush.
+ */
 static int
-econn_read(struct econn *c)
+econn_read(struct econn *c, int hold)
 {
 	uint32_t flen;
 	size_t off;
@@ -444,6 +458,11 @@ econn_read(struct econn *c)
 				return -1;
 			if (c->len - off < 4 + (size_t)flen)
 				break;
+			if (hold) {
+				off += 4 + (size_t)flen;
+				c->ready = off;
+				continue;
+			}
 			/*
 			 * One request outstanding per connection: the reply
 			 * always fits the socket buffer.
@@ -454,11 +473,46 @@ econn_read(struct econn *c)
 				return -1;
 			off += 4 + (size_t)flen;
 		}
-		if (off > 0) {
+		if (off > 0 && !hold) {
 			memmove(c->buf, c->buf + off, c->len - off);
 			c->len -= off;
 		}
 	}
+}
+
+/*
+ * The durable echo: the frames of every connection read in one pass go to
+ * the log, one fdatasync makes them durable, then they are sent back -
+ * group commit with nothing else.  Closes connections it cannot answer.
+ */
+static int
+echo_flush(struct echo_thread *et, struct econn **held, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (et->sync_off + (off_t)held[i]->ready > ECHO_LOG_MAX)
+			et->sync_off = 0;
+		if (pwrite(et->sync_fd, held[i]->buf, held[i]->ready,
+		    et->sync_off) != (ssize_t)held[i]->ready)
+			return -1;
+		et->sync_off += (off_t)held[i]->ready;
+	}
+	if (n > 0 && fdatasync(et->sync_fd) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct econn *c = held[i];
+
+		if (send(c->fd, c->buf, c->ready, MSG_NOSIGNAL |
+		    MSG_DONTWAIT) != (ssize_t)c->ready) {
+			econn_close(c);
+			continue;
+		}
+		memmove(c->buf, c->buf + c->ready, c->len - c->ready);
+		c->len -= c->ready;
+		c->ready = 0;
+	}
+	return 0;
 }
 
 static void *
@@ -466,8 +520,8 @@ echo_loop(void *arg)
 {
 	struct echo_thread *et = arg;
 	struct epoll_event ev, evs[256];
-	struct econn *c;
-	int ep, n, i, fd;
+	struct econn *c, *held[256];
+	int ep, n, i, fd, nheld, hold = et->sync_fd >= 0;
 
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return NULL;
@@ -482,6 +536,7 @@ echo_loop(void *arg)
 				continue;
 			break;
 		}
+		nheld = 0;
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL) {
 				while ((fd = accept4(et->lfd, NULL, NULL,
@@ -501,9 +556,13 @@ echo_loop(void *arg)
 				continue;
 			}
 			c = evs[i].data.ptr;
-			if (econn_read(c) != 0)
+			if (econn_read(c, hold) != 0)
 				econn_close(c);	/* epoll forgets it */
+			else if (c->ready > 0)
+				held[nheld++] = c;
 		}
+		if (hold && echo_flush(et, held, nheld) != 0)
+			break;
 	}
 	close(ep);
 	return NULL;
@@ -535,12 +594,13 @@ echo_main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket",	required_argument, NULL, 's' },
 		{ "threads",	required_argument, NULL, 't' },
+		{ "sync",	required_argument, NULL, 'y' },
 		{ NULL,		0,		   NULL, 0 },
 	};
 	static struct echo_thread et[64];
-	const char *path = NULL;
+	const char *path = NULL, *sync_path = NULL;
 	long long nth = 1;
-	int ch, lfd, i;
+	int ch, lfd, i, sfd = -1;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -552,20 +612,30 @@ echo_main(int argc, char **argv)
 			    &nth) != 0)
 				return 2;
 			break;
+		case 'y':
+			sync_path = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
-	if (path == NULL || optind != argc) {
+	if (path == NULL || optind != argc || (sync_path != NULL &&
+	    nth != 1)) {
 		bench_warnx("usage: load_bench echo --socket PATH "
-		    "[--threads N]");
+		    "[--threads N | --sync FILE]");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (sync_path != NULL && (sfd = open(sync_path, O_WRONLY | O_CREAT |
+	    O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		bench_warnx("%s: %s", sync_path, strerror(errno));
+		return 2;
+	}
 	if ((lfd = echo_listen(path)) < 0)
 		return 2;
 	for (i = 0; i < nth; i++) {
 		et[i].lfd = lfd;
+		et[i].sync_fd = sfd;
 		if (i > 0 && pthread_create(&et[i].th, NULL, echo_loop,
 		    &et[i]) != 0) {
 			bench_warnx("echo: cannot start thread %d", i);
@@ -1325,7 +1395,7 @@ struct gpoint {
 
 struct ppoint {
 	int		 conns;
-	struct lres	 echo, authd;
+	struct lres	 echo, decho, authd;	/* decho: the durable echo */
 };
 
 struct popinfo {
@@ -1351,7 +1421,7 @@ struct run {
 	long long	 syslog_dropped;	/* authd's count, -1 unknown */
 	/* targets */
 	int		 have_cap, cap_rate_ok, cap_share_ok, cap_p99_ok;
-	double		 cap_rate, cap_share, cap_p99;
+	double		 cap_rate, cap_share, cap_dshare, cap_p99;
 	int		 have_growth, growth_acct_ok, growth_auth_ok;
 	double		 growth_acct, growth_auth;
 	double		 growth_acct_best, growth_auth_best;
@@ -1734,22 +1804,31 @@ capacity(const struct opts *o, const struct bench_authd *d, struct load *l,
     struct pop *pop, size_t n, unsigned nsys, struct run *run)
 {
 	char esock[4096], elog[4096], th[16], service[32];
+	char dsock[4096], dlog[4096], dfile[4096];
 	char *argv[] = { "load_bench", "echo", "--socket", esock, "--threads",
 	    th, NULL };
+	char *dargv[] = { "load_bench", "echo", "--socket", dsock, "--sync",
+	    dfile, NULL };
+	static const char *const turn_name[] = { "echo", "durable echo" };
 	struct ppoint *p;
-	struct acc ae, aa;
-	pid_t epid = -1;
-	int i, k, ret = -1, echo;
+	struct acc acc[3];
+	pid_t epid = -1, dpid = -1, pid;
+	const char *sock;
+	int i, k, ret = -1, t;
 
-	memset(&ae, 0, sizeof(ae));
-	memset(&aa, 0, sizeof(aa));
+	memset(acc, 0, sizeof(acc));
 
 	if (bench_path_join(esock, sizeof(esock), d->dir, "echo.sock") != 0 ||
-	    bench_path_join(elog, sizeof(elog), d->dir, "echo.log") != 0)
+	    bench_path_join(elog, sizeof(elog), d->dir, "echo.log") != 0 ||
+	    bench_path_join(dsock, sizeof(dsock), d->dir, "decho.sock") != 0 ||
+	    bench_path_join(dlog, sizeof(dlog), d->dir, "decho.log") != 0 ||
+	    bench_path_join(dfile, sizeof(dfile), d->dir, "decho.data") != 0)
 		return -1;
 	snprintf(th, sizeof(th), "%lld", o->echo_threads);
 	if (bench_spawn(o->self, argv, elog, &epid) != 0 ||
-	    echo_wait(esock, epid) != 0)
+	    echo_wait(esock, epid) != 0 ||
+	    bench_spawn(o->self, dargv, dlog, &dpid) != 0 ||
+	    echo_wait(dsock, dpid) != 0)
 		goto out;
 	run->cap_users = n;
 	run->cap_systems = nsys;
@@ -1761,27 +1840,31 @@ capacity(const struct opts *o, const struct bench_authd *d, struct load *l,
 		fflush(stdout);
 		snprintf(service, sizeof(service), "cap-c%d", p->conns);
 		/*
-		 * Echo and authd take turns in short slices, so that both see
-		 * the same background load; the first slice of each warms
-		 * up longer.
+		 * The echo, the durable echo and authd take turns in short
+		 * slices, so that all see the same background load; the
+		 * first slice of each warms up longer.
 		 */
 		for (k = 0; k < o->slices; k++)
-			for (echo = 1; echo >= 0; echo--) {
-				load_init(l, echo ? esock : d->sock, echo ?
-				    epid : d->pid, pop);
-				l->echo = echo;
+			for (t = 0; t < 3; t++) {
+				sock = t == 0 ? esock : t == 1 ? dsock :
+				    d->sock;
+				pid = t == 0 ? epid : t == 1 ? dpid : d->pid;
+				load_init(l, sock, pid, pop);
+				l->echo = t < 2;
 				load_decisions(l, p->conns, n, nsys, service,
 				    PROTO_T_ACCOUNT);
 				load_slice(l, o, k, o->seconds, o->slices);
 				if (load_run(l) != 0) {
-					phase_fail(l, echo ? "echo" : service);
+					phase_fail(l, t < 2 ? turn_name[t] :
+					    service);
 					goto out;
 				}
-				if (acc_add(echo ? &ae : &aa, l) != 0)
+				if (acc_add(&acc[t], l) != 0)
 					goto out;
 			}
-		acc_done(&ae, &p->echo);
-		acc_done(&aa, &p->authd);
+		acc_done(&acc[0], &p->echo);
+		acc_done(&acc[1], &p->decho);
+		acc_done(&acc[2], &p->authd);
 		if (audit_check(d, "account", service, &p->authd) != 0)
 			goto out;
 	}
@@ -1790,9 +1873,14 @@ capacity(const struct opts *o, const struct bench_authd *d, struct load *l,
 	if (epid > 0)
 		(void)bench_reap(epid, "the echo server", LB_STOP_TIMEOUT_MS,
 		    NULL);
+	if (dpid > 0)
+		(void)bench_reap(dpid, "the durable echo server",
+		    LB_STOP_TIMEOUT_MS, NULL);
 	unlink(esock);
-	free(ae.lat.v);
-	free(aa.lat.v);
+	unlink(dsock);
+	unlink(dfile);
+	for (t = 0; t < 3; t++)
+		free(acc[t].lat.v);
 	return ret;
 }
 
@@ -1953,8 +2041,9 @@ targets(const struct opts *o, struct run *run)
 	double sum = 0;
 	int i, n = 0;
 
-	for (i = 0; i < run->np; i++, n += 2)
-		sum += run->p[i].echo.others_cpu + run->p[i].authd.others_cpu;
+	for (i = 0; i < run->np; i++, n += 3)
+		sum += run->p[i].echo.others_cpu + run->p[i].decho.others_cpu +
+		    run->p[i].authd.others_cpu;
 	for (i = 0; i < run->ng; i++, n += 3)
 		sum += run->g[i].acct1.others_cpu +
 		    run->g[i].acctn.others_cpu + run->g[i].auth.others_cpu;
@@ -1968,6 +2057,8 @@ targets(const struct opts *o, struct run *run)
 		run->cap_rate = p->authd.rate;
 		run->cap_share = p->echo.rate > 0 ? p->authd.rate /
 		    p->echo.rate : 0;
+		run->cap_dshare = p->decho.rate > 0 ? p->authd.rate /
+		    p->decho.rate : 0;
 		run->cap_p99 = p->authd.p99;
 		run->cap_rate_ok = run->cap_rate >= LB_TARGET_RATE;
 		run->cap_share_ok = run->cap_share >= LB_TARGET_ECHO_SHARE;
@@ -2105,22 +2196,29 @@ report_md(FILE *f, const struct opts *o, const struct run *run)
 		    run->syslog_dropped, run->syslog_lines);
 	if (run->np > 0) {
 		fprintf(f, "\n## Capacity: %s users, %u systems, ACCOUNT\n\n"
-		    "Each point: %lld s of echo and as long of authd, in %lld "
-		    "alternating turns.\n\n", thou((double)run->cap_users, a,
-		    sizeof(a)), run->cap_systems, o->seconds, o->slices);
-		fprintf(f, "| connections | echo/s | echo p50 ms | echo p99 "
-		    "ms | authd decisions/s | p50 ms | p99 ms | max ms | of "
-		    "echo | authd CPU µs/decision | other load (CPUs) |\n");
-		md_rule(f, 11);
+		    "Each point: %lld s each of echo, durable echo and authd, "
+		    "in %lld alternating turns.  The durable echo writes the "
+		    "frames it read in one pass to a file and fdatasyncs it "
+		    "before it answers them: group commit and nothing else, "
+		    "the floor of any server that answers only what is on the "
+		    "disk.\n\n", thou((double)run->cap_users, a, sizeof(a)),
+		    run->cap_systems, o->seconds, o->slices);
+		fprintf(f, "| connections | echo/s | echo p50 ms | durable "
+		    "echo/s | durable p50 ms | authd decisions/s | p50 ms | "
+		    "p99 ms | max ms | of echo | of durable echo | authd CPU "
+		    "µs/decision | other load (CPUs) |\n");
+		md_rule(f, 13);
 		for (i = 0; i < run->np; i++) {
 			p = &run->p[i];
-			fprintf(f, "| %d | %s | %.3f | %.3f | %s | %.3f | "
-			    "%.3f | %.2f | %.1f%% | %.0f | %.2f |\n",
+			fprintf(f, "| %d | %s | %.3f | %s | %.3f | %s | %.3f "
+			    "| %.3f | %.2f | %.1f%% | %.1f%% | %.0f | %.2f |\n",
 			    p->conns, thou(p->echo.rate, a, sizeof(a)),
-			    p->echo.p50, p->echo.p99, thou(p->authd.rate, b,
-			    sizeof(b)), p->authd.p50, p->authd.p99,
-			    p->authd.max, p->echo.rate > 0 ? 100 *
-			    p->authd.rate / p->echo.rate : 0,
+			    p->echo.p50, thou(p->decho.rate, c, sizeof(c)),
+			    p->decho.p50, thou(p->authd.rate, b, sizeof(b)),
+			    p->authd.p50, p->authd.p99, p->authd.max,
+			    p->echo.rate > 0 ? 100 * p->authd.rate /
+			    p->echo.rate : 0, p->decho.rate > 0 ? 100 *
+			    p->authd.rate / p->decho.rate : 0,
 			    us_per(&p->authd), p->authd.others_cpu);
 		}
 	}
@@ -2156,9 +2254,10 @@ report_md(FILE *f, const struct opts *o, const struct run *run)
 		    run->cap_rate, a, sizeof(a)), LB_TARGET_CONNS,
 		    thou(LB_TARGET_RATE, b, sizeof(b)));
 		fprintf(f, "- %s: %.1f%% of the echo floor's rate at %d "
-		    "connections (target >= %.0f%%)\n", ok(run->cap_share_ok),
-		    100 * run->cap_share, LB_TARGET_CONNS,
-		    100 * LB_TARGET_ECHO_SHARE);
+		    "connections (target >= %.0f%%; %.1f%% of the durable "
+		    "echo's)\n", ok(run->cap_share_ok), 100 * run->cap_share,
+		    LB_TARGET_CONNS, 100 * LB_TARGET_ECHO_SHARE,
+		    100 * run->cap_dshare);
 		fprintf(f, "- %s: p99 %.2f ms at %d connections (target <= "
 		    "%.0f ms)\n", ok(run->cap_p99_ok), run->cap_p99,
 		    LB_TARGET_CONNS, LB_TARGET_P99_MS);
@@ -2296,9 +2395,13 @@ report_json(const char *path, const struct opts *o, const struct run *run)
 		    run->p[i].conns);
 		json_lres(f, "echo", &run->p[i].echo);
 		fputc(',', f);
+		json_lres(f, "durable_echo", &run->p[i].decho);
+		fputc(',', f);
 		json_lres(f, "authd", &run->p[i].authd);
-		fprintf(f, ",\"of_echo\":%.4f}", run->p[i].echo.rate > 0 ?
-		    run->p[i].authd.rate / run->p[i].echo.rate : 0);
+		fprintf(f, ",\"of_echo\":%.4f,\"of_durable_echo\":%.4f}",
+		    run->p[i].echo.rate > 0 ? run->p[i].authd.rate /
+		    run->p[i].echo.rate : 0, run->p[i].decho.rate > 0 ?
+		    run->p[i].authd.rate / run->p[i].decho.rate : 0);
 	}
 	fprintf(f, "]},\n \"growth\":[");
 	for (i = 0; i < run->ng; i++) {
