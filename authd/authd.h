@@ -75,7 +75,8 @@ struct req {
 
 /*
  * Handles one request frame body that arrived on `fd` and writes the
- * reply.  `frame_err` is non-zero when the frame could not be read whole
+ * reply.  `peer`: the credentials the kernel recorded when the client
+ * connected (SO_PEERCRED, read at accept).  `frame_err` is non-zero when the frame could not be read whole
  * (oversize, truncated), or AUTHD_ERR_PERM for a peer refused at accept
  * whose refusal is due to be audited.
  * Returns 0 to keep the connection, -1 to close it, HANDLER_DEFERRED when
@@ -84,8 +85,8 @@ struct req {
  * the caller must not touch the connection any more.
  */
 #define HANDLER_DEFERRED	1
-int handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
-    size_t len, int frame_err, void *conn);
+int handler_run(struct worker *w, int fd, int admin, const struct ucred *peer,
+    const uint8_t *body, size_t len, int frame_err, void *conn);
 
 /*
  * A handler that has nothing left to do but write down its decision hands

@@ -157,22 +157,23 @@ handler_peer_allowed(struct authd *ad, int fd, int admin, struct ucred *peer)
 {
 	socklen_t sl = sizeof(*peer);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &sl) != 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &sl) != 0) {
+		/* Unknown: nobody, refused. */
+		peer->pid = 0;
+		peer->uid = (uid_t)-1;
+		peer->gid = (gid_t)-1;
 		return 0;
+	}
 	return peer_in_role(ad, fd, admin, peer);
 }
 
 /*
- * Reads the peer's credentials into rq (and names it as the actor).
- * Returns 1 if it may use the socket, 0 if not, -1 if unknown.
+ * Names the peer as the actor and says whether it may use the socket: 1
+ * if it may, 0 if not.
  */
 static int
 req_peer(struct req *rq)
 {
-	socklen_t sl = sizeof(rq->peer);
-
-	if (getsockopt(rq->fd, SOL_SOCKET, SO_PEERCRED, &rq->peer, &sl) != 0)
-		return -1;
 	snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
 	    sock_kind_name(rq->admin), (unsigned)rq->peer.uid,
 	    (int)rq->peer.pid);
@@ -519,8 +520,8 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 
 	if (frame_err == AUTHD_ERR_PERM) {
 		/* Refused at accept, before it could send anything. */
-		if (req_peer(rq) >= 0)
-			refuse_peer(rq, 0, 1);
+		(void)req_peer(rq);
+		refuse_peer(rq, 0, 1);
 		goto out;
 	}
 	if (frame_err != 0) {
@@ -538,13 +539,11 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 		goto out;
 	}
 	rq->m = m = rq->msg;
-	/* SECURITY NOTE: peer credentials are checked on every request. */
-	if ((r = req_peer(rq)) < 0) {
-		reply_error(rq->fd, m->reqid, RSN_INTERNAL,
-		    "no peer credentials", rq->deadline);
-		goto out;
-	}
-	if (r == 0) {
+	/*
+	 * SECURITY NOTE: the peer is checked on every request, with the
+	 * credentials the kernel fixed when it connected.
+	 */
+	if (req_peer(rq) == 0) {
 		refuse_peer(rq, m->reqid, 0);
 		goto out;
 	}
@@ -581,8 +580,8 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 }
 
 int
-handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
-    size_t len, int frame_err, void *conn)
+handler_run(struct worker *w, int fd, int admin, const struct ucred *peer,
+    const uint8_t *body, size_t len, int frame_err, void *conn)
 {
 	struct req *rq;
 
@@ -591,6 +590,7 @@ handler_run(struct worker *w, int fd, int admin, const uint8_t *body,
 	rq->w = w;
 	rq->fd = fd;
 	rq->admin = admin;
+	rq->peer = *peer;
 	rq->conn = conn;
 	rq->deadline = mono_ms() + w->ad->cfg->request_timeout;
 	return handle(rq, body, len, frame_err);

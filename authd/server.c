@@ -44,6 +44,7 @@ struct conn {
 	struct server	*sv;
 	int		 fd;
 	int		 admin;		/* SOCK_*: where it arrived */
+	struct ucred	 peer;		/* SO_PEERCRED, read at accept */
 	int		 busy;		/* held by a worker */
 	int		 closing;	/* shut down; its holder closes it */
 	uint8_t		 hdr[4];
@@ -319,7 +320,8 @@ serve(struct worker_arg *wa, struct conn *c)
 	c->body = NULL;
 	conn_reset(c);
 	/* A refused peer (frame_err AUTHD_ERR_PERM) is answered and closed. */
-	keep = handler_run(&wa->w, c->fd, c->admin, body, len, frame_err, c);
+	keep = handler_run(&wa->w, c->fd, c->admin, &c->peer, body, len,
+	    frame_err, c);
 	if (body != NULL)
 		secure_free(body, len);
 	if (keep != HANDLER_DEFERRED)
@@ -405,7 +407,8 @@ worker_loop(void *arg)
 
 /* Adds a connection the main thread accepted to the set. */
 static void
-conn_add(struct server *sv, int fd, int admin, int refused)
+conn_add(struct server *sv, int fd, int admin, const struct ucred *peer,
+    int refused)
 {
 	const struct config *cfg = sv->ad->cfg;
 	struct conn *c;
@@ -417,6 +420,7 @@ conn_add(struct server *sv, int fd, int admin, int refused)
 	c->sv = sv;
 	c->fd = fd;
 	c->admin = admin;
+	c->peer = *peer;
 	c->deadline = mono_ms() + cfg->idle_timeout * 1000;
 	/* A worker answers "forbidden", audits and closes. */
 	if (refused)
@@ -467,7 +471,7 @@ do_accept(struct server *sv, int lfd, int admin)
 			close(fd);
 			continue;
 		}
-		conn_add(sv, fd, admin, !allowed);
+		conn_add(sv, fd, admin, &peer, !allowed);
 	}
 	if (errno == EMFILE || errno == ENFILE) {
 		/*
