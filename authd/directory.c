@@ -32,7 +32,14 @@ struct dir *
 dir_new(const struct config *cfg, const char *bindpw)
 {
 	struct dir *d;
+	int v;
 
+	/*
+	 * libldap sets up its global options on first use, without a lock:
+	 * two workers dialling at once would both do it.  Do it here, on
+	 * the thread that makes the handles, before the workers start.
+	 */
+	(void)ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &v);
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->cfg = cfg;
