@@ -183,7 +183,7 @@ conn_close(struct server *sv, struct conn *c)
 
 /*
  * Arms `c` (`op`: EPOLL_CTL_ADD or _MOD) for one readiness of `events`;
- * the first worker it wakes holds it.  On failure nobody can hold it, so
+ * the leader that takes that readiness holds it.  On failure nobody can hold it, so
  * it is closed here.
  */
 static void
@@ -233,6 +233,14 @@ conn_read(struct server *sv, struct conn *c)
 		log_warn("client too slow sending a request; closing");
 		return READ_CLOSED;
 	}
+	/*
+	 * Shut down before a leader held it (stop, idle deadline): a request
+	 * that came meanwhile could not be answered, so it is not read.
+	 * Nobody sets `closing` on a held connection; batch_hold's lock
+	 * orders the write before this read.
+	 */
+	if (c->closing)
+		return READ_CLOSED;
 	for (;;) {
 		if (c->hdr_got < sizeof(c->hdr))
 			n = recv(c->fd, c->hdr + c->hdr_got,
@@ -281,7 +289,26 @@ struct worker_arg {
 	int		 nrest;
 };
 
-/* One readiness of one connection: read, and answer a whole request. */
+/*
+ * A leader takes the connections of a batch (sv->mtx): from now on the
+ * main thread leaves them alone, also while they wait in a stash.
+ */
+static void
+batch_hold(struct server *sv, const struct epoll_event *evs, int n)
+{
+	struct conn *c;
+	int i;
+
+	pthread_mutex_lock(&sv->mtx);
+	for (i = 0; i < n; i++)
+		if ((c = evs[i].data.ptr) != NULL) {
+			c->busy = 1;
+			sv->nbusy++;
+		}
+	pthread_mutex_unlock(&sv->mtx);
+}
+
+/* One readiness of one held connection: read, and answer a whole request. */
 static void
 serve(struct worker_arg *wa, struct conn *c)
 {
@@ -290,10 +317,6 @@ serve(struct worker_arg *wa, struct conn *c)
 	size_t len;
 	int keep, partial, frame_err;
 
-	pthread_mutex_lock(&sv->mtx);
-	c->busy = 1;
-	sv->nbusy++;
-	pthread_mutex_unlock(&sv->mtx);
 	if (c->frame_err != AUTHD_ERR_PERM) {
 		switch (conn_read(sv, c)) {
 		case READ_CLOSED:
@@ -385,7 +408,8 @@ worker_loop(void *arg)
 			log_err("worker %d: epoll: %s", wa->w.id,
 			    strerror(errno));
 			break;
-		}
+		} else
+			batch_hold(sv, evs, n);
 		for (i = 0; i < n; i++) {
 			wa->rest = evs + i + 1;
 			wa->nrest = n - i - 1;
@@ -398,7 +422,6 @@ worker_loop(void *arg)
 		}
 		wa->nrest = 0;
 	}
-	wa->nrest = 0;
  stop:
 	lead_pass(wa);
 	will_block_hook(NULL, NULL);

@@ -7,11 +7,12 @@
 /*
  * The main thread accepts connections (checking the peer at once), keeps
  * the idle and partial-frame deadlines and handles signals.  A fixed pool
- * of workers waits on one epoll set in which every connection is armed
- * once (EPOLLONESHOT): the worker that a readiness wakes reads the frame
- * without blocking (bounded size, bounded time), handles the request
- * (directory, database, audit), writes the reply and arms the connection
- * again.  Decisions (auth, account, session records) do not wait for the
+ * of workers serves one epoll set in which every connection is armed once
+ * (EPOLLONESHOT).  One worker at a time, the leader, waits on it and takes
+ * every ready connection: for each it reads the frame without blocking
+ * (bounded size, bounded time), handles the request (directory, database,
+ * audit), writes the reply and arms the connection again; before anything
+ * that may wait it hands the rest and the lead to the next worker.  Decisions (auth, account, session records) do not wait for the
  * disk: the worker hands the record to the writer and goes on, and the
  * thread that commits it writes the reply and arms the connection
  * (server_conn_done).  A slow directory answer holds one worker, never
