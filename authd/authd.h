@@ -76,9 +76,10 @@ struct req {
 /*
  * Handles one request frame body that arrived on `fd` and writes the
  * reply.  `peer`: the credentials the kernel recorded when the client
- * connected (SO_PEERCRED, read at accept).  `frame_err` is non-zero when the frame could not be read whole
- * (oversize, truncated), or AUTHD_ERR_PERM for a peer refused at accept
- * whose refusal is due to be audited.
+ * connected (SO_PEERCRED, read at accept).  `frame_err` is non-zero when
+ * the frame could not be read whole (oversize, truncated), or
+ * AUTHD_ERR_PERM for a peer refused at accept whose refusal is due to be
+ * audited.
  * Returns 0 to keep the connection, -1 to close it, HANDLER_DEFERRED when
  * the reply follows the commit of its audit record: then the thread that
  * commits it writes the reply and calls server_conn_done(conn, ...), and

@@ -168,19 +168,6 @@ handler_peer_allowed(struct authd *ad, int fd, int admin, struct ucred *peer)
 }
 
 /*
- * Names the peer as the actor and says whether it may use the socket: 1
- * if it may, 0 if not.
- */
-static int
-req_peer(struct req *rq)
-{
-	snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
-	    sock_kind_name(rq->admin), (unsigned)rq->peer.uid,
-	    (int)rq->peer.pid);
-	return peer_in_role(rq->w->ad, rq->fd, rq->admin, &rq->peer);
-}
-
-/*
  * Refusals are audited at most once a minute per uid and socket, with the
  * number held back since: a local user knocking in a loop must not be able
  * to fill the disk or keep the writer busy.
@@ -520,7 +507,6 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 
 	if (frame_err == AUTHD_ERR_PERM) {
 		/* Refused at accept, before it could send anything. */
-		(void)req_peer(rq);
 		refuse_peer(rq, 0, 1);
 		goto out;
 	}
@@ -543,7 +529,7 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 	 * SECURITY NOTE: the peer is checked on every request, with the
 	 * credentials the kernel fixed when it connected.
 	 */
-	if (req_peer(rq) == 0) {
+	if (!peer_in_role(rq->w->ad, rq->fd, rq->admin, &rq->peer)) {
 		refuse_peer(rq, m->reqid, 0);
 		goto out;
 	}
@@ -591,6 +577,8 @@ handler_run(struct worker *w, int fd, int admin, const struct ucred *peer,
 	rq->fd = fd;
 	rq->admin = admin;
 	rq->peer = *peer;
+	snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
+	    sock_kind_name(admin), (unsigned)peer->uid, (int)peer->pid);
 	rq->conn = conn;
 	rq->deadline = mono_ms() + w->ad->cfg->request_timeout;
 	return handle(rq, body, len, frame_err);

@@ -197,11 +197,26 @@ migrate(sqlite3 *db)
 	return r;
 }
 
+/* Creates `path` if need be, 0600 from its first byte (no symlink). */
+static int
+create_private(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) < 0) {
+		log_err("database %s: cannot open", path);
+		return AUTHD_ERR_DB;
+	}
+	close(fd);
+	return 0;
+}
+
 int
 store_open(const char *path, int migrate_schema, struct store **out)
 {
 	struct store *s;
-	int fd, r = AUTHD_ERR_DB;
+	int r = AUTHD_ERR_DB;
 
 	*out = NULL;
 	/*
@@ -211,14 +226,8 @@ store_open(const char *path, int migrate_schema, struct store **out)
 	 * holds on it, and another SQLite user could then delete the WAL
 	 * under our feet.
 	 */
-	if (migrate_schema) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		    0600)) < 0) {
-			log_err("database %s: cannot open", path);
-			return AUTHD_ERR_DB;
-		}
-		close(fd);
-	}
+	if (migrate_schema && create_private(path) != 0)
+		return AUTHD_ERR_DB;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return AUTHD_ERR_NOMEM;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
@@ -247,7 +256,7 @@ store_attach_byuser(struct store *s, const char *path, int create)
 {
 	char ux[4096];
 	sqlite3_stmt *st = NULL;
-	int fd, rc;
+	int rc;
 
 	if ((size_t)snprintf(ux, sizeof(ux), "%s-byuser", path) >=
 	    sizeof(ux)) {
@@ -255,14 +264,8 @@ store_attach_byuser(struct store *s, const char *path, int create)
 		return AUTHD_ERR_DB;
 	}
 	/* As for the database itself: 0600 from its first byte. */
-	if (create) {
-		if ((fd = open(ux, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		    0600)) < 0) {
-			log_err("database %s: cannot open", ux);
-			return AUTHD_ERR_DB;
-		}
-		close(fd);
-	}
+	if (create && create_private(ux) != 0)
+		return AUTHD_ERR_DB;
 	if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS ux", -1, &st,
 	    NULL) != SQLITE_OK)
 		goto fail;

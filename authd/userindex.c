@@ -16,7 +16,6 @@
 #define UX_CHUNK	20000
 
 struct uindex {
-	struct authd	*ad;
 	struct store	*st;
 	pthread_t	 th;
 	int		 started;
@@ -167,7 +166,6 @@ uindex_start(struct authd *ad, struct uindex **out)
 	*out = NULL;
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return AUTHD_ERR_NOMEM;
-	u->ad = ad;
 	pthread_mutex_init(&u->mtx, NULL);
 	pthread_cond_init(&u->cv, NULL);
 	if ((r = store_open(ad->cfg->database, 0, &u->st)) != 0 ||

@@ -60,7 +60,6 @@ struct writer {
 	 */
 	struct store		*ckst;
 	atomic_int		 ckpt_wanted;
-	atomic_int		 wal_pages;	/* after the last commit */
 	atomic_int		 ckpt_base;	/* WAL pages the last one saw */
 	int			 ckpt_hold;	/* the writer thread wants the role */
 	int			 hold_granted;	/* and has it */
@@ -545,7 +544,6 @@ wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 
 	(void)db;
 	(void)name;
-	atomic_store(&w->wal_pages, pages);
 	/*
 	 * Only when the WAL grew by as much again since the last checkpoint
 	 * (or started over): while commits stream in, a checkpoint leaves
@@ -750,6 +748,20 @@ writer_stop(struct writer *w)
 	free(w);
 }
 
+/* Queues `job` (w->mtx held): 0, or AUTHD_ERR_DB while the writer stops. */
+static int
+enqueue(struct writer *w, struct wjob *job)
+{
+	if (w->stopping)
+		return AUTHD_ERR_DB;
+	if (w->tail)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	return 0;
+}
+
 int
 writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 {
@@ -762,16 +774,11 @@ writer_run(struct writer *w, int (*fn)(struct wtx *, void *), void *arg)
 	pthread_cond_init(&job.cv, NULL);
 	will_block();
 	pthread_mutex_lock(&w->mtx);
-	if (w->stopping) {
+	if (enqueue(w, &job) != 0) {
 		pthread_mutex_unlock(&w->mtx);
 		pthread_cond_destroy(&job.cv);
 		return AUTHD_ERR_DB;
 	}
-	if (w->tail)
-		w->tail->next = &job;
-	else
-		w->head = &job;
-	w->tail = &job;
 	/* Nobody commits: this thread does, its job and all waiting. */
 	if (!w->busy) {
 		w->busy = 1;
@@ -809,16 +816,11 @@ writer_submit(struct writer *w, int (*fn)(struct wtx *, void *),
 	job->arg = arg;
 	job->finish = finish;
 	pthread_mutex_lock(&w->mtx);
-	if (w->stopping) {
+	if (enqueue(w, job) != 0) {
 		pthread_mutex_unlock(&w->mtx);
 		free(job);
 		return AUTHD_ERR_DB;
 	}
-	if (w->tail)
-		w->tail->next = job;
-	else
-		w->head = job;
-	w->tail = job;
 	/* Nobody commits: this thread does, while submitted jobs wait. */
 	if (!w->busy) {
 		w->busy = 1;
