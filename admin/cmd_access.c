@@ -57,17 +57,19 @@ struct access_col {
 static const struct access_col access_list_cols[] = {
 	{ "user",	PROTO_A_USER,	1,	0,	16 },
 	{ "role",	PROTO_A_ROLE,	1,	1,	16 },
-	{ "path",	PROTO_A_PATH,	0,	4,	0 },
-	{ "conditions",	PROTO_A_DETAIL,	0,	3,	24 },
-	{ "token",	PROTO_A_STATE,	0,	2,	7 },
+	{ "path",	PROTO_A_PATH,	0,	5,	0 },
+	{ "conditions",	PROTO_A_DETAIL,	0,	4,	24 },
+	{ "token",	PROTO_A_STATE,	0,	3,	7 },
+	{ "account",	PROTO_A_ACCOUNT_REASON, 0, 2,	16 },
 	{ NULL,		0,		0,	0,	0 },
 };
 
 static const struct access_col access_user_cols[] = {
 	{ "system",	PROTO_A_SYSTEM,	1,	0,	16 },
 	{ "role",	PROTO_A_ROLE,	1,	1,	16 },
-	{ "path",	PROTO_A_PATH,	0,	3,	0 },
-	{ "conditions",	PROTO_A_DETAIL,	0,	2,	24 },
+	{ "path",	PROTO_A_PATH,	0,	4,	0 },
+	{ "conditions",	PROTO_A_DETAIL,	0,	3,	24 },
+	{ "account",	PROTO_A_ACCOUNT_REASON, 0, 2,	16 },
 	{ NULL,		0,		0,	0,	0 },
 };
 
@@ -93,9 +95,13 @@ access_list_usage(FILE *f)
 	    " role),\n"
 	    "conditions (when= / from=, if any, and \"denied-by=NAME\""
 	    " when a\n"
-	    "deny rule shuts the user out anyway) and token (the state of"
+	    "deny rule shuts the user out anyway), token (the state of"
 	    " the user's\n"
-	    "TOTP token: active, pending or none).\n"
+	    "TOTP token: active, pending or none) and account (ok,"
+	    " account-disabled,\n"
+	    "account-expired, or unknown-user for a group member the"
+	    " directory\n"
+	    "does not resolve: a stale membership).\n"
 	    "\n"
 	    "  --format FORMAT  table (default, for people; the path comes"
 	    " last),\n"

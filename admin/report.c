@@ -37,6 +37,7 @@ report_item_free(struct report_item *it)
 	free(it->role);
 	free(it->path);
 	free(it->token);
+	free(it->account);
 	free(it->recommend);
 	free(it->decision);
 	free(it->actor);
@@ -177,6 +178,8 @@ report_add_item(struct report *r, const struct proto_msg *m,
 	    (ret = report_str(m, PROTO_A_ROLE, 1, &it.role, why)) != 0 ||
 	    (ret = report_str(m, PROTO_A_PATH, 0, &it.path, why)) != 0 ||
 	    (ret = report_str(m, PROTO_A_STATE, 1, &it.token, why)) != 0 ||
+	    (ret = report_str(m, PROTO_A_ACCOUNT_REASON, 0, &it.account,
+	    why)) != 0 ||
 	    (ret = report_str(m, PROTO_A_RECOMMEND, 1, &it.recommend,
 	    why)) != 0 ||
 	    (ret = report_str(m, PROTO_A_DECISION, 0, &it.decision,
@@ -471,7 +474,8 @@ static const char *const report_csv_keys[] = {
 	"review", "system", "description", "owner", "classification",
 	"policy", "state", "started", "started_by", "due", "closed",
 	"closed_by", "default", "head_seq", "head_hash", "user", "role",
-	"path", "token", "last_login", "inactive", "recommendation",
+	"path", "token", "account", "last_login", "inactive",
+	"recommendation",
 	"decides", "decision", "by_default", "decided_by", "decided_at",
 	"comment", "remediation", NULL,
 };
@@ -524,6 +528,7 @@ report_write_csv(FILE *f, const struct report *r)
 		report_csv_str(f, it->role, 0);
 		report_csv_str(f, it->path, 0);
 		report_csv_str(f, it->token, 0);
+		report_csv_str(f, it->account, 0);
 		report_csv_str(f, report_iso(it->last_login, t), 0);
 		report_csv_str(f, it->inactive ? "yes" : "no", 0);
 		report_csv_str(f, it->recommend, 0);
@@ -624,6 +629,7 @@ report_write_json(FILE *f, const struct report *r)
 		report_json_str(f, &n, "role", it->role);
 		report_json_str(f, &n, "path", it->path);
 		report_json_str(f, &n, "token", it->token);
+		report_json_str(f, &n, "account", it->account);
 		report_json_time(f, &n, "last_login", it->last_login);
 		report_json_bool(f, &n, "inactive", it->inactive);
 		report_json_str(f, &n, "recommendation", it->recommend);

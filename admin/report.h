@@ -32,6 +32,8 @@ struct report_item {
 	char		*role;
 	char		*path;		/* the group path; NULL if none */
 	char		*token;		/* token state */
+	char		*account;	/* "ok", "account-disabled", ...;
+					   NULL from an older authd */
 	char		*recommend;	/* "keep", "revoke (no login ...)" */
 	char		*decision;	/* "keep", "revoke"; NULL undecided */
 	char		*actor;		/* who decided; NULL undecided */

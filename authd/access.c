@@ -14,6 +14,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "subject.h"
 #include "writer.h"
 
 #define LIST_USERS_MAX	100000
@@ -40,18 +41,14 @@ access_decide(struct req *rq, const struct policy *p,
     const struct access_query *aq, struct access_result *ar,
     pol_trace_fn *tf, void *ta)
 {
-	struct authd *ad = rq->w->ad;
 	struct pol_query q;
 	struct pol_user nobody;
-	struct dc_info info;
-	const struct dc_entry *e = NULL;
-	char text[128];
-	int r;
+	struct subject sj;
+	char text[200];
 
 	memset(ar, 0, sizeof(*ar));
 	memset(&q, 0, sizeof(q));
 	memset(&nobody, 0, sizeof(nobody));
-	memset(&info, 0, sizeof(info));
 	nobody.name = aq->user;
 	q.system = aq->system;
 	q.service = aq->service;
@@ -68,59 +65,62 @@ access_decide(struct req *rq, const struct policy *p,
 		snprintf(ar->dirinfo, sizeof(ar->dirinfo), "not asked");
 		return;
 	}
-	r = dircache_get(ad->dc, rq->w->dir, aq->user,
-	    policy_nesting_depth(p), &e, &info);
-	if (r == 0 && e != NULL && e->found) {
-		q.user = &e->pu;
-		if (info.stale)
-			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "stale, "
-			    "%lld s old (directory unavailable or busy)",
-			    (long long)info.age_s);
-		else if (info.from_cache)
-			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "cached, "
-			    "%lld s old", (long long)info.age_s);
-		else
-			snprintf(ar->dirinfo, sizeof(ar->dirinfo), "fresh");
-		ar->stale = info.stale;
+	subject_resolve(rq, p, aq->user, aq->at, &sj);
+	ar->account = sj.state;
+	snprintf(ar->dirinfo, sizeof(ar->dirinfo), "%s", sj.dirinfo);
+	ar->stale = sj.stale;
+	if (sj.state == RSN_OK) {
+		q.user = &sj.e->pu;
 		policy_decide(p, &q, &ar->d, tf, ta);
-		dircache_put(e);
+		subject_release(&sj);
 		return;
 	}
-	dircache_put(e);
-	/* No entry to decide with: deny, and say why. */
+	/* No entry to decide with, or one that may not come in: deny. */
 	memset(&ar->d, 0, sizeof(ar->d));
 	ar->d.sys = policy_system_resolve(p, aq->system, aq->service);
 	ar->d.factors = policy_factors(p, ar->d.sys, aq->has_token,
 	    ar->d.mfa);
-	snprintf(ar->d.rule, sizeof(ar->d.rule), "default-deny");
-	if (r == AUTHD_ERR_NOT_FOUND || (r == 0 && e != NULL)) {
-		ar->d.reason = RSN_UNKNOWN_USER;
-		snprintf(ar->dirinfo, sizeof(ar->dirinfo), "no such user");
+	ar->d.reason = subject_refusal(&sj) != RSN_OK ? subject_refusal(&sj) :
+	    sj.state;
+	switch (sj.state) {
+	case RSN_ACCOUNT_DISABLED:
+	case RSN_ACCOUNT_EXPIRED:
+		snprintf(ar->d.rule, sizeof(ar->d.rule), "account-state");
+		snprintf(ar->d.detail, sizeof(ar->d.detail), "the directory "
+		    "account is %s: %s", sj.state == RSN_ACCOUNT_DISABLED ?
+		    "disabled" : "expired", sj.why);
+		snprintf(text, sizeof(text), "%s; %s", sj.dirinfo, sj.why);
+		break;
+	case RSN_UNKNOWN_USER:
+	case RSN_BAD_FORMAT:
+		snprintf(ar->d.rule, sizeof(ar->d.rule), "default-deny");
 		snprintf(ar->d.detail, sizeof(ar->d.detail), "the directory "
 		    "has no (single) entry for this user");
-	} else {
-		ar->d.reason = RSN_DIRECTORY_UNAVAILABLE;
-		snprintf(ar->dirinfo, sizeof(ar->dirinfo), "unavailable");
+		snprintf(text, sizeof(text), "%s", sj.dirinfo);
+		break;
+	default:
+		snprintf(ar->d.rule, sizeof(ar->d.rule), "default-deny");
 		snprintf(ar->d.detail, sizeof(ar->d.detail), "the directory "
 		    "could not be asked and nothing usable is cached");
+		snprintf(text, sizeof(text), "%s", sj.dirinfo);
+		break;
 	}
-	snprintf(text, sizeof(text), "%s", ar->dirinfo);
+	subject_release(&sj);
 	if (tf != NULL)
 		tf(ta, "directory", aq->user, 0, text);
 }
 
+/* Adds (user, role, path) unless the user already has that role. */
 static int
-add_holder(void *arg, const char *user, const char *user_dn,
-    const char *path)
+holder_add(struct holders *hs, const char *user, const char *role,
+    const char *path, enum reason state)
 {
-	struct holders *hs = arg;
 	struct holder *nh;
 	size_t i;
 
-	(void)user_dn;
-	for (i = 0; i < hs->n; i++)
+	for (i = hs->n; i-- > 0;)
 		if (strcmp(hs->h[i].user, user) == 0 &&
-		    strcmp(hs->h[i].role, hs->role) == 0)
+		    strcmp(hs->h[i].role, role) == 0)
 			return 0;	/* first path found is kept */
 	if (hs->n >= LIST_USERS_MAX)
 		return hs->err = AUTHD_ERR_TOO_MANY;
@@ -129,12 +129,33 @@ add_holder(void *arg, const char *user, const char *user_dn,
 	hs->h = nh;
 	nh = &hs->h[hs->n];
 	nh->user = strdup(user);
-	nh->role = strdup(hs->role);
+	nh->role = strdup(role);
 	nh->path = strdup(path);
+	nh->state = state;
 	hs->n++;
 	if (nh->user == NULL || nh->role == NULL || nh->path == NULL)
 		return hs->err = AUTHD_ERR_NOMEM;
 	return 0;
+}
+
+/* dir_member_fn: a member of a role's group, to be resolved. */
+static int
+add_candidate(void *arg, const char *user, const char *user_dn,
+    const char *path)
+{
+	struct holders *hs = arg;
+
+	(void)user_dn;
+	return holder_add(hs, user, hs->role, path, RSN_UNKNOWN_USER);
+}
+
+static void
+held_role(void *arg, const struct pol_role *role, const char *path)
+{
+	struct holders *hs = arg;
+
+	if (hs->err == 0)
+		(void)holder_add(hs, hs->user, role->name, path, hs->state);
 }
 
 static int
@@ -146,23 +167,60 @@ cmp_holder(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->role, y->role);
 }
 
+/*
+ * The group walks find who might hold a role; each of them is then
+ * resolved as a decision resolves them, and their roles are the ones the
+ * policy finds in their own entry.  Members the directory does not
+ * resolve to a user (left the user base, a stale DN) stay listed with
+ * the group path that names them, as unknown-user: exactly what a review
+ * must show.
+ */
 int
 access_holders(struct req *rq, const struct policy *p,
     const struct pol_system *sys, struct holders *hs)
 {
+	struct holders cand;
+	struct subject sj;
+	time_t now = time(NULL);
 	size_t i, j;
 	int r = 0;
 
 	memset(hs, 0, sizeof(*hs));
+	memset(&cand, 0, sizeof(cand));
 	for (i = 0; i < sys->nroles && r == 0; i++) {
-		hs->role = sys->roles[i].name;
+		cand.role = sys->roles[i].name;
 		for (j = 0; j < sys->roles[i].ngroups && r == 0; j++)
 			r = dir_group_members(rq->w->dir,
 			    sys->roles[i].groups[j], policy_nesting_depth(p),
-			    add_holder, hs);
+			    add_candidate, &cand);
 	}
-	if (r == 0 && hs->err != 0)
-		r = hs->err;
+	if (r == 0 && cand.err != 0)
+		r = cand.err;
+	if (r == 0)
+		qsort(cand.h, cand.n, sizeof(*cand.h), cmp_holder);
+	for (i = 0; r == 0 && i < cand.n; i++) {
+		if (i > 0 && strcmp(cand.h[i].user, cand.h[i - 1].user) == 0)
+			continue;
+		subject_resolve(rq, p, cand.h[i].user, now, &sj);
+		if (sj.state == RSN_DIRECTORY_UNAVAILABLE)
+			r = AUTHD_ERR_DIRECTORY;
+		else if (sj.e != NULL) {
+			hs->user = cand.h[i].user;
+			hs->state = sj.state;
+			(void)policy_roles_held(sys, &sj.e->pu, held_role, hs);
+		} else
+			for (j = i; j < cand.n && r == 0 &&
+			    strcmp(cand.h[j].user, cand.h[i].user) == 0; j++)
+				r = holder_add(hs, cand.h[j].user,
+				    cand.h[j].role, cand.h[j].path,
+				    RSN_UNKNOWN_USER);
+		subject_release(&sj);
+		if (r == 0 && hs->err != 0)
+			r = hs->err;
+	}
+	hs->user = NULL;
+	hs->role = NULL;
+	access_holders_free(&cand);
 	if (r == 0)
 		qsort(hs->h, hs->n, sizeof(*hs->h), cmp_holder);
 	return r;
@@ -242,7 +300,23 @@ static int
 access_job(struct wtx *tx, void *arg)
 {
 	struct access_pending *p = arg;
+	struct req_cite cite = { p->o.rule, p->o.role, p->o.factors };
+	char detail[160];
+	int64_t late;
 
+	/*
+	 * SECURITY NOTE: an allow the client no longer waits for is not
+	 * committed; the request is recorded as abandoned instead.
+	 */
+	if (p->o.ar.d.allow && (late = req_late_ms(p->rq)) > 0) {
+		p->o.ar.d.allow = 0;
+		p->o.ar.d.reason = RSN_DEADLINE;
+		snprintf(detail, sizeof(detail), "abandoned: the client "
+		    "stopped waiting %lld ms before the commit; the decision "
+		    "was allow", (long long)late);
+		return req_audit(tx, p->rq, "account",
+		    "abandoned", RSN_DEADLINE, detail, &cite);
+	}
 	return access_record(tx, p->rq, &p->o);
 }
 

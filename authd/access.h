@@ -22,6 +22,7 @@ struct access_query {
 
 struct access_result {
 	struct pol_decision	d;
+	enum reason		account;	/* the subject's state */
 	char			dirinfo[96];	/* where the user's entry came from */
 	int			stale;
 };
@@ -61,22 +62,29 @@ int access_has_token(struct req *rq, const struct pol_system *sys);
 
 /* Who holds a role on a system by group membership, sorted by user. */
 struct holder {
-	char	*user;
-	char	*role;
-	char	*path;		/* granting group first */
+	char		*user;
+	char		*role;
+	char		*path;		/* granting group first */
+	enum reason	 state;		/* subject_resolve's: RSN_OK, or the
+					   account is disabled / expired, or
+					   the member is no user the
+					   directory resolves (unknown-user) */
 };
 
 struct holders {
 	struct holder	*h;
 	size_t		 n;
 	const char	*role;		/* being expanded */
+	const char	*user;		/* being resolved */
+	enum reason	 state;
 	int		 err;
 };
 
 /*
- * Fills `hs` with every (user, role) of `sys` from the directory (the
- * first path found for each); 0, AUTHD_ERR_DIRECTORY or another error.
- * Free with access_holders_free, also after an error.
+ * Fills `hs` with every (user, role) of `sys` (the first path found for
+ * each): the members of the roles' groups, each resolved as a decision
+ * resolves them (subject.h), with their state.  0, AUTHD_ERR_DIRECTORY
+ * or another error.  Free with access_holders_free, also after an error.
  */
 int access_holders(struct req *rq, const struct policy *p,
     const struct pol_system *sys, struct holders *hs);

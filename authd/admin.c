@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "authd.h"
@@ -72,7 +73,8 @@ admin_enroll(struct req *rq, struct proto_msg *reply)
 	struct admin_job j;
 	struct token t;
 	uint8_t seed[TOTP_SEED_LEN];
-	char *dn = NULL, *uri = NULL;
+	struct dir_account acct;
+	char *dn = NULL, *uri = NULL, state[96] = "";
 	enum reason why;
 	int r;
 
@@ -81,18 +83,24 @@ admin_enroll(struct req *rq, struct proto_msg *reply)
 	j.rq = rq;
 	j.token = &t;
 	(void)proto_get_u64(rq->m, PROTO_A_FORCE, &j.force);
-	/* Only people the directory knows get a token. */
-	r = dir_user_dn(rq->w->dir, rq->user, &dn);
+	/*
+	 * Only people the directory knows, and lets in, get a token: asked
+	 * now, not from the cache, since a token outlives any cache entry.
+	 */
+	r = dir_user_entry(rq->w->dir, rq->user, &dn, &acct);
 	free(dn);
-	if (r != 0) {
-		why = r == AUTHD_ERR_NOT_FOUND ? RSN_UNKNOWN_USER :
-		    RSN_DIRECTORY_UNAVAILABLE;
-		if (req_audit_commit(rq, "enroll", "deny", why, NULL,
-		    NULL) != 0)
+	why = r == 0 ? dir_account_state(&acct, time(NULL), state,
+	    sizeof(state)) : r == AUTHD_ERR_NOT_FOUND ? RSN_UNKNOWN_USER :
+	    RSN_DIRECTORY_UNAVAILABLE;
+	if (why != RSN_OK) {
+		if (req_audit_commit(rq, "enroll", "deny", why, state[0] ?
+		    state : NULL, NULL) != 0)
 			return admin_fail(rq, "enroll", AUTHD_ERR_DB, reply);
 		return reply_set(reply, PROTO_S_DENY, why, why ==
 		    RSN_UNKNOWN_USER ? "user not found in the directory" :
-		    "directory unavailable");
+		    why == RSN_ACCOUNT_DISABLED ? "the directory account is "
+		    "disabled" : why == RSN_ACCOUNT_EXPIRED ? "the directory "
+		    "account has expired" : "directory unavailable");
 	}
 	if ((r = totp_new_seed(seed)) != 0 ||
 	    (r = totp_uri(ad->cfg->issuer, rq->user, seed, sizeof(seed),

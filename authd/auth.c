@@ -15,6 +15,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "subject.h"
 #include "util.h"
 #include "writer.h"
 
@@ -80,7 +81,10 @@ struct auth_job {
 	struct req	*rq;
 	const char	*code;
 	enum reason	 pre;		/* decided before: unknown system,
-					   wrong password, directory down */
+					   unknown user, disabled or expired
+					   account, wrong password,
+					   directory down */
+	char		 detail_pre[96];	/* what decided it, in words */
 	const char	*password;
 	enum pol_mfa	 mfa;
 	unsigned	 need;		/* POL_F_* the system requires */
@@ -107,7 +111,7 @@ auth_tx(struct wtx *tx, void *arg)
 	struct store *st = tx->st;
 	struct token t;
 	struct lockout lo;
-	int64_t step = -1;
+	int64_t step = -1, late;
 	int r, have_token;
 
 	j->why = RSN_OK;
@@ -132,6 +136,9 @@ auth_tx(struct wtx *tx, void *arg)
 		 * costs, answers the same, and counts toward the lockout.
 		 */
 		j->why = lo.locked_until_ms > j->now_ms ? RSN_LOCKED : j->pre;
+		if (j->why == j->pre && j->detail_pre[0] != '\0')
+			snprintf(j->detail, sizeof(j->detail), "%s",
+			    j->detail_pre);
 		dummy_match(ad, j->code, j->now);
 	} else if (lo.locked_until_ms > j->now_ms) {
 		j->why = RSN_LOCKED;
@@ -171,6 +178,23 @@ auth_tx(struct wtx *tx, void *arg)
 		}
 	}
 
+	/*
+	 * SECURITY NOTE: an allow the client can no longer receive is not
+	 * committed: the trail would show a login that nobody got.  The
+	 * code is used up all the same (it was seen once).
+	 */
+	if (j->why == RSN_OK && (late = req_late_ms(rq)) > 0) {
+		if (step >= 0 && (r = store_token_update(st, rq->user,
+		    "active", step)) != 0)
+			goto out;
+		j->why = RSN_DEADLINE;
+		snprintf(j->detail, sizeof(j->detail), "abandoned: the client "
+		    "stopped waiting %lld ms before the commit; the code was "
+		    "right and is used up", (long long)late);
+		r = req_audit(tx, rq, "auth", "abandoned", j->why, j->detail,
+		    &cite);
+		goto out;
+	}
 	if (j->why == RSN_OK) {
 		if ((step >= 0 && (r = store_token_update(st, rq->user,
 		    "active", step)) != 0) ||
@@ -213,7 +237,7 @@ auth_tx(struct wtx *tx, void *arg)
 	return r;
 }
 
-static void check_password(struct req *, const struct policy *,
+static void check_password(struct req *, const struct subject *,
     struct auth_job *);
 
 /*
@@ -228,6 +252,7 @@ auth_prepare(struct req *rq, struct auth_job *j)
 	const struct pol_system *sys;
 	const struct policy *p;
 	struct polref *ref;
+	struct subject sj;
 
 	p = pol_hold(ad, &ref);
 	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
@@ -246,17 +271,30 @@ auth_prepare(struct req *rq, struct auth_job *j)
 	j->mfa = sys->mfa;
 	/* For "optional" the transaction adds TOTP if there is a token. */
 	j->need = policy_factors(p, sys, 0, NULL);
-	check_password(rq, p, j);
+	/*
+	 * Who the user is decides first: an unknown user, or an account
+	 * the directory disables or has expired, is denied with that reason
+	 * whatever they typed (the person at the prompt sees the same
+	 * answer as for a wrong code), and costs no bind and no count.
+	 */
+	subject_resolve(rq, p, rq->user, j->now, &sj);
+	if ((j->pre = subject_refusal(&sj)) != RSN_OK) {
+		snprintf(j->detail_pre, sizeof(j->detail_pre), "%s",
+		    sj.why[0] ? sj.why : sj.dirinfo);
+	} else
+		check_password(rq, &sj, j);
+	subject_release(&sj);
 	pol_release(ad, ref);
 }
 
-/* The directory password, when `j` needs it: sets j->pre on failure. */
+/*
+ * The directory password, when `j` needs it: sets j->pre on failure.
+ * `sj` is the user, resolved (RSN_OK or the directory unavailable).
+ */
 static void
-check_password(struct req *rq, const struct policy *p, struct auth_job *j)
+check_password(struct req *rq, const struct subject *sj, struct auth_job *j)
 {
-	struct authd *ad = rq->w->ad;
-	const struct dc_entry *e = NULL;
-	struct dc_info info;
+	struct lockout lo;
 	const char *pw = j->password;
 	int r;
 
@@ -265,16 +303,19 @@ check_password(struct req *rq, const struct policy *p, struct auth_job *j)
 	/* SECURITY NOTE: an empty password is never sent to a bind. */
 	if (pw == NULL || pw[0] == '\0')
 		j->pre = RSN_BAD_PASSWORD;
-	else if ((r = dircache_get(ad->dc, rq->w->dir, rq->user,
-	    policy_nesting_depth(p), &e, &info)) != 0 && r !=
-	    AUTHD_ERR_NOT_FOUND)
+	else if (sj->state != RSN_OK || sj->e == NULL || sj->e->pu.dn == NULL)
 		j->pre = RSN_DIRECTORY_UNAVAILABLE;
-	else if (r != 0 || e == NULL || !e->found || e->pu.dn == NULL)
-		j->pre = RSN_BAD_PASSWORD;	/* unknown user: same answer */
-	else if ((r = dir_check_password(rq->w->dir, e->pu.dn, pw)) != 0)
+	/*
+	 * SECURITY NOTE: a locked user costs the directory nothing: no bind
+	 * that a directory-side password policy would count against them.
+	 * The transaction answers "locked".
+	 */
+	else if (store_lockout_get(rq->w->st, rq->user, &lo) == 0 &&
+	    lo.locked_until_ms > j->now_ms)
+		return;
+	else if ((r = dir_check_password(rq->w->dir, sj->e->pu.dn, pw)) != 0)
 		j->pre = r == AUTHD_ERR_PERM ? RSN_BAD_PASSWORD :
 		    RSN_DIRECTORY_UNAVAILABLE;
-	dircache_put(e);
 }
 
 /*
@@ -377,6 +418,7 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	struct auth_job j;
 	const struct policy *p;
 	struct polref *ref;
+	struct subject sj;
 	int r;
 
 	memset(&j, 0, sizeof(j));
@@ -388,7 +430,10 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	j.mfa = POL_MFA_REQUIRED;
 	j.need = POL_F_PASSWORD | POL_F_TOTP;
 	p = pol_hold(rq->w->ad, &ref);
-	check_password(rq, p, &j);
+	subject_resolve(rq, p, rq->user, j.now, &sj);
+	if ((j.pre = subject_refusal(&sj)) == RSN_OK)
+		check_password(rq, &sj, &j);
+	subject_release(&sj);
 	pol_release(rq->w->ad, ref);
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0)
 		return r;

@@ -58,7 +58,11 @@ struct req {
 	const struct proto_msg	*m;
 	int			 fd;
 	int			 admin;		/* SOCK_*: where it arrived */
-	int64_t			 deadline;	/* mono_ms() */
+	int64_t			 deadline;	/* mono_ms(): replies */
+	int64_t			 client_deadline; /* mono_ms() when the client
+						    stops waiting (WAIT), or 0 */
+	int64_t			 arrived;	/* mono_ms() */
+	int			 last_write_err; /* of the reply, or 0 */
 	struct ucred		 peer;
 	char			 actor[128];
 	const char		*user;		/* validated, or NULL */
@@ -154,6 +158,13 @@ int req_audit(struct wtx *tx, struct req *rq, const char *event,
  */
 int req_audit_commit(struct req *rq, const char *event, const char *decision,
     enum reason reason, const char *detail, const struct req_cite *cite);
+
+/*
+ * Inside a writer job, for a decision about to be written: 0 while the
+ * client still waits for it, else how many ms ago it stopped waiting
+ * (then an allow must not be committed: the request is abandoned).
+ */
+int64_t req_late_ms(const struct req *rq);
 
 /*
  * The policy (policyadm.c).  pol_load reads it at start; pol_hold returns

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "config.h"
 #include "log.h"
+#include "policy.h"
 #include "slog.h"
 #include "util.h"
 
@@ -38,13 +39,16 @@ static const struct conf_kw keywords[] = {
 	    "(&(objectClass=inetOrgPerson)(uid=%u))"),
 	PATH("ldap_ca_file", ldap_ca_file, NULL),
 	BOOL("ldap_starttls", ldap_starttls, "no"),
-	INT("ldap_timeout", ldap_timeout, 1, 60, "5"),
+	INT("ldap_timeout", ldap_timeout, 1, 60, "2"),
 	STR("ldap_group_base", ldap_group_base, NULL),
 	INT("ldap_cache_ttl", ldap_cache_ttl, 0, 86400, "60"),
 	INT("ldap_cache_max_stale", ldap_cache_max_stale, 0, 7 * 86400,
 	    "3600"),
 	INT("ldap_retry_interval", ldap_retry_interval, 1, 3600, "10"),
 	INT("ldap_cache_size", ldap_cache_size, 16, 10000000, "200000"),
+	STR("ldap_account_policy", ldap_account_policy,
+	    "shadow,ppolicy,389ds,ad"),
+	STR("ldap_disabled_base", ldap_disabled_base, NULL),
 	PATH("policy_dir", policy_dir, "/etc/authd/policy.d"),
 	PATH("review_socket", review_socket_path, "/run/authd/review.sock"),
 	INT("review_inactive_days", review_inactive_days, 1, 3650, "90"),
@@ -79,6 +83,89 @@ static const struct conf_kw keywords[] = {
 	INT("idle_timeout", idle_timeout, 1, 3600, "60"),
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
+
+/* ldap_account_policy: a comma-separated list of these, or "none". */
+static const struct {
+	const char	*name;
+	unsigned	 flag;
+} acct_policies[] = {
+	{ "shadow",	CONF_ACCT_SHADOW },
+	{ "ppolicy",	CONF_ACCT_PPOLICY },
+	{ "389ds",	CONF_ACCT_389DS },
+	{ "ad",		CONF_ACCT_AD },
+};
+
+static int
+parse_acct_policy(const char *path, struct config *c)
+{
+	const char *p = c->ldap_account_policy;
+	size_t i, len;
+
+	c->acct_policy = 0;
+	if (strcmp(p, "none") == 0)
+		return 0;
+	while (*p != '\0') {
+		len = strcspn(p, ",");
+		for (i = 0; i < sizeof(acct_policies) /
+		    sizeof(acct_policies[0]); i++)
+			if (strlen(acct_policies[i].name) == len &&
+			    strncmp(p, acct_policies[i].name, len) == 0)
+				break;
+		if (len == 0 || i == sizeof(acct_policies) /
+		    sizeof(acct_policies[0])) {
+			log_err("%s: ldap_account_policy is a comma-separated "
+			    "list of shadow, ppolicy, 389ds and ad, or none",
+			    path);
+			return 1;
+		}
+		c->acct_policy |= acct_policies[i].flag;
+		p += len;
+		if (*p == ',' && *++p == '\0') {
+			log_err("%s: ldap_account_policy ends with a comma",
+			    path);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ldap_disabled_base: DNs separated by ';', kept normalised. */
+static int
+parse_disabled_base(const char *path, struct config *c)
+{
+	char *copy, *tok, *save = NULL, *norm;
+	char **nd;
+	int errors = 0;
+
+	if (c->ldap_disabled_base == NULL)
+		return 0;
+	if ((copy = strdup(c->ldap_disabled_base)) == NULL)
+		return 1;
+	for (tok = strtok_r(copy, ";", &save); tok != NULL;
+	    tok = strtok_r(NULL, ";", &save)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		if (*tok == '\0')
+			continue;
+		if (c->ndisabled >= 64 || (norm = policy_dn_norm(tok)) ==
+		    NULL) {
+			log_err("%s: ldap_disabled_base: not a DN (or more "
+			    "than 64): %s", path, tok);
+			errors++;
+			continue;
+		}
+		if ((nd = realloc(c->disabled_norm, (c->ndisabled + 1) *
+		    sizeof(*nd))) == NULL) {
+			free(norm);
+			errors++;
+			break;
+		}
+		c->disabled_norm = nd;
+		c->disabled_norm[c->ndisabled++] = norm;
+	}
+	free(copy);
+	return errors;
+}
 
 /* Checks that belong to no single keyword.  Logs and counts problems. */
 static int
@@ -139,6 +226,8 @@ check(const char *path, struct config *c)
 		log_err("%s: issuer must be 1..64 bytes without ':'", path);
 		errors++;
 	}
+	errors += parse_acct_policy(path, c);
+	errors += parse_disabled_base(path, c);
 	if (c->lockout_max < c->lockout_time) {
 		log_err("%s: lockout_max is less than lockout_time", path);
 		errors++;
@@ -194,8 +283,13 @@ config_dump(const struct config *c, FILE *f)
 void
 config_free(struct config *c)
 {
+	size_t i;
+
 	if (c == NULL)
 		return;
+	for (i = 0; i < c->ndisabled; i++)
+		free(c->disabled_norm[i]);
+	free(c->disabled_norm);
 	conf_free(keywords, c);
 	free(c);
 }

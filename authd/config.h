@@ -6,6 +6,12 @@
 #include <sys/types.h>
 
 /* The effective configuration (see packaging/authd.conf.example). */
+/* Account states the directory is asked for (ldap_account_policy). */
+#define CONF_ACCT_SHADOW	0x01	/* shadowExpire, shadowInactive */
+#define CONF_ACCT_PPOLICY	0x02	/* pwdAccountLockedTime */
+#define CONF_ACCT_389DS		0x04	/* nsAccountLock */
+#define CONF_ACCT_AD		0x08	/* userAccountControl, accountExpires */
+
 struct config {
 	char		*socket_path;
 	char		*admin_socket_path;
@@ -31,6 +37,11 @@ struct config {
 	long long	 ldap_cache_max_stale;
 	long long	 ldap_retry_interval;
 	long long	 ldap_cache_size;
+	char		*ldap_account_policy;	/* "shadow,ppolicy,389ds,ad" */
+	char		*ldap_disabled_base;	/* "DN; DN ..." or NULL */
+	unsigned	 acct_policy;		/* CONF_ACCT_*, parsed from it */
+	char		**disabled_norm;	/* normalised disabled bases */
+	size_t		 ndisabled;
 	char		*policy_dir;
 
 	char		*review_socket_path;

@@ -363,13 +363,14 @@ fetch(struct dir *d, const char *user, int depth, int64_t t0,
 {
 	struct dc_node *n;
 	struct dir_groups g, ng;
+	struct dir_account acct;
 	char *dn = NULL, *p;
 	size_t ulen = strlen(user) + 1, dlen = 0, off, size;
 	int r;
 
 	*out = NULL;
 	memset(&g, 0, sizeof(g));
-	r = dir_user_dn(d, user, &dn);
+	r = dir_user_entry(d, user, &dn, &acct);
 	if (r == 0) {
 		if ((r = dir_user_groups(d, user, dn, depth, &g)) != 0)
 			goto out;
@@ -392,6 +393,7 @@ fetch(struct dir *d, const char *user, int depth, int64_t t0,
 	if (dn != NULL) {
 		n->e.pu.dn = memcpy(p + ulen, dn, dlen);
 		n->e.found = 1;
+		n->e.acct = acct;
 	}
 	dir_groups_copy(&g, (char *)n + off, &ng);
 	n->e.loops = ng.loops;
@@ -426,6 +428,9 @@ serve(struct dc_node *n, int64_t now, int from_cache, int stale,
 	return 0;
 }
 
+/* How long a refresh may take when an old entry could answer instead. */
+#define DC_STALE_WAIT_MS	300
+
 /* An entry that may serve, stale, while the directory cannot be asked. */
 static struct dc_node *
 usable(const struct dircache *c, const struct dc_slot *s, int depth,
@@ -447,8 +452,8 @@ dircache_get(struct dircache *c, struct dir *d, const char *user, int depth,
 	struct dc_slot *s;
 	struct dc_node *n, *old;
 	uint64_t h;
-	int64_t now, t0;
-	int r, recovered = 0;
+	int64_t now, t0, saved;
+	int r, recovered = 0, can_stale;
 
 	*e = NULL;
 	if (info == NULL)
@@ -496,11 +501,22 @@ dircache_get(struct dircache *c, struct dir *d, const char *user, int depth,
 		return AUTHD_ERR_NOMEM;
 	}
 	s->busy = 1;
+	can_stale = usable(c, s, depth, now) != NULL;
 	pthread_mutex_unlock(&c->mu);
 
 	t0 = c->now();
 	will_block();
+	/*
+	 * With an entry that may serve stale, the directory gets a short
+	 * while only: a recently seen user's login does not wait out a
+	 * directory that does not answer.
+	 */
+	saved = dir_deadline(d);
+	if (can_stale && (saved == 0 ||
+	    saved > mono_ms() + DC_STALE_WAIT_MS))
+		dir_set_deadline(d, mono_ms() + DC_STALE_WAIT_MS);
 	r = fetch(d, user, depth, t0, &n);
+	dir_set_deadline(d, saved);
 
 	pthread_mutex_lock(&c->mu);
 	s->busy = 0;

@@ -31,6 +31,7 @@ struct dircache;
 struct dc_entry {
 	struct pol_user	 pu;		/* name, dn, groups and their hashes */
 	int		 found;		/* 0: the user is unknown */
+	struct dir_account acct;	/* when found: the account's state */
 	int64_t		 fetched_ms;	/* when read (the cache's clock) */
 	int		 depth;		/* the nesting depth it was read with */
 	int		 loops;		/* as in struct dir_groups */

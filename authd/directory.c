@@ -26,7 +26,46 @@ struct dir {
 	const struct config	*cfg;
 	char			*bindpw;
 	LDAP			*ld;
+	int64_t			 deadline;	/* dir_set_deadline; 0: none */
 };
+
+static int dn_under(const char *, const char *);
+
+/* A directory wait shorter than this is not worth starting. */
+#define WAIT_MIN_MS	50
+
+void
+dir_set_deadline(struct dir *d, int64_t deadline_ms)
+{
+	d->deadline = deadline_ms;
+}
+
+int64_t
+dir_deadline(const struct dir *d)
+{
+	return d->deadline;
+}
+
+/*
+ * The time one operation may take: ldap_timeout, cut to the deadline of
+ * the request being served.  AUTHD_ERR_DIRECTORY when none is left.
+ */
+static int
+op_timeout(const struct dir *d, struct timeval *tv)
+{
+	int64_t ms = d->cfg->ldap_timeout * 1000, left;
+
+	if (d->deadline != 0) {
+		left = d->deadline - mono_ms();
+		if (left < WAIT_MIN_MS)
+			return AUTHD_ERR_DIRECTORY;
+		if (left < ms)
+			ms = left;
+	}
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	return 0;
+}
 
 struct dir *
 dir_new(const struct config *cfg, const char *bindpw)
@@ -182,14 +221,14 @@ static int
 search_run(struct dir *d, const char *base, int scope, const char *filter,
     char **attrs, int sizelimit, LDAPMessage **res, int *limited)
 {
-	struct timeval tv = { (time_t)d->cfg->ldap_timeout, 0 };
+	struct timeval tv;
 	int rc = LDAP_OTHER, attempt;
 
 	*res = NULL;
 	if (limited != NULL)
 		*limited = 0;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (dir_connect(d) != 0)
+		if (op_timeout(d, &tv) != 0 || dir_connect(d) != 0)
 			return AUTHD_ERR_DIRECTORY;
 		rc = ldap_search_ext_s(d->ld, base, scope, filter, attrs, 0,
 		    NULL, NULL, &tv, sizelimit, res);
@@ -264,25 +303,199 @@ escape(const char *v)
 	return out.bv_val;	/* ldap_memfree */
 }
 
+/* The attributes ldap_account_policy asks for, besides uid. */
+static const struct {
+	const char	*name;
+	unsigned	 policy;
+} acct_attrs[] = {
+	{ "shadowExpire",		CONF_ACCT_SHADOW },
+	{ "shadowInactive",		CONF_ACCT_SHADOW },
+	{ "shadowLastChange",		CONF_ACCT_SHADOW },
+	{ "shadowMax",			CONF_ACCT_SHADOW },
+	{ "pwdAccountLockedTime",	CONF_ACCT_PPOLICY },
+	{ "nsAccountLock",		CONF_ACCT_389DS },
+	{ "userAccountControl",		CONF_ACCT_AD },
+	{ "accountExpires",		CONF_ACCT_AD },
+};
+#define NACCT_ATTRS	(sizeof(acct_attrs) / sizeof(acct_attrs[0]))
+
+/*
+ * The single value of `attr` in `e` as an integer in [min, max]; 0 and
+ * *out, or -1 when absent, multi-valued or not such a number (logged:
+ * a value that cannot be read says nothing about the account).
+ */
+static int
+attr_num(struct dir *d, LDAPMessage *e, const char *attr, long long min,
+    long long max, long long *out)
+{
+	struct berval **v;
+	char buf[24];
+	int r = -1;
+
+	if ((v = ldap_get_values_len(d->ld, e, attr)) == NULL)
+		return -1;
+	if (v[0] != NULL && v[1] == NULL && v[0]->bv_len > 0 &&
+	    v[0]->bv_len < sizeof(buf)) {
+		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
+		buf[v[0]->bv_len] = '\0';
+		if (num_parse(buf, min, max, out, NULL) == 0)
+			r = 0;
+	}
+	if (r != 0)
+		log_warn("directory: %s of a user is not a number in range; "
+		    "ignored", attr);
+	ldap_value_free_len(v);
+	return r;
+}
+
+/* 1 when `e` has attribute `attr` (any value). */
+static int
+attr_present(struct dir *d, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(d->ld, e, attr);
+	int r = v != NULL && v[0] != NULL;
+
+	ldap_value_free_len(v);
+	return r;
+}
+
+/* 1 when the single value of `attr` is TRUE (any case). */
+static int
+attr_true(struct dir *d, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(d->ld, e, attr);
+	int r = v != NULL && v[0] != NULL && v[0]->bv_len == 4 &&
+	    strncasecmp(v[0]->bv_val, "true", 4) == 0;
+
+	ldap_value_free_len(v);
+	return r;
+}
+
+#define AD_DISABLED	0x2		/* userAccountControl ACCOUNTDISABLE */
+#define AD_NEVER	9223372036854775807LL
+#define AD_EPOCH_S	11644473600LL	/* 1601-01-01 to 1970-01-01 */
+
+/* Reads the account state of entry `e` (DN `dn`) into `a`. */
+static void
+account_read(struct dir *d, LDAPMessage *e, const char *dn,
+    struct dir_account *a)
+{
+	const struct config *c = d->cfg;
+	long long exp, inact, last, max, uac, ae;
+	char *norm;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->expire_day = a->inactive_day = a->expires_s = -1;
+	if (c->acct_policy & CONF_ACCT_SHADOW) {
+		if (attr_num(d, e, "shadowExpire", -1, 1000000, &exp) == 0 &&
+		    exp >= 0)
+			a->expire_day = exp;
+		/* As pam_unix: inactive days after the password expired. */
+		if (attr_num(d, e, "shadowInactive", -1, 1000000, &inact) ==
+		    0 && inact >= 0 &&
+		    attr_num(d, e, "shadowMax", -1, 1000000, &max) == 0 &&
+		    max >= 0 && max < 99999 &&
+		    attr_num(d, e, "shadowLastChange", 0, 1000000, &last) ==
+		    0 && last > 0)
+			a->inactive_day = last + max + inact;
+	}
+	/*
+	 * SECURITY NOTE: a pwdAccountLockedTime of any value locks.  ppolicy
+	 * may unlock it after pwdLockoutDuration, which authd does not read:
+	 * until the directory removes it, authd keeps the account out.
+	 */
+	if ((c->acct_policy & CONF_ACCT_PPOLICY) &&
+	    attr_present(d, e, "pwdAccountLockedTime"))
+		snprintf(a->lock_attr, sizeof(a->lock_attr),
+		    "pwdAccountLockedTime");
+	if ((c->acct_policy & CONF_ACCT_389DS) &&
+	    attr_true(d, e, "nsAccountLock"))
+		snprintf(a->lock_attr, sizeof(a->lock_attr), "nsAccountLock");
+	if (c->acct_policy & CONF_ACCT_AD) {
+		if (attr_num(d, e, "userAccountControl", 0, 0xffffffffLL,
+		    &uac) == 0 && (uac & AD_DISABLED))
+			snprintf(a->lock_attr, sizeof(a->lock_attr),
+			    "userAccountControl");
+		if (attr_num(d, e, "accountExpires", 0, AD_NEVER, &ae) == 0 &&
+		    ae != 0 && ae != AD_NEVER)
+			a->expires_s = ae / 10000000 - AD_EPOCH_S;
+	}
+	a->locked = a->lock_attr[0] != '\0';
+	if (c->ndisabled > 0 && (norm = policy_dn_norm(dn)) != NULL) {
+		for (i = 0; i < c->ndisabled; i++)
+			if (dn_under(norm, c->disabled_norm[i]))
+				a->subtree = 1;
+		free(norm);
+	}
+}
+
+enum reason
+dir_account_state(const struct dir_account *a, time_t now, char *why,
+    size_t whysz)
+{
+	int64_t today = (int64_t)now / 86400;
+	char tmp[2];
+
+	if (why == NULL) {
+		why = tmp;
+		whysz = sizeof(tmp);
+	}
+	why[0] = '\0';
+	if (a->subtree) {
+		snprintf(why, whysz, "the entry is under ldap_disabled_base");
+		return RSN_ACCOUNT_DISABLED;
+	}
+	if (a->locked) {
+		snprintf(why, whysz, "%s says the account is disabled or "
+		    "locked", a->lock_attr);
+		return RSN_ACCOUNT_DISABLED;
+	}
+	/* shadow(5): expired on the day shadowExpire names. */
+	if (a->expire_day >= 0 && today >= a->expire_day) {
+		snprintf(why, whysz, "shadowExpire: expired on day %lld",
+		    (long long)a->expire_day);
+		return RSN_ACCOUNT_EXPIRED;
+	}
+	if (a->inactive_day >= 0 && today > a->inactive_day) {
+		snprintf(why, whysz, "shadowInactive: inactive since day %lld",
+		    (long long)a->inactive_day);
+		return RSN_ACCOUNT_EXPIRED;
+	}
+	if (a->expires_s >= 0 && (int64_t)now >= a->expires_s) {
+		snprintf(why, whysz, "accountExpires: expired at %lld",
+		    (long long)a->expires_s);
+		return RSN_ACCOUNT_EXPIRED;
+	}
+	return RSN_OK;
+}
+
 /*
  * SECURITY NOTE: directories match uid without regard to case, so "ANNA"
  * finds anna's entry; but deny rules, revocations, tokens and owners are
  * keyed by the exact name.  A name that is not spelled exactly as one of
  * the entry's uid values is an unknown user.  (An entry without uid, in
- * a schema whose filter uses another attribute, is taken as found.)
+ * a schema whose filter uses another attribute, is taken as found.)  The
+ * same read fills in the account's state when `a` is not NULL.
  */
 static int
-uid_exact(struct dir *d, const char *dn, const char *user)
+uid_exact(struct dir *d, const char *dn, const char *user,
+    struct dir_account *a)
 {
-	struct timeval tv = { (time_t)d->cfg->ldap_timeout, 0 };
-	char *attrs[] = { "uid", NULL };
+	struct timeval tv;
+	char *attrs[NACCT_ATTRS + 2];
 	struct berval **vals = NULL;
 	LDAPMessage *res = NULL, *e;
-	size_t i, len = strlen(user);
+	size_t i, n = 0, len = strlen(user);
 	int rc, r = AUTHD_ERR_NOT_FOUND;
 
-	if (d->ld == NULL)
+	if (d->ld == NULL || op_timeout(d, &tv) != 0)
 		return AUTHD_ERR_DIRECTORY;
+	attrs[n++] = "uid";
+	for (i = 0; a != NULL && i < NACCT_ATTRS; i++)
+		if (d->cfg->acct_policy & acct_attrs[i].policy)
+			attrs[n++] = (char *)(uintptr_t)acct_attrs[i].name;
+	attrs[n] = NULL;
 	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
 	    attrs, 0, NULL, NULL, &tv, 1, &res);
 	if (rc != LDAP_SUCCESS || (e = ldap_first_entry(d->ld, res)) == NULL) {
@@ -301,6 +514,8 @@ uid_exact(struct dir *d, const char *dn, const char *user)
 	if (r != 0)
 		log_info("directory: \"%s\" is not spelled as the entry's "
 		    "uid; treating the user as unknown", user);
+	else if (a != NULL)
+		account_read(d, e, dn, a);
 	ldap_value_free_len(vals);
 	ldap_msgfree(res);
 	return r;
@@ -308,6 +523,13 @@ uid_exact(struct dir *d, const char *dn, const char *user)
 
 int
 dir_user_dn(struct dir *d, const char *user, char **dn)
+{
+	return dir_user_entry(d, user, dn, NULL);
+}
+
+int
+dir_user_entry(struct dir *d, const char *user, char **dn,
+    struct dir_account *acct)
 {
 	const char *tmpl = d->cfg->ldap_user_filter, *p;
 	char filter[FILTER_MAX], *esc, *ldn = NULL;
@@ -341,7 +563,7 @@ dir_user_dn(struct dir *d, const char *user, char **dn)
 		ldap_memfree(ldn);
 		return AUTHD_ERR_NOT_FOUND;
 	}
-	if ((r = uid_exact(d, ldn, user)) != 0) {
+	if ((r = uid_exact(d, ldn, user, acct)) != 0) {
 		ldap_memfree(ldn);
 		return r;
 	}
@@ -1021,6 +1243,7 @@ int
 dir_check_password(struct dir *d, const char *user_dn, const char *password)
 {
 	struct berval cred;
+	struct timeval tv;
 	LDAP *ld;
 	size_t len, dnlen;
 	int rc;
@@ -1042,8 +1265,11 @@ dir_check_password(struct dir *d, const char *user_dn, const char *password)
 	 * the service connection would run the next searches with the
 	 * user's rights, and a failed bind would leave it anonymous.
 	 */
-	if (dir_open(d->cfg, &ld) != 0)
+	if (op_timeout(d, &tv) != 0 || dir_open(d->cfg, &ld) != 0)
 		return AUTHD_ERR_DIRECTORY;
+	/* The bind waits no longer than the request's client does. */
+	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
+	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
 	cred.bv_val = (char *)(uintptr_t)password;
 	cred.bv_len = len;
 	rc = ldap_sasl_bind_s(ld, user_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,

@@ -3,8 +3,10 @@
 #define AUTHD_DIRECTORY_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "config.h"
+#include "reason.h"
 
 /*
  * The organisation's LDAP directory.  Each worker thread owns one `struct
@@ -24,11 +26,47 @@ struct dir *dir_new(const struct config *cfg, const char *bindpw);
 void dir_free(struct dir *d);
 
 /*
- * Looks up `user` with ldap_user_filter under ldap_base.  Returns 0 and a
- * new DN string in *dn (caller frees), AUTHD_ERR_NOT_FOUND (no entry, or
- * more than one), or AUTHD_ERR_DIRECTORY (unreachable, timeout, failure).
+ * What a user's entry says about the account itself (ldap_account_policy
+ * names which attributes count); read with the entry, judged at the time
+ * of each decision by dir_account_state, so that an expiry day that
+ * passes while the entry is cached takes effect.
  */
+struct dir_account {
+	int64_t		 expire_day;	/* shadowExpire; -1: none */
+	int64_t		 inactive_day;	/* shadowLastChange + shadowMax +
+					   shadowInactive; -1: none */
+	int64_t		 expires_s;	/* AD accountExpires, Unix time; -1 */
+	int		 locked;	/* the directory says disabled/locked */
+	int		 subtree;	/* under an ldap_disabled_base */
+	char		 lock_attr[24];	/* the attribute that said so */
+};
+
+/*
+ * Judges `a` at time `now`: RSN_OK, RSN_ACCOUNT_DISABLED or
+ * RSN_ACCOUNT_EXPIRED, with a short explanation in `why` (may be NULL).
+ */
+enum reason dir_account_state(const struct dir_account *a, time_t now,
+    char *why, size_t whysz);
+
+/*
+ * Looks up `user` with ldap_user_filter under ldap_base.  Returns 0 and a
+ * new DN string in *dn (caller frees) and, when `acct` is not NULL, the
+ * account's state attributes, AUTHD_ERR_NOT_FOUND (no entry, or more than
+ * one), or AUTHD_ERR_DIRECTORY (unreachable, timeout, failure).
+ */
+int dir_user_entry(struct dir *d, const char *user, char **dn,
+    struct dir_account *acct);
+/* dir_user_entry without the account state. */
 int dir_user_dn(struct dir *d, const char *user, char **dn);
+
+/*
+ * Bounds every directory wait of the calling handle by `deadline_ms`
+ * (mono_ms(); 0: ldap_timeout only) until it is set again: a request
+ * whose client stops waiting at that moment gets no later answer.
+ */
+void dir_set_deadline(struct dir *d, int64_t deadline_ms);
+/* The deadline dir_set_deadline set last (0: none). */
+int64_t dir_deadline(const struct dir *d);
 
 /*
  * Sets *member to 1 if the entry `user_dn` / uid `user` is a member of the

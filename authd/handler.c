@@ -89,6 +89,39 @@ req_audit_commit(struct req *rq, const char *event, const char *decision,
 	return writer_run(rq->w->ad->writer, one_record_job, &o);
 }
 
+int64_t
+req_late_ms(const struct req *rq)
+{
+	int64_t now;
+
+	if (rq->client_deadline == 0 || (now = mono_ms()) <=
+	    rq->client_deadline)
+		return 0;
+	return now - rq->client_deadline;
+}
+
+/* Time kept back from the client's WAIT for the commit and the reply. */
+#define WAIT_MARGIN_MS	200
+
+/*
+ * The moment the client stops waiting, from the WAIT it sent (PAM socket
+ * only), as a deadline for the directory and for committing an allow.
+ */
+static void
+client_deadline(struct req *rq, int64_t arrived)
+{
+	uint64_t wait = 0;
+
+	rq->client_deadline = 0;
+	if (rq->admin != SOCK_PAM || proto_get_u64(rq->m, PROTO_A_WAIT,
+	    &wait) != 0)
+		return;
+	if (wait > 600000)
+		wait = 600000;
+	rq->client_deadline = arrived + (wait > WAIT_MARGIN_MS ?
+	    (int64_t)wait - WAIT_MARGIN_MS : 1);
+}
+
 /*
  * Returns 1 if the peer on `fd` runs as root or has `gid` among its
  * groups.  The groups are those of the connecting process itself
@@ -173,6 +206,7 @@ handler_peer_allowed(struct authd *ad, int fd, int admin, struct ucred *peer)
  * to fill the disk or keep the writer busy.
  */
 #define REFUSE_SLOTS		64
+#define BADNAME_KIND		16	/* malformed names, per uid */
 #define REFUSE_INTERVAL_MS	60000
 
 static struct {
@@ -453,6 +487,7 @@ req_reply(struct req *rq, int r)
 		return -1;
 	}
 	if ((r = sock_write_msg(rq->fd, rq->reply, rq->deadline)) != 0) {
+		rq->last_write_err = r;
 		if (r == AUTHD_ERR_TIMEOUT)
 			log_warn("%s socket: client does not read its "
 			    "replies; closing", sock_kind_name(rq->admin));
@@ -481,15 +516,72 @@ req_defer(struct req *rq, int (*fn)(struct wtx *, void *),
 	return REQ_DEFERRED;
 }
 
+/* A committed allow whose reply did not reach the client. */
+struct lost {
+	struct req	*rq;
+	char		 detail[160];
+};
+
+static int
+lost_job(struct wtx *tx, void *arg)
+{
+	struct lost *l = arg;
+
+	return req_audit(tx, l->rq, "reply-lost", "error", RSN_REPLY_LOST,
+	    l->detail, NULL);
+}
+
+static void
+lost_finish(void *arg, int result)
+{
+	struct lost *l = arg;
+	void *conn = l->rq->conn;
+
+	if (result != 0)
+		log_err("audit write failed for a lost reply");
+	req_free(l->rq);
+	free(l);
+	server_conn_done(conn, 0);
+}
+
+/* 1 when `rq`'s reply lets a user in (an allow of auth or account). */
+static int
+reply_allows(const struct req *rq)
+{
+	uint64_t st = PROTO_S_ERROR;
+
+	return rq->m != NULL && (rq->m->type == PROTO_T_AUTH ||
+	    rq->m->type == PROTO_T_ACCOUNT) && rq->reply != NULL &&
+	    proto_get_u64(rq->reply, PROTO_A_STATUS, &st) == 0 &&
+	    st == PROTO_S_ALLOW;
+}
+
 void
 req_finish(struct req *rq, int r)
 {
 	void *conn = rq->conn;
-	int keep;
+	struct lost *l;
+	int keep, wr;
 
 	/* The thread that committed writes this: it never waits. */
 	rq->deadline = mono_ms();
 	keep = req_reply(rq, r);
+	/*
+	 * An allow is written down before its reply goes out; when the
+	 * reply then cannot be written, the trail says so too.
+	 */
+	if (keep != 0 && r == 0 && reply_allows(rq) &&
+	    (l = calloc(1, sizeof(*l))) != NULL) {
+		wr = rq->last_write_err;
+		l->rq = rq;
+		snprintf(l->detail, sizeof(l->detail), "the allow of request "
+		    "%08x was committed but its reply could not be written "
+		    "(%s)", (unsigned)rq->m->reqid, authd_strerror(wr));
+		if (writer_submit(rq->w->ad->writer, lost_job, lost_finish,
+		    l) == 0)
+			return;
+		free(l);
+	}
 	req_free(rq);
 	server_conn_done(conn, keep == 0);
 }
@@ -500,6 +592,8 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 {
 	struct proto_msg *m;
 	enum reason why;
+	unsigned long held = 0;
+	char detail[128];
 	int r, keep = -1;
 
 	/* Records cite the policy in force; decisions the one they used. */
@@ -542,14 +636,29 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 	}
 	if ((rq->reply = proto_new(PROTO_T_RESULT, m->reqid)) == NULL)
 		goto out;
+	client_deadline(rq, rq->arrived);
+	dir_set_deadline(rq->w->dir, rq->client_deadline);
 	if ((why = check_names(rq)) != RSN_OK) {
-		/* Malformed names are still decisions worth recording. */
+		/*
+		 * Malformed names are still decisions worth recording, at
+		 * most once a minute per uid with the number held back, so
+		 * that a flood of them costs a bounded number of records.
+		 */
 		if (why == RSN_BAD_FORMAT && rq->admin == SOCK_PAM &&
-		    req_audit_commit(rq, proto_type_name(m->type), "deny", why,
-		    "malformed user name", NULL) != 0) {
-			reply_error(rq->fd, m->reqid, RSN_INTERNAL,
-			    "audit failed", rq->deadline);
-			goto out;
+		    handler_refusal_due(rq->peer.uid, BADNAME_KIND, &held)) {
+			if (held)
+				snprintf(detail, sizeof(detail), "malformed "
+				    "user name (and %lu more from this uid in "
+				    "the last minute)", held);
+			else
+				snprintf(detail, sizeof(detail), "malformed "
+				    "user name");
+			if (req_audit_commit(rq, proto_type_name(m->type),
+			    "deny", why, detail, NULL) != 0) {
+				reply_error(rq->fd, m->reqid, RSN_INTERNAL,
+				    "audit failed", rq->deadline);
+				goto out;
+			}
 		}
 		r = reply_set(rq->reply, why == RSN_BAD_FORMAT &&
 		    rq->admin == SOCK_PAM ? PROTO_S_DENY : PROTO_S_ERROR, why,
@@ -580,6 +689,7 @@ handler_run(struct worker *w, int fd, int admin, const struct ucred *peer,
 	snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
 	    sock_kind_name(admin), (unsigned)peer->uid, (int)peer->pid);
 	rq->conn = conn;
-	rq->deadline = mono_ms() + w->ad->cfg->request_timeout;
+	rq->arrived = mono_ms();
+	rq->deadline = rq->arrived + w->ad->cfg->request_timeout;
 	return handle(rq, body, len, frame_err);
 }

@@ -17,6 +17,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "subject.h"
 #include "sock.h"
 #include "util.h"
 #include "writer.h"
@@ -301,10 +302,11 @@ admin_policy_test(struct req *rq, struct proto_msg *reply)
 	    aq.system, aq.service));
 	access_decide(rq, p, &aq, &ar, trace_row, &rs);
 	trace_row(&rs, "directory", rq->user, ar.d.reason !=
-	    RSN_UNKNOWN_USER && ar.d.reason != RSN_DIRECTORY_UNAVAILABLE,
-	    ar.dirinfo);
+	    RSN_UNKNOWN_USER && ar.d.reason != RSN_DIRECTORY_UNAVAILABLE &&
+	    ar.account == RSN_OK, ar.dirinfo);
 	if ((r = proto_add_str(reply, PROTO_A_POLICY, policy_version(p))) ==
-	    0 && ar.d.sys != NULL)
+	    0 && ar.d.sys != NULL && (r = proto_add_str(reply,
+	    PROTO_A_ACCOUNT_REASON, reason_str(ar.account))) == 0)
 		r = proto_add_str(reply, PROTO_A_SYSTEM, ar.d.sys->name);
 	pol_release(ad, ref);
 	if (rs.err != 0)
@@ -368,7 +370,7 @@ compact(char *s)
 static int
 access_row(struct rows *rs, const char *user, const char *system,
     const char *role, const char *path, const char *cond, const char *state,
-    const char *deny)
+    const char *deny, enum reason account)
 {
 	struct proto_msg *row;
 	char detail[512];
@@ -387,7 +389,10 @@ access_row(struct rows *rs, const char *user, const char *system,
 	    proto_add_str(row, PROTO_A_DETAIL, detail[0] ? detail : NULL) !=
 	    0 ||
 	    proto_add_str(row, PROTO_A_STATE, state) != 0 ||
-	    proto_add_u64(row, PROTO_A_MATCHED, deny == NULL) != 0) {
+	    proto_add_str(row, PROTO_A_ACCOUNT_REASON, reason_str(account)) !=
+	    0 ||
+	    proto_add_u64(row, PROTO_A_MATCHED, deny == NULL &&
+	    account == RSN_OK) != 0) {
 		proto_free(row);
 		return rs->err = AUTHD_ERR_INTERNAL;
 	}
@@ -451,7 +456,7 @@ admin_access_list(struct req *rq, struct proto_msg *reply)
 			    policy_cond_str(sys, role, cond, sizeof(cond)) :
 			    NULL, token_state(rq, hs.h[i].user),
 			    always_denied(rq, p, sys, hs.h[i].user, dbuf,
-			    sizeof(dbuf)));
+			    sizeof(dbuf)), hs.h[i].state);
 			listed++;
 		}
 	}
@@ -475,6 +480,7 @@ struct user_rows {
 	const struct pol_system		*sys;
 	const char			*user;
 	const char			*deny;
+	enum reason			 account;
 	size_t				 n;
 };
 
@@ -488,7 +494,7 @@ user_role_row(void *arg, const struct pol_role *role, const char *path)
 		return;
 	(void)access_row(ur->rs, ur->user, ur->sys->name, role->name, path,
 	    policy_cond_str(ur->sys, role, cond, sizeof(cond)), NULL,
-	    ur->deny);
+	    ur->deny, ur->account);
 	ur->n++;
 }
 
@@ -496,11 +502,10 @@ int
 admin_access_user(struct req *rq, struct proto_msg *reply)
 {
 	struct authd *ad = rq->w->ad;
-	const struct dc_entry *e = NULL;
 	const struct pol_deny *d;
 	const struct policy *p;
 	struct polref *ref;
-	struct dc_info info;
+	struct subject sj;
 	struct rows rs = { rq, 0 };
 	struct user_rows ur;
 	char dbuf[96];
@@ -508,34 +513,36 @@ admin_access_user(struct req *rq, struct proto_msg *reply)
 	int r;
 
 	p = pol_hold(ad, &ref);
-	r = dircache_get(ad->dc, rq->w->dir, rq->user,
-	    policy_nesting_depth(p), &e, &info);
-	if (r != 0 || e == NULL || !e->found) {
-		dircache_put(e);
+	subject_resolve(rq, p, rq->user, time(NULL), &sj);
+	if (sj.e == NULL) {
 		pol_release(ad, ref);
-		if (r == AUTHD_ERR_DIRECTORY)
+		if (sj.state == RSN_DIRECTORY_UNAVAILABLE)
 			return reply_set(reply, PROTO_S_ERROR,
 			    RSN_DIRECTORY_UNAVAILABLE, "the directory could "
 			    "not be asked");
 		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_USER,
 		    "no such user in the directory");
 	}
+	/* A disabled or expired account: its roles, each marked so. */
 	memset(&ur, 0, sizeof(ur));
 	ur.rs = &rs;
 	ur.user = rq->user;
+	ur.account = sj.state;
 	for (i = 0; i < policy_nsystems(p) && rs.err == 0; i++) {
 		ur.sys = policy_system_at(p, i);
-		d = policy_deny_always(p, ur.sys, &e->pu);
+		d = policy_deny_always(p, ur.sys, &sj.e->pu);
 		if (d != NULL)
 			snprintf(dbuf, sizeof(dbuf), "%s", d->name);
 		ur.deny = d != NULL ? dbuf : NULL;
-		(void)policy_roles_held(ur.sys, &e->pu, user_role_row, &ur);
+		(void)policy_roles_held(ur.sys, &sj.e->pu, user_role_row, &ur);
 	}
-	dircache_put(e);
+	subject_release(&sj);
 	pol_release(ad, ref);
 	if (rs.err != 0)
 		return rs.err;
-	if ((r = proto_add_u64(reply, PROTO_A_COUNT, ur.n)) != 0)
+	if ((r = proto_add_u64(reply, PROTO_A_COUNT, ur.n)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_ACCOUNT_REASON,
+	    reason_str(ur.account))) != 0)
 		return r;
 	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
 }

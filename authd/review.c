@@ -194,6 +194,7 @@ struct item {
 	int64_t		 last_login;
 	int		 inactive;
 	int		 needs_admin;
+	enum reason	 account;	/* the holder's state (subject.h) */
 };
 
 struct start_job {
@@ -239,8 +240,8 @@ start_tx(struct wtx *tx, void *arg)
 	sqlite3_finalize(s);
 	j->id = sqlite3_last_insert_rowid(store_db(tx->st));
 	if ((s = prepare(tx->st, "INSERT INTO review_items (review_id, user, "
-	    "role, path, token, last_login_ms, inactive, needs_admin) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")) == NULL)
+	    "role, path, token, last_login_ms, inactive, needs_admin, account) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) == NULL)
 		return AUTHD_ERR_DB;
 	for (i = 0; i < j->nitems; i++) {
 		const struct item *it = &j->items[i];
@@ -253,6 +254,8 @@ start_tx(struct wtx *tx, void *arg)
 		sqlite3_bind_int64(s, 6, it->last_login);
 		sqlite3_bind_int(s, 7, it->inactive);
 		sqlite3_bind_int(s, 8, it->needs_admin);
+		sqlite3_bind_text(s, 9, reason_str(it->account), -1,
+		    SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto out;
 		sqlite3_reset(s);
@@ -285,7 +288,10 @@ items_free(struct item *items, size_t n)
 /*
  * The snapshot of one system: everyone who holds a role on it through
  * the directory and the policy (not shut out by a deny rule without
- * conditions, not already revoked), with token, last login, inactivity.
+ * conditions, not already revoked), with token, last login, inactivity
+ * and the account's state; members of the roles' groups whom the
+ * directory disables, or does not resolve at all, are items too (to be
+ * revoked), never plain holders.
  */
 static int
 snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
@@ -313,7 +319,8 @@ snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
 		e = NULL;
 		skip = review_revoked(rq, sys->name, hs.h[i].role,
 		    hs.h[i].user, cite, sizeof(cite));
-		if (!skip && dircache_get(rq->w->ad->dc, rq->w->dir,
+		if (!skip && hs.h[i].state == RSN_OK &&
+		    dircache_get(rq->w->ad->dc, rq->w->dir,
 		    hs.h[i].user, policy_nesting_depth(p), &e, &info) == 0 &&
 		    e != NULL && e->found)
 			skip = policy_deny_always(p, sys, &e->pu) != NULL;
@@ -329,6 +336,7 @@ snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
 		it->inactive = it->last_login == 0 || now - it->last_login >
 		    j->inactive_days * DAY_MS;
 		it->needs_admin = strcmp(it->user, sys->owner) == 0;
+		it->account = hs.h[i].state;
 		j->nitems++;
 	}
 	access_holders_free(&hs);
@@ -581,14 +589,18 @@ review_show(struct req *rq, struct proto_msg *reply)
 	if ((s = prepare(rq->w->st, "SELECT user, role, path, token, "
 	    "last_login_ms, inactive, needs_admin, COALESCE(decision, ''), "
 	    "COALESCE(decided_by, ''), COALESCE(decided_ms, 0), "
-	    "COALESCE(comment, ''), by_default, COALESCE(remediation, '') "
-	    "FROM review_items WHERE review_id = ?1 ORDER BY user, role")) ==
+	    "COALESCE(comment, ''), by_default, COALESCE(remediation, ''), "
+	    "account FROM review_items WHERE review_id = ?1 ORDER BY user, "
+	    "role")) ==
 	    NULL)
 		return AUTHD_ERR_DB;
 	sqlite3_bind_int64(s, 1, (int64_t)id);
 	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		inactive = sqlite3_column_int(s, 5);
-		if (sqlite3_column_int64(s, 4) == 0)
+		if (strcmp(col_text(s, 13), "ok") != 0)
+			snprintf(rec, sizeof(rec), "revoke (%s)",
+			    col_text(s, 13));
+		else if (sqlite3_column_int64(s, 4) == 0)
 			snprintf(rec, sizeof(rec), "revoke (no login on record)");
 		else if (inactive)
 			snprintf(rec, sizeof(rec), "revoke (no login in %lld "
@@ -606,6 +618,8 @@ review_show(struct req *rq, struct proto_msg *reply)
 		    proto_add_str(row, PROTO_A_ROLE, col_text(s, 1)) != 0 ||
 		    proto_add_str(row, PROTO_A_PATH, col_text(s, 2)) != 0 ||
 		    proto_add_str(row, PROTO_A_STATE, col_text(s, 3)) != 0 ||
+		    proto_add_str(row, PROTO_A_ACCOUNT_REASON,
+		    col_text(s, 13)) != 0 ||
 		    proto_add_u64(row, PROTO_A_LAST_LOGIN,
 		    (uint64_t)sqlite3_column_int64(s, 4)) != 0 ||
 		    proto_add_u64(row, PROTO_A_INACTIVE, (uint64_t)inactive) !=
@@ -939,13 +953,19 @@ close_tx(struct wtx *tx, void *arg)
 		return 0;
 	}
 	if (undecided > 0) {
-		/* The default, recorded as such, item by item. */
-		if (strcmp(j->deflt, "revoke") == 0) {
+		/*
+		 * The default, recorded as such, item by item.  An account
+		 * the directory disables, or a member it does not resolve,
+		 * is never kept by default.
+		 */
+		{
 			if ((s = prepare(tx->st, "SELECT user, role FROM "
 			    "review_items WHERE review_id = ?1 AND decision IS "
-			    "NULL")) == NULL)
+			    "NULL AND (?2 = 'revoke' OR account <> 'ok')")) ==
+			    NULL)
 				return AUTHD_ERR_DB;
 			sqlite3_bind_int64(s, 1, j->id);
+			sqlite3_bind_text(s, 2, j->deflt, -1, SQLITE_STATIC);
 			r = 0;
 			while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
 				r = insert_revocation(tx->st, j->system,
@@ -956,9 +976,11 @@ close_tx(struct wtx *tx, void *arg)
 				return r;
 		}
 		if ((s = prepare(tx->st, "UPDATE review_items SET decision = "
-		    "?2, decided_by = ?3, decided_ms = ?4, by_default = 1, "
-		    "comment = 'closed with --default ' || ?2 WHERE "
-		    "review_id = ?1 AND decision IS NULL")) == NULL)
+		    "CASE WHEN account <> 'ok' THEN 'revoke' ELSE ?2 END, "
+		    "decided_by = ?3, decided_ms = ?4, by_default = 1, "
+		    "comment = CASE WHEN account <> 'ok' THEN 'closed: "
+		    "account ' || account ELSE 'closed with --default ' || ?2 "
+		    "END WHERE review_id = ?1 AND decision IS NULL")) == NULL)
 			return AUTHD_ERR_DB;
 		sqlite3_bind_int64(s, 1, j->id);
 		sqlite3_bind_text(s, 2, j->deflt, -1, SQLITE_STATIC);

@@ -135,6 +135,9 @@ static const char *const migrations[] = {
 
 	/* 4: the per-user index moves off the commit path (userindex.c) */
 	"DROP INDEX audit_user;",
+
+	/* 5: a review item's account state (subject.h) */
+	"ALTER TABLE review_items ADD COLUMN account TEXT NOT NULL DEFAULT 'ok';",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -75,6 +75,7 @@ static const struct {
 	[PROTO_A_CLOSED_BY] =	{ T_STR, 256 },
 	[PROTO_A_ACCOUNT] =	{ T_U64, 8 },
 	[PROTO_A_ACCOUNT_REASON] = { T_STR, 64 },
+	[PROTO_A_WAIT] =	{ T_U64, 8 },
 };
 
 #define A(t)	(UINT64_C(1) << (t))
@@ -90,7 +91,8 @@ _Static_assert(PROTO_A_LAST <= 64, "tag sets are 64-bit masks");
 /* Who is asking, proved with two factors (review socket). */
 #define PROOF	(A(PROTO_A_AS) | A(PROTO_A_PASSWORD) | A(PROTO_A_CODE))
 #define PAM_REQ	(A(PROTO_A_USER) | A(PROTO_A_SYSTEM) | A(PROTO_A_SERVICE) | \
-		 A(PROTO_A_RHOST) | A(PROTO_A_TTY) | A(PROTO_A_PID))
+		 A(PROTO_A_RHOST) | A(PROTO_A_TTY) | A(PROTO_A_PID) | \
+		 A(PROTO_A_WAIT))
 
 /* Per message type: its name and the tags it may carry. */
 static const struct {
@@ -156,7 +158,7 @@ static const struct {
 	    A(PROTO_A_SYSTEM) | A(PROTO_A_ROLE) | A(PROTO_A_PATH) |
 	    A(PROTO_A_RULE) | A(PROTO_A_STATE) | A(PROTO_A_TIME) |
 	    A(PROTO_A_DECISION) | A(PROTO_A_ACTOR) | A(PROTO_A_COUNT) |
-	    REVIEW_FIELDS },
+	    A(PROTO_A_ACCOUNT_REASON) | REVIEW_FIELDS },
 };
 
 static int

@@ -122,6 +122,7 @@ enum proto_tag {
 	PROTO_A_CLOSED_BY,	/* str: who closed a review */
 	PROTO_A_ACCOUNT,	/* u64: auth: also decide the account; its status */
 	PROTO_A_ACCOUNT_REASON,	/* str: that account decision's reason */
+	PROTO_A_WAIT,		/* u64: ms the client waits for the answer */
 	PROTO_A_LAST,		/* not a tag: one past the highest */
 };
 

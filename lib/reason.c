@@ -29,6 +29,10 @@ static const char *const names[RSN_LAST] = {
 	[RSN_REVOKED] = "revoked-in-review",
 	[RSN_BAD_PASSWORD] = "bad-password",
 	[RSN_POLICY_ERROR] = "policy-error",
+	[RSN_ACCOUNT_DISABLED] = "account-disabled",
+	[RSN_ACCOUNT_EXPIRED] = "account-expired",
+	[RSN_DEADLINE] = "deadline",
+	[RSN_REPLY_LOST] = "reply-lost",
 };
 
 const char *

@@ -33,6 +33,10 @@ enum reason {
 	RSN_REVOKED,		/* revoked in an access review */
 	RSN_BAD_PASSWORD,	/* directory password wrong or empty */
 	RSN_POLICY_ERROR,	/* a policy could not be loaded */
+	RSN_ACCOUNT_DISABLED,	/* the directory account is disabled or locked */
+	RSN_ACCOUNT_EXPIRED,	/* the directory account has expired */
+	RSN_DEADLINE,		/* the client's deadline passed: abandoned */
+	RSN_REPLY_LOST,		/* the reply could not be written */
 	RSN_LAST
 };
 

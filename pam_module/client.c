@@ -22,6 +22,7 @@
 #define CODE_PROMPT	"Verification code: "
 #define PASSWORD_PROMPT	"Password: "
 #define PA_PASSWORD_MAX	256
+#define PA_USER_WIRE_MAX	256	/* USER on the wire (protocol bound) */
 
 static const char *
 phase_name(enum pa_phase p)
@@ -291,7 +292,7 @@ exchange(struct pa_call *pc, uint8_t type, const char *code,
     const char *pw, uint64_t *status, struct proto_msg **reply)
 {
 	struct proto_msg *req = NULL;
-	char san[257];
+	char san[257], ubuf[PA_USER_WIRE_MAX + 1];
 	int64_t deadline;
 	int r, rc = PAM_BUF_ERR, fd = -1;
 
@@ -299,8 +300,12 @@ exchange(struct pa_call *pc, uint8_t type, const char *code,
 	*status = PROTO_S_ERROR;
 	if ((req = proto_new(type, new_reqid())) == NULL)
 		goto out;
-	/* Overlong items are cut to the protocol's bounds, not refused. */
-	if ((r = proto_add_str(req, PROTO_A_USER, pc->user)) != 0) {
+	/*
+	 * Overlong items are cut to the protocol's bounds, not refused: authd
+	 * denies a name it cannot accept, and records it.
+	 */
+	if ((r = proto_add_str(req, PROTO_A_USER, cut(pc->user, ubuf,
+	    PA_USER_WIRE_MAX))) != 0) {
 		pam_syslog(pc->pamh, LOG_NOTICE, "user name not acceptable "
 		    "(%s)", authd_strerror(r));
 		rc = pc->phase == PA_AUTH ? PAM_AUTH_ERR :
@@ -318,6 +323,9 @@ exchange(struct pa_call *pc, uint8_t type, const char *code,
 	    (pc->tty && proto_add_str(req, PROTO_A_TTY, cut(pc->tty, san,
 	    64)) != 0) ||
 	    proto_add_u64(req, PROTO_A_PID, (uint64_t)getpid()) != 0 ||
+	    /* authd does nothing for this request after we stop waiting. */
+	    proto_add_u64(req, PROTO_A_WAIT, (uint64_t)pc->o->timeout_ms) !=
+	    0 ||
 	    (code && proto_add_str(req, PROTO_A_CODE, code) != 0) ||
 	    (pw && proto_add_str(req, PROTO_A_PASSWORD, pw) != 0) ||
 	    (type == PROTO_T_AUTH && !pc->o->separate_account &&

@@ -24,6 +24,9 @@
 #   Stops the server if it runs and starts it again on the same port(s)
 #   with the same data (no slapadd); waits until it answers.
 #
+# SLAPD_EXTRA_CONF (optional): lines for slapd.conf after the module
+# loads (another module, a schema file of the test's own).
+#
 # TLS (optional): if SLAPD_TLS_DIR names a directory when slapd_start is
 # called, the server also offers StartTLS on LDAP_URI and listens for LDAPS
 # on a second free port.  The directory must hold ca.pem (the CA that
@@ -110,6 +113,7 @@ include		$schema/nis.schema
 
 modulepath	/usr/lib/ldap
 moduleload	back_mdb
+${SLAPD_EXTRA_CONF:-}
 
 pidfile		$dir/slapd.pid
 argsfile	$dir/slapd.args

@@ -352,7 +352,8 @@ test_reason(void)
 		"internal-error", "bad-request", "forbidden", "busy", "exists",
 		"not-found", "no-role", "deny-rule", "outside-hours",
 		"source-not-allowed", "revoked-in-review", "bad-password",
-		"policy-error",
+		"policy-error", "account-disabled", "account-expired",
+		"deadline", "reply-lost",
 	};
 	int i, j;
 
