@@ -115,7 +115,7 @@ check "audit: allow with user, system, service, rhost, tty" \
 	grep -Eq 'auth,allow,ok,anna,pilot,authd-test,192\.0\.2\.10,ssh' <<<"$audit"
 check "audit: replay" grep -q 'auth,deny,replay,anna' <<<"$audit"
 check "audit: bad code" grep -q 'auth,deny,bad-code,anna' <<<"$audit"
-check "audit: unknown user recorded with its real reason" grep -q 'auth,deny,no-token,nosuchuser' <<<"$audit"
+check "audit: unknown user recorded with its real reason" grep -q 'auth,deny,unknown-user,nosuchuser' <<<"$audit"
 check "audit: pending token" grep -q 'auth,deny,token-pending,anna' <<<"$audit"
 check "audit: locked" grep -q 'auth,deny,locked,orjan' <<<"$audit"
 check "audit: lockout start" grep -q 'lockout,deny,lockout-start,orjan' <<<"$audit"

@@ -87,6 +87,7 @@ static const struct {
 	[PROTO_A_CLOSED_BY] =	{ STR, 256, "CLOSED_BY" },
 	[PROTO_A_ACCOUNT] =	{ U64, 8, "ACCOUNT" },
 	[PROTO_A_ACCOUNT_REASON] = { STR, 64, "ACCOUNT_REASON" },
+	[PROTO_A_WAIT] =	{ U64, 8, "WAIT" },
 };
 
 #define B(t)	(UINT64_C(1) << (t))
@@ -100,7 +101,8 @@ static const struct {
 		 B(PROTO_A_CLOSED_BY))
 #define PROVE	(B(PROTO_A_AS) | B(PROTO_A_PASSWORD) | B(PROTO_A_CODE))
 #define PAMSET	(B(PROTO_A_USER) | B(PROTO_A_SYSTEM) | B(PROTO_A_SERVICE) | \
-		 B(PROTO_A_RHOST) | B(PROTO_A_TTY) | B(PROTO_A_PID))
+		 B(PROTO_A_RHOST) | B(PROTO_A_TTY) | B(PROTO_A_PID) | \
+		 B(PROTO_A_WAIT))
 
 static const struct {
 	uint8_t		 type;
@@ -164,7 +166,8 @@ static const struct {
 	    B(PROTO_A_MATCHED) | B(PROTO_A_DETAIL) | B(PROTO_A_USER) |
 	    B(PROTO_A_SYSTEM) | B(PROTO_A_ROLE) | B(PROTO_A_PATH) |
 	    B(PROTO_A_RULE) | B(PROTO_A_STATE) | B(PROTO_A_TIME) |
-	    B(PROTO_A_DECISION) | B(PROTO_A_ACTOR) | B(PROTO_A_COUNT) | RV },
+	    B(PROTO_A_DECISION) | B(PROTO_A_ACTOR) | B(PROTO_A_COUNT) |
+	    B(PROTO_A_ACCOUNT_REASON) | RV },
 };
 #define NTYPES	(sizeof(typespec) / sizeof(typespec[0]))
 
