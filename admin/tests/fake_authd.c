@@ -409,13 +409,15 @@ fake_policy(int fd, const struct proto_msg *q)
  */
 static void
 fake_access_row(int fd, uint32_t reqid, const char *user, const char *sys,
-    const char *role, const char *path, const char *cond, const char *state)
+    const char *role, const char *path, const char *cond, const char *state,
+    const char *account)
 {
 	struct proto_msg *m;
 
 	if ((m = proto_new(PROTO_T_ROW, reqid)) == NULL)
 		exit(2);
 	proto_add_str(m, PROTO_A_KIND, "access");
+	proto_add_str(m, PROTO_A_ACCOUNT_REASON, account);
 	proto_add_u64(m, PROTO_A_MATCHED, cond == NULL ||
 	    strstr(cond, "denied by") == NULL);
 	proto_add_str(m, PROTO_A_USER, user);
@@ -445,21 +447,21 @@ fake_access(int fd, const struct proto_msg *q)
 		if (strcmp(sys, "ekonomi") == 0) {
 			fake_access_row(fd, q->reqid, "anna", sys, "attestant",
 			    FAKE_DN_ATTEST " > " FAKE_DN_TEAM,
-			    "when kontorstid; from stadsnat", "active");
+			    "when kontorstid; from stadsnat", "active", "ok");
 			fake_access_row(fd, q->reqid, "bo", sys, "handlaggare",
 			    "cn=ekonomi-handl,ou=grupper,dc=exempel,dc=se",
-			    NULL, "pending");
+			    NULL, "pending", "ok");
 			fake_access_row(fd, q->reqid, "cecilia", sys,
 			    "attestant", "=cn=\x1b[2Jx", "when natt; denied "
-			    "by deny avslutade", "none");
+			    "by deny avslutade", "none", "account-disabled");
 			n = 3;
 		} else if (strcmp(sys, "badcount") == 0) {
 			fake_access_row(fd, q->reqid, "anna", sys, "r", NULL,
-			    NULL, "active");
+			    NULL, "active", NULL);
 			n = 2;
 		} else if (strcmp(sys, "norole") == 0) {
 			fake_access_row(fd, q->reqid, "anna", sys, NULL, NULL,
-			    NULL, "active");
+			    NULL, "active", NULL);
 			n = 1;
 		} else if (strcmp(sys, "tom") != 0) {
 			m = fake_result(q->reqid, PROTO_S_DENY,
@@ -472,10 +474,10 @@ fake_access(int fd, const struct proto_msg *q)
 		if (strcmp(user, "anna") == 0) {
 			fake_access_row(fd, q->reqid, user, "ekonomi",
 			    "attestant", FAKE_DN_ATTEST " > " FAKE_DN_TEAM,
-			    "when kontorstid; from stadsnat", NULL);
+			    "when kontorstid; from stadsnat", NULL, "ok");
 			fake_access_row(fd, q->reqid, user, "pilot",
 			    "operator", "cn=pilot-ops,ou=grupper,dc=exempel,"
-			    "dc=se", NULL, NULL);
+			    "dc=se", NULL, NULL, "ok");
 			n = 2;
 		} else if (strcmp(user, "tom") != 0) {
 			m = fake_result(q->reqid, PROTO_S_DENY, "unknown-user");

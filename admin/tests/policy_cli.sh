@@ -299,25 +299,26 @@ start_fake
 ctl access list ekonomi
 expect "access list" 0
 same "access list: the table, the path last" "$work/out" <<'EOF'
-USER             ROLE             TOKEN   CONDITIONS               PATH
-anna             attestant        active  when\x20kontorstid;\x20from\x20stadsnat cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team "norr",ou=grupper,dc=exempel,dc=se
-bo               handlaggare      pending -                        cn=ekonomi-handl,ou=grupper,dc=exempel,dc=se
-cecilia          attestant        none    when\x20natt;\x20denied\x20by\x20deny\x20avslutade =cn=\x1b[2Jx
+USER             ROLE             ACCOUNT          TOKEN   CONDITIONS               PATH
+anna             attestant        ok               active  when\x20kontorstid;\x20from\x20stadsnat cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team "norr",ou=grupper,dc=exempel,dc=se
+bo               handlaggare      ok               pending -                        cn=ekonomi-handl,ou=grupper,dc=exempel,dc=se
+cecilia          attestant        account-disabled none    when\x20natt;\x20denied\x20by\x20deny\x20avslutade =cn=\x1b[2Jx
 EOF
 check "access list: sends SYSTEM" test "$(lastreq)" = "access-list system=ekonomi"
 
 ctl access list ekonomi --format csv
 expect "access list --format csv" 0
 same "access list: CSV, RFC 4180, in the column order" "$work/out" <<EOF
-user,role,path,conditions,token$(printf '\r')
-anna,attestant,"cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team ""norr"",ou=grupper,dc=exempel,dc=se",when kontorstid; from stadsnat,active$(printf '\r')
-bo,handlaggare,"cn=ekonomi-handl,ou=grupper,dc=exempel,dc=se",,pending$(printf '\r')
-cecilia,attestant,'=cn=\x1b[2Jx,when natt; denied by deny avslutade,none$(printf '\r')
+user,role,path,conditions,token,account$(printf '\r')
+anna,attestant,"cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team ""norr"",ou=grupper,dc=exempel,dc=se",when kontorstid; from stadsnat,active,ok$(printf '\r')
+bo,handlaggare,"cn=ekonomi-handl,ou=grupper,dc=exempel,dc=se",,pending,ok$(printf '\r')
+cecilia,attestant,'=cn=\x1b[2Jx,when natt; denied by deny avslutade,none,account-disabled$(printf '\r')
 EOF
 check "access list: CSV reads back" python3 - "$work/out" <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-assert rows[0] == ["user", "role", "path", "conditions", "token"], rows[0]
+assert rows[0] == ["user", "role", "path", "conditions", "token", "account"], rows[0]
+assert rows[3][5] == "account-disabled", rows[3]
 assert rows[1][2] == 'cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team "norr",ou=grupper,dc=exempel,dc=se', rows[1]
 assert rows[2][3] == "" and len(rows) == 4, rows
 PY
@@ -326,9 +327,9 @@ ctl access list ekonomi --format json
 expect "access list --format json" 0
 same "access list: JSON, one array, an object a line" "$work/out" <<'EOF'
 [
-{"user":"anna","role":"attestant","path":"cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team \"norr\",ou=grupper,dc=exempel,dc=se","conditions":"when kontorstid; from stadsnat","token":"active"},
-{"user":"bo","role":"handlaggare","path":"cn=ekonomi-handl,ou=grupper,dc=exempel,dc=se","token":"pending"},
-{"user":"cecilia","role":"attestant","path":"=cn=\u001b[2Jx","conditions":"when natt; denied by deny avslutade","token":"none"}
+{"user":"anna","role":"attestant","path":"cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team \"norr\",ou=grupper,dc=exempel,dc=se","conditions":"when kontorstid; from stadsnat","token":"active","account":"ok"},
+{"user":"bo","role":"handlaggare","path":"cn=ekonomi-handl,ou=grupper,dc=exempel,dc=se","token":"pending","account":"ok"},
+{"user":"cecilia","role":"attestant","path":"=cn=\u001b[2Jx","conditions":"when natt; denied by deny avslutade","token":"none","account":"account-disabled"}
 ]
 EOF
 check "access list: JSON reads back" python3 - "$work/out" <<'PY'
@@ -343,7 +344,7 @@ check "access list of nobody: the header alone" bash -c "[[ $rc -eq 0 && \$(cat 
 ctl access list tom --format json
 check "access list of nobody: an empty JSON array" bash -c "[[ $rc -eq 0 && \$(cat '$work/out') == '[]' ]]"
 ctl access list tom --format csv
-check "access list of nobody: the CSV header alone" bash -c "[[ $rc -eq 0 && \$(cat '$work/out') == user,role,path,conditions,token$'\\r' ]]"
+check "access list of nobody: the CSV header alone" bash -c "[[ $rc -eq 0 && \$(cat '$work/out') == user,role,path,conditions,token,account$'\\r' ]]"
 
 ctl access list okand
 expect "access list of an unknown system exits 1" 1
@@ -357,23 +358,23 @@ expect "access list: a row without a role is a protocol error" 2
 ctl access user anna
 expect "access user" 0
 same "access user: the table" "$work/out" <<'EOF'
-SYSTEM           ROLE             CONDITIONS               PATH
-ekonomi          attestant        when\x20kontorstid;\x20from\x20stadsnat cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team "norr",ou=grupper,dc=exempel,dc=se
-pilot            operator         -                        cn=pilot-ops,ou=grupper,dc=exempel,dc=se
+SYSTEM           ROLE             ACCOUNT          CONDITIONS               PATH
+ekonomi          attestant        ok               when\x20kontorstid;\x20from\x20stadsnat cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team "norr",ou=grupper,dc=exempel,dc=se
+pilot            operator         ok               -                        cn=pilot-ops,ou=grupper,dc=exempel,dc=se
 EOF
 check "access user: sends USER" test "$(lastreq)" = "access-user user=anna"
 ctl access user anna --format csv
 same "access user: CSV" "$work/out" <<EOF
-system,role,path,conditions$(printf '\r')
-ekonomi,attestant,"cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team ""norr"",ou=grupper,dc=exempel,dc=se",when kontorstid; from stadsnat$(printf '\r')
-pilot,operator,"cn=pilot-ops,ou=grupper,dc=exempel,dc=se",$(printf '\r')
+system,role,path,conditions,account$(printf '\r')
+ekonomi,attestant,"cn=ekonomi-attest,ou=grupper,dc=exempel,dc=se > cn=team ""norr"",ou=grupper,dc=exempel,dc=se",when kontorstid; from stadsnat,ok$(printf '\r')
+pilot,operator,"cn=pilot-ops,ou=grupper,dc=exempel,dc=se",,ok$(printf '\r')
 EOF
 ctl access user anna --format json
 check "access user: JSON" python3 - "$work/out" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))
 assert [r["system"] for r in rows] == ["ekonomi", "pilot"], rows
-assert set(rows[1]) == {"system", "role", "path"}, rows[1]
+assert set(rows[1]) == {"system", "role", "path", "account"}, rows[1]
 PY
 ctl access user nobody
 expect "access user of an unknown user exits 1" 1
