@@ -18,6 +18,8 @@
 #include "store.h"
 #include "totp.h"
 
+struct budget;
+
 /* The sockets authd serves (struct req's `admin`). */
 enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2 };
 
@@ -35,6 +37,7 @@ struct authd {
 	size_t		 dummy_sealed_len;
 	struct writer	*writer;	/* the database's one writer */
 	struct dircache	*dc;		/* users' DNs and groups, shared */
+	struct budget	*budget;	/* per socket and uid (budget.h) */
 	struct store	*main_st;	/* the listener thread's connection */
 	/* The policy in force; swapped whole on reload (policyadm.c). */
 	pthread_mutex_t	 pol_mtx;
@@ -81,9 +84,11 @@ struct req {
  * Handles one request frame body that arrived on `fd` and writes the
  * reply.  `peer`: the credentials the kernel recorded when the client
  * connected (SO_PEERCRED, read at accept).  `frame_err` is non-zero when
- * the frame could not be read whole (oversize, truncated), or
- * AUTHD_ERR_PERM for a peer refused at accept whose refusal is due to be
- * audited.
+ * the frame could not be read whole (oversize, truncated), or, for a
+ * peer refused at accept whose refusal is due to be recorded,
+ * AUTHD_ERR_PERM (it may not use the socket) or AUTHD_ERR_TOO_MANY (it is
+ * over its connection budget); `held` is then how many refusals of it
+ * were held back before this one (handler_refusal_due), else 0.
  * Returns 0 to keep the connection, -1 to close it, HANDLER_DEFERRED when
  * the reply follows the commit of its audit record: then the thread that
  * commits it writes the reply and calls server_conn_done(conn, ...), and
@@ -91,7 +96,8 @@ struct req {
  */
 #define HANDLER_DEFERRED	1
 int handler_run(struct worker *w, int fd, int admin, const struct ucred *peer,
-    const uint8_t *body, size_t len, int frame_err, void *conn);
+    const uint8_t *body, size_t len, int frame_err, unsigned long held,
+    void *conn);
 
 /*
  * A handler that has nothing left to do but write down its decision hands
@@ -121,10 +127,21 @@ const char *sock_kind_name(int kind);
 int handler_peer_is_admin(struct authd *ad, int fd, const struct ucred *peer);
 
 /*
- * Refusals are audited at most once a minute per uid and socket: returns 1
- * when this one is due (and *held, how many were held back since).
+ * What a refusal is for: a peer that may not use the socket, one over its
+ * budget of connections or of requests (budget.h), or a malformed user
+ * name in a PAM request.
  */
-int handler_refusal_due(uid_t uid, int admin, unsigned long *held);
+enum {
+	REFUSE_FORBIDDEN = 0, REFUSE_CONNECTION, REFUSE_REQUEST,
+	REFUSE_BAD_NAME
+};
+
+/*
+ * Refusals are logged and audited at most once a minute per uid, socket
+ * and `why` (REFUSE_*): returns 1 when this one is due (and *held, how
+ * many were held back since), else 0 and counts it.
+ */
+int handler_refusal_due(uid_t uid, int admin, int why, unsigned long *held);
 
 /*
  * Writes a RESULT with status error, `reason` and `msg` to `fd`, waiting

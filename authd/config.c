@@ -81,6 +81,23 @@ static const struct conf_kw keywords[] = {
 	INT("connections_max", connections_max, 4, 65536, "1024"),
 	INT("request_timeout", request_timeout, 100, 60000, "5000"),
 	INT("idle_timeout", idle_timeout, 1, 3600, "60"),
+	/*
+	 * Budgets (authd/budget.h).  connections_max stays the total; the
+	 * admin and review shares are carved from it (check() keeps them
+	 * within half of it) and the PAM socket keeps the rest.
+	 */
+	INT("admin_connections", admin_connections, 2, 4096, "16"),
+	INT("root_connections", root_connections, 1, 2048, "4"),
+	INT("review_connections", review_connections, 1, 4096, "16"),
+	INT("review_connections_per_uid", review_connections_per_uid, 1,
+	    4096, "4"),
+	INT("review_idle_timeout", review_idle_timeout, 1, 3600, "10"),
+	INT("review_request_rate", review_request_rate, 0, 100000, "10"),
+	INT("review_request_burst", review_request_burst, 1, 1000000, "30"),
+	INT("pam_connections_per_uid", pam_connections_per_uid, 1, 65536,
+	    "256"),
+	INT("pam_request_rate", pam_request_rate, 0, 100000, "200"),
+	INT("pam_request_burst", pam_request_burst, 1, 1000000, "400"),
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -245,6 +262,18 @@ check(const char *path, struct config *c)
 	if (strcmp(c->audit_key, c->seal_key) == 0) {
 		log_err("%s: audit_key and seal_key must be different files",
 		    path);
+		errors++;
+	}
+	/* What the PAM socket keeps: logins never get less than half. */
+	if (2 * (c->admin_connections + c->review_connections) >
+	    c->connections_max) {
+		log_err("%s: admin_connections and review_connections may take "
+		    "at most half of connections_max together", path);
+		errors++;
+	}
+	if (2 * c->root_connections > c->admin_connections) {
+		log_err("%s: root_connections may be at most half of "
+		    "admin_connections", path);
 		errors++;
 	}
 	if (c->node_name == NULL) {

@@ -70,6 +70,17 @@ struct config {
 	long long	 connections_max;
 	long long	 request_timeout;
 	long long	 idle_timeout;
+	/* Budgets per socket and per uid (budget.h). */
+	long long	 admin_connections;
+	long long	 root_connections;
+	long long	 review_connections;
+	long long	 review_connections_per_uid;
+	long long	 review_idle_timeout;
+	long long	 review_request_rate;
+	long long	 review_request_burst;
+	long long	 pam_connections_per_uid;
+	long long	 pam_request_rate;
+	long long	 pam_request_burst;
 };
 
 /*

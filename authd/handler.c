@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "authd.h"
 #include "authd_err.h"
+#include "budget.h"
 #include "log.h"
 #include "server.h"
 #include "sock.h"
@@ -201,17 +202,17 @@ handler_peer_allowed(struct authd *ad, int fd, int admin, struct ucred *peer)
 }
 
 /*
- * Refusals are audited at most once a minute per uid and socket, with the
- * number held back since: a local user knocking in a loop must not be able
- * to fill the disk or keep the writer busy.
+ * Refusals are audited at most once a minute per uid, socket and cause,
+ * with the number held back since: a local user knocking in a loop must
+ * not be able to fill the disk or keep the writer busy.
  */
-#define REFUSE_SLOTS		64
-#define BADNAME_KIND		16	/* malformed names, per uid */
+#define REFUSE_SLOTS		128
 #define REFUSE_INTERVAL_MS	60000
 
 static struct {
 	uid_t		uid;
 	int		admin;
+	int		why;
 	int		used;
 	int64_t		last_ms;
 	unsigned long	held;
@@ -219,7 +220,7 @@ static struct {
 static pthread_mutex_t refuse_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 int
-handler_refusal_due(uid_t uid, int admin, unsigned long *held)
+handler_refusal_due(uid_t uid, int admin, int why, unsigned long *held)
 {
 	int64_t now = mono_ms();
 	int i, slot = 0, due;
@@ -227,7 +228,7 @@ handler_refusal_due(uid_t uid, int admin, unsigned long *held)
 	pthread_mutex_lock(&refuse_mtx);
 	for (i = 0; i < REFUSE_SLOTS; i++) {
 		if (refusals[i].used && refusals[i].uid == uid &&
-		    refusals[i].admin == admin) {
+		    refusals[i].admin == admin && refusals[i].why == why) {
 			slot = i;
 			break;
 		}
@@ -239,6 +240,7 @@ handler_refusal_due(uid_t uid, int admin, unsigned long *held)
 		refusals[slot].used = 1;
 		refusals[slot].uid = uid;
 		refusals[slot].admin = admin;
+		refusals[slot].why = why;
 		refusals[slot].last_ms = now - REFUSE_INTERVAL_MS;
 		refusals[slot].held = 0;
 	}
@@ -256,16 +258,17 @@ handler_refusal_due(uid_t uid, int admin, unsigned long *held)
 /*
  * Refuses a peer that may not use this socket: an error reply, and (rate
  * limited) a log line and an audit record.  Nothing the peer sent is
- * recorded: it has not been allowed to say anything.
+ * recorded: it has not been allowed to say anything.  `due`: the refusal
+ * was found due at accept, with `held` held back before it.
  */
 static void
-refuse_peer(struct req *rq, uint32_t reqid, int due)
+refuse_peer(struct req *rq, uint32_t reqid, int due, unsigned long held)
 {
 	const struct proto_msg *m = rq->m;
-	unsigned long held = 0;
 	char detail[96];
 
-	if (due || handler_refusal_due(rq->peer.uid, rq->admin, &held)) {
+	if (due || handler_refusal_due(rq->peer.uid, rq->admin,
+	    REFUSE_FORBIDDEN, &held)) {
 		log_warn("%s socket: refused uid %u (pid %d): not %s%s",
 		    sock_kind_name(rq->admin), (unsigned)rq->peer.uid,
 		    (int)rq->peer.pid, rq->admin ? "root or in admin_group" :
@@ -282,6 +285,41 @@ refuse_peer(struct req *rq, uint32_t reqid, int due)
 	}
 	reply_error(rq->fd, reqid, RSN_FORBIDDEN, "permission denied",
 	    rq->deadline);
+}
+
+/*
+ * Refuses a connection (`why` REFUSE_CONNECTION) or a request
+ * (REFUSE_REQUEST) over the peer's budget: an error reply with reason
+ * busy, and (rate limited as refuse_peer) a log line and an audit record
+ * that say which budget and how many were held back.  `due` and `held`
+ * as for refuse_peer.  Returns what writing the reply returned.
+ */
+static int
+refuse_budget(struct req *rq, uint32_t reqid, int why, int due,
+    unsigned long held)
+{
+	const struct proto_msg *m = rq->m;
+	char what[128], more[96] = "", detail[sizeof(what) + sizeof(more)];
+
+	if (due || handler_refusal_due(rq->peer.uid, rq->admin, why, &held)) {
+		budget_describe(rq->w->ad->budget, rq->admin, rq->peer.uid,
+		    why == REFUSE_REQUEST, what, sizeof(what));
+		if (held > 0)
+			snprintf(more, sizeof(more), "; %lu more refusals of "
+			    "this uid in the last minute", held);
+		log_warn("%s socket: uid %u (pid %d) over budget: %s; "
+		    "refusing%s", sock_kind_name(rq->admin),
+		    (unsigned)rq->peer.uid, (int)rq->peer.pid, what, more);
+		snprintf(detail, sizeof(detail), "%s%s", what, more);
+		rq->m = NULL;
+		if (req_audit_commit(rq, "over-budget", "deny", RSN_BUSY,
+		    detail, NULL) != 0)
+			log_err("audit write failed for a refusal over budget");
+		rq->m = m;
+	}
+	return reply_error(rq->fd, reqid, RSN_BUSY, why == REFUSE_REQUEST ?
+	    "too many requests; try again later" : "too many connections; "
+	    "try again later", rq->deadline);
 }
 
 /* Which request types each socket serves. */
@@ -588,20 +626,25 @@ req_finish(struct req *rq, int r)
 
 /* handler_run, with `rq` filled in; frees it unless deferred. */
 static int
-handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
+handle(struct req *rq, const uint8_t *body, size_t len, int frame_err,
+    unsigned long held)
 {
 	struct proto_msg *m;
 	enum reason why;
-	unsigned long held = 0;
+	unsigned long bad_held = 0;
 	char detail[128];
 	int r, keep = -1;
 
 	/* Records cite the policy in force; decisions the one they used. */
 	pol_version(rq->w->ad, rq->policy_version);
 
+	/* Refused at accept, before it could send anything. */
 	if (frame_err == AUTHD_ERR_PERM) {
-		/* Refused at accept, before it could send anything. */
-		refuse_peer(rq, 0, 1);
+		refuse_peer(rq, 0, 1, held);
+		goto out;
+	}
+	if (frame_err == AUTHD_ERR_TOO_MANY) {
+		(void)refuse_budget(rq, 0, REFUSE_CONNECTION, 1, held);
 		goto out;
 	}
 	if (frame_err != 0) {
@@ -624,7 +667,20 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 	 * credentials the kernel fixed when it connected.
 	 */
 	if (!peer_in_role(rq->w->ad, rq->fd, rq->admin, &rq->peer)) {
-		refuse_peer(rq, m->reqid, 0);
+		refuse_peer(rq, m->reqid, 0, 0);
+		goto out;
+	}
+	/*
+	 * SECURITY NOTE: every uid's requests come out of its own budget, so
+	 * that one local user's flood cannot keep the workers, the database
+	 * and the directory from everybody else (root is never limited).
+	 * The connection stays: closing it would only make the flood cost
+	 * authd an accept per request.
+	 */
+	if (budget_request(rq->w->ad->budget, rq->admin, rq->peer.uid,
+	    mono_ms()) != BUDGET_OK) {
+		keep = refuse_budget(rq, m->reqid, REFUSE_REQUEST, 0, 0) == 0 ?
+		    0 : -1;
 		goto out;
 	}
 	if (!type_allowed(rq->admin, m->type)) {
@@ -645,11 +701,12 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 		 * that a flood of them costs a bounded number of records.
 		 */
 		if (why == RSN_BAD_FORMAT && rq->admin == SOCK_PAM &&
-		    handler_refusal_due(rq->peer.uid, BADNAME_KIND, &held)) {
-			if (held)
+		    handler_refusal_due(rq->peer.uid, rq->admin,
+		    REFUSE_BAD_NAME, &bad_held)) {
+			if (bad_held)
 				snprintf(detail, sizeof(detail), "malformed "
 				    "user name (and %lu more from this uid in "
-				    "the last minute)", held);
+				    "the last minute)", bad_held);
 			else
 				snprintf(detail, sizeof(detail), "malformed "
 				    "user name");
@@ -676,7 +733,8 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err)
 
 int
 handler_run(struct worker *w, int fd, int admin, const struct ucred *peer,
-    const uint8_t *body, size_t len, int frame_err, void *conn)
+    const uint8_t *body, size_t len, int frame_err, unsigned long held,
+    void *conn)
 {
 	struct req *rq;
 
@@ -691,5 +749,5 @@ handler_run(struct worker *w, int fd, int admin, const struct ucred *peer,
 	rq->conn = conn;
 	rq->arrived = mono_ms();
 	rq->deadline = rq->arrived + w->ad->cfg->request_timeout;
-	return handle(rq, body, len, frame_err);
+	return handle(rq, body, len, frame_err, held);
 }

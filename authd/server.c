@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "authd_err.h"
+#include "budget.h"
 #include "log.h"
 #include "proto.h"
 #include "reason.h"
@@ -38,6 +39,8 @@
 
 /* Readiness events a leader takes at once. */
 #define LEAD_EVENTS	64
+/* Connections accepted from one listener before the others get a turn. */
+#define ACCEPT_BATCH	32
 
 struct conn {
 	struct conn	*next, *prev;
@@ -45,6 +48,13 @@ struct conn {
 	int		 fd;
 	int		 admin;		/* SOCK_*: where it arrived */
 	struct ucred	 peer;		/* SO_PEERCRED, read at accept */
+	/*
+	 * Refused at accept (AUTHD_ERR_PERM or _TOO_MANY, in frame_err): it
+	 * holds one of the budget's refusal connections, not a share, and
+	 * only carries the refusal to a worker to be recorded.
+	 */
+	int		 refusing;
+	unsigned long	 held;		/* refusals held back before it */
 	int		 busy;		/* held by a worker */
 	int		 closing;	/* shut down; its holder closes it */
 	uint8_t		 hdr[4];
@@ -66,7 +76,7 @@ struct server {
 	int		 stop_fd;	/* eventfd: level-triggered, all workers */
 	int		 poke_fd;	/* eventfd: workers -> main: deadlines */
 	int64_t		 accept_pause_until;	/* after EMFILE */
-	int64_t		 emfile_logged, limit_logged;
+	int64_t		 emfile_logged;
 	/*
 	 * Leader and followers.  One worker at a time, the leader (holding
 	 * lead_mtx), waits for readiness and serves the whole batch it gets,
@@ -159,10 +169,24 @@ poke(struct server *sv)
 	(void)!write(sv->poke_fd, &one, sizeof(one));
 }
 
+/* Idle connections: the review socket, which anyone may reach, waits less. */
+static int64_t
+idle_deadline(const struct server *sv, int kind)
+{
+	const struct config *cfg = sv->ad->cfg;
+
+	return mono_ms() + (kind == SOCK_REVIEW ? cfg->review_idle_timeout :
+	    cfg->idle_timeout) * 1000;
+}
+
 /* The holder closes `c` (its descriptor leaves the epoll set with it). */
 static void
 conn_close(struct server *sv, struct conn *c)
 {
+	if (c->refusing)
+		budget_refusal_put(sv->ad->budget);
+	else
+		budget_conn_put(sv->ad->budget, c->admin, c->peer.uid);
 	pthread_mutex_lock(&sv->mtx);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -317,7 +341,7 @@ serve(struct worker_arg *wa, struct conn *c)
 	size_t len;
 	int keep, partial, frame_err;
 
-	if (c->frame_err != AUTHD_ERR_PERM) {
+	if (!c->refusing) {
 		switch (conn_read(sv, c)) {
 		case READ_CLOSED:
 			conn_close(sv, c);
@@ -342,9 +366,9 @@ serve(struct worker_arg *wa, struct conn *c)
 	frame_err = c->frame_err;
 	c->body = NULL;
 	conn_reset(c);
-	/* A refused peer (frame_err AUTHD_ERR_PERM) is answered and closed. */
+	/* A refused peer (c->refusing) is answered and closed. */
 	keep = handler_run(&wa->w, c->fd, c->admin, &c->peer, body, len,
-	    frame_err, c);
+	    frame_err, c->held, c);
 	if (body != NULL)
 		secure_free(body, len);
 	if (keep != HANDLER_DEFERRED)
@@ -356,11 +380,10 @@ server_conn_done(void *conn, int keep)
 {
 	struct conn *c = conn;
 
-	if (!keep)
+	if (!keep || c->refusing)
 		conn_close(c->sv, c);
 	else
-		conn_release(c->sv, c, mono_ms() +
-		    c->sv->ad->cfg->idle_timeout * 1000);
+		conn_release(c->sv, c, idle_deadline(c->sv, c->admin));
 }
 
 /*
@@ -428,15 +451,23 @@ worker_loop(void *arg)
 	return NULL;
 }
 
-/* Adds a connection the main thread accepted to the set. */
+/*
+ * Adds a connection the main thread accepted to the set: one that took
+ * its budget (`refusal` 0), or one refused with `refusal` (AUTHD_ERR_PERM,
+ * _TOO_MANY) that holds a refusal connection of the budget.  Either is
+ * given back when it closes, here too if it cannot be added.
+ */
 static void
 conn_add(struct server *sv, int fd, int admin, const struct ucred *peer,
-    int refused)
+    int refusal, unsigned long held)
 {
-	const struct config *cfg = sv->ad->cfg;
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		if (refusal)
+			budget_refusal_put(sv->ad->budget);
+		else
+			budget_conn_put(sv->ad->budget, admin, peer->uid);
 		close(fd);
 		return;
 	}
@@ -444,10 +475,13 @@ conn_add(struct server *sv, int fd, int admin, const struct ucred *peer,
 	c->fd = fd;
 	c->admin = admin;
 	c->peer = *peer;
-	c->deadline = mono_ms() + cfg->idle_timeout * 1000;
-	/* A worker answers "forbidden", audits and closes. */
-	if (refused)
-		c->frame_err = AUTHD_ERR_PERM;
+	c->deadline = idle_deadline(sv, admin);
+	/* A worker answers, records the refusal and closes. */
+	if (refusal) {
+		c->refusing = 1;
+		c->frame_err = refusal;
+		c->held = held;
+	}
 	pthread_mutex_lock(&sv->mtx);
 	c->next = sv->conns;
 	if (sv->conns)
@@ -456,47 +490,84 @@ conn_add(struct server *sv, int fd, int admin, const struct ucred *peer,
 	sv->nconns++;
 	pthread_mutex_unlock(&sv->mtx);
 	/* A socket is writable at once: the refusal needs no request. */
-	conn_arm(sv, c, EPOLL_CTL_ADD, refused ? EPOLLOUT : EPOLLIN);
+	conn_arm(sv, c, EPOLL_CTL_ADD, refusal ? EPOLLOUT : EPOLLIN);
+}
+
+/*
+ * Turns away a connection that may not use its socket (`why`
+ * REFUSE_FORBIDDEN) or is over its budget (REFUSE_CONNECTION,
+ * `verdict`).  Once a minute per uid a worker answers it and records the
+ * refusal (with the number held back); the others are answered here,
+ * without waiting, and closed.
+ */
+static void
+refuse(struct server *sv, int fd, int kind, const struct ucred *peer,
+    int why, int verdict)
+{
+	struct budget *b = sv->ad->budget;
+	unsigned long held;
+
+	if (handler_refusal_due(peer->uid, kind, why, &held)) {
+		if (budget_refusal_take(b)) {
+			conn_add(sv, fd, kind, peer, why == REFUSE_FORBIDDEN ?
+			    AUTHD_ERR_PERM : AUTHD_ERR_TOO_MANY, held);
+			return;
+		}
+		/* Refusals of other uids fill the budget's: log this one. */
+		log_warn("%s socket: refused uid %u (pid %d): %s; not audited: "
+		    "other refusals are being recorded", sock_kind_name(kind),
+		    (unsigned)peer->uid, (int)peer->pid, why ==
+		    REFUSE_FORBIDDEN ? "not allowed" : verdict ==
+		    BUDGET_UID_FULL ? "its connections are all taken" :
+		    "the socket's connections are all taken");
+	}
+	if (why == REFUSE_FORBIDDEN)
+		(void)reply_error(fd, 0, RSN_FORBIDDEN, "permission denied",
+		    mono_ms());
+	else
+		(void)reply_error(fd, 0, RSN_BUSY, "too many connections; "
+		    "try again later", mono_ms());
+	close(fd);
 }
 
 static void
-do_accept(struct server *sv, int lfd, int admin)
+do_accept(struct server *sv, int lfd, int kind)
 {
 	struct ucred peer;
-	unsigned long held;
-	size_t n;
-	int fd, allowed;
+	int fd = -1, i, verdict;
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
-	    SOCK_CLOEXEC)) >= 0) {
+	/*
+	 * SECURITY NOTE: a bounded batch per listener and wake-up, so that
+	 * a local user who connects in a loop to the review socket cannot
+	 * keep the main thread from accepting on the PAM and admin sockets.
+	 */
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC)) < 0)
+			break;
 		/*
 		 * SECURITY NOTE: a peer that may not use this socket is
 		 * turned away at once, so it cannot hold connection slots
 		 * that root and the admins need.
 		 */
-		allowed = handler_peer_allowed(sv->ad, fd, admin, &peer);
-		if (!allowed && !handler_refusal_due(peer.uid, admin, &held)) {
-			/* Refused again within the minute: answer, close. */
-			(void)reply_error(fd, 0, RSN_FORBIDDEN,
-			    "permission denied", mono_ms());
-			close(fd);
+		if (!handler_peer_allowed(sv->ad, fd, kind, &peer)) {
+			refuse(sv, fd, kind, &peer, REFUSE_FORBIDDEN, 0);
 			continue;
 		}
-		pthread_mutex_lock(&sv->mtx);
-		n = sv->nconns;
-		pthread_mutex_unlock(&sv->mtx);
-		if (n >= sv->conn_max) {
-			if (mono_ms() >= sv->limit_logged + 60000) {
-				log_warn("connection limit (%zu) reached; "
-				    "refusing", sv->conn_max);
-				sv->limit_logged = mono_ms();
-			}
-			close(fd);
+		/*
+		 * SECURITY NOTE: every connection comes out of its socket's
+		 * share and its uid's budget: a local user who floods the
+		 * review socket takes no capacity that logins and
+		 * administrators need, nor all of the review socket's.
+		 */
+		if ((verdict = budget_conn_take(sv->ad->budget, kind,
+		    peer.uid)) != BUDGET_OK) {
+			refuse(sv, fd, kind, &peer, REFUSE_CONNECTION, verdict);
 			continue;
 		}
-		conn_add(sv, fd, admin, &peer, !allowed);
+		conn_add(sv, fd, kind, &peer, 0, 0);
 	}
-	if (errno == EMFILE || errno == ENFILE) {
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
 		/*
 		 * Out of descriptors: the pending connection stays in the
 		 * backlog and poll would wake at once, forever.  Stop looking
@@ -557,6 +628,20 @@ clamp_connections(const struct config *cfg, size_t *max)
 		    (unsigned long long)rl.rlim_cur, room);
 		*max = room;
 	}
+}
+
+static void
+log_shares(const struct server *sv)
+{
+	const struct budget *b = sv->ad->budget;
+	size_t pam, admin, review, pam_root, admin_root;
+
+	pam = budget_share(b, SOCK_PAM, &pam_root);
+	admin = budget_share(b, SOCK_ADMIN, &admin_root);
+	review = budget_share(b, SOCK_REVIEW, NULL);
+	log_info("connections: %zu in all; pam %zu (%zu of them root's), "
+	    "admin %zu (%zu root's), review %zu", sv->conn_max, pam, pam_root,
+	    admin, admin_root, review);
 }
 
 static int
@@ -637,7 +722,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 	pthread_mutex_init(&sv.lead_mtx, NULL);
 	sv.conn_max = (size_t)cfg->connections_max;
 	clamp_connections(cfg, &sv.conn_max);
-	if ((wa = calloc(nw, sizeof(*wa))) == NULL ||
+	if (budget_new(cfg, sv.conn_max, &ad->budget) != 0 ||
+	    (wa = calloc(nw, sizeof(*wa))) == NULL ||
 	    (sv.ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (sv.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
 	    (sv.poke_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
@@ -665,6 +751,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 	if (start_workers(&sv, wa, nw) != 0)
 		goto stop;
 	log_notice("serving with %zu workers", nw);
+	log_shares(&sv);
 	next_overdue = mono_ms() + 5000;
 	for (;;) {
 		now = mono_ms();
@@ -769,6 +856,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 		close(sv.stop_fd);
 	if (sv.poke_fd >= 0)
 		close(sv.poke_fd);
+	budget_free(ad->budget);
+	ad->budget = NULL;
 	pthread_mutex_destroy(&sv.mtx);
 	pthread_mutex_destroy(&sv.lead_mtx);
 	return ret;

@@ -5,8 +5,10 @@
 #include "authd.h"
 
 /*
- * The main thread accepts connections (checking the peer at once), keeps
- * the idle and partial-frame deadlines and handles signals.  A fixed pool
+ * The main thread accepts connections (checking the peer at once and
+ * taking each connection out of its socket's and its uid's budget,
+ * budget.h; a bounded batch per socket at a time), keeps the idle and
+ * partial-frame deadlines and handles signals.  A fixed pool
  * of workers serves one epoll set in which every connection is armed once
  * (EPOLLONESHOT).  One worker at a time, the leader, waits on it and takes
  * every ready connection: for each it reads the frame without blocking
@@ -27,7 +29,7 @@
 int server_listen(const char *path);
 
 /*
- * Serves on the two listening sockets until SIGTERM/SIGINT, then stops
+ * Serves on the three listening sockets until SIGTERM/SIGINT, then stops
  * accepting, finishes every request already received (their audit records
  * are committed and their replies sent) and returns 0.
  */

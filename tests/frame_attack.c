@@ -8,6 +8,7 @@
  */
 #include <sys/socket.h>
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,10 +123,30 @@ static void
 ping_ok(const char *what)
 {
 	struct proto_msg *req = proto_new(PROTO_T_PING, 7), *rep = NULL;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	uint64_t status = 99;
-	int fd = conn(), r;
+	int fd, r;
 
-	r = sock_call(fd, req, mono_ms() + WAIT_MS, NULL, NULL, &rep);
+	/*
+	 * Each socket has its budget of connections: right after a burst,
+	 * authd may still be closing the burst's connections and refuse a
+	 * new one as busy (or close it before the request is written) until
+	 * it has.  Ask again until the hang guard.
+	 */
+	for (;;) {
+		fd = conn();
+		r = sock_call(fd, req, deadline, NULL, NULL, &rep);
+		close(fd);
+		if (((r == 0 && rep->reqid == 0 && strcmp(proto_str(rep,
+		    PROTO_A_REASON, ""), "busy") == 0) ||
+		    r == AUTHD_ERR_CLOSED) && mono_ms() + 100 < deadline) {
+			proto_free(rep);
+			rep = NULL;
+			(void)poll(NULL, 0, 50);
+			continue;
+		}
+		break;
+	}
 	if (r == 0 && proto_get_u64(rep, PROTO_A_STATUS, &status) == 0 &&
 	    status == PROTO_S_ALLOW)
 		printf("ok: %s\n", what);
@@ -135,7 +156,6 @@ ping_ok(const char *what)
 	}
 	proto_free(req);
 	proto_free(rep);
-	close(fd);
 }
 
 /*

@@ -64,6 +64,22 @@ sed '/^ldap_uri/d' "$AUTHD_CONF" >"$T_DIR/nouri.conf"
 check "a missing ldap_uri is an error" bash -c "'$AUTHD_BIN' -t -f '$T_DIR/nouri.conf' 2>&1 | grep -q 'ldap_uri and ldap_base are required'"
 check "a missing config file is an error" bash -c "! '$AUTHD_BIN' -t -f '$T_DIR/nonexistent.conf' 2>/dev/null"
 
+# The budgets: the admin and review shares are carved from
+# connections_max and leave the PAM socket at least half of it.
+budget_conf() { cp "$AUTHD_CONF" "$T_DIR/budget.conf"; printf '%s\n' "$@" >>"$T_DIR/budget.conf"; }
+budget_conf "connections_max 64"
+check "the default shares fit connections_max 64" "$AUTHD_BIN" -t -f "$T_DIR/budget.conf"
+budget_conf "connections_max 63"
+check "they do not fit 63" bash -c "'$AUTHD_BIN' -t -f '$T_DIR/budget.conf' 2>&1 | grep -q 'at most half of connections_max'"
+budget_conf "connections_max 24" "admin_connections 8" "review_connections 4" "root_connections 4"
+check "smaller shares fit a smaller connections_max" "$AUTHD_BIN" -t -f "$T_DIR/budget.conf"
+budget_conf "admin_connections 8" "root_connections 5"
+check "root's reserve is at most half of the admin share" bash -c "'$AUTHD_BIN' -t -f '$T_DIR/budget.conf' 2>&1 | grep -q 'root_connections may be at most half'"
+bad "admin_connections 1" "too small"
+bad "review_connections_per_uid 0" "too small"
+bad "review_idle_timeout 3601" "too large"
+bad "pam_request_rate -1" "too small"
+
 # A broken policy fails -t with its file:line, and so does a missing one.
 cp -r "$T_DIR/policy" "$T_DIR/badpolicy"
 printf 'system extra {\n    owner anna\n    when nowhere\n}\n' >"$T_DIR/badpolicy/z.policy"
