@@ -311,8 +311,8 @@ access_job(struct wtx *tx, void *arg)
 	if (p->o.ar.d.allow && (late = req_late_ms(p->rq)) > 0) {
 		p->o.ar.d.allow = 0;
 		p->o.ar.d.reason = RSN_DEADLINE;
-		snprintf(detail, sizeof(detail), "abandoned: the client "
-		    "stopped waiting %lld ms before the commit; the decision "
+		snprintf(detail, sizeof(detail), "abandoned: the client's "
+		    "deadline passed %lld ms before the commit; the decision "
 		    "was allow", (long long)late);
 		return req_audit(tx, p->rq, "account",
 		    "abandoned", RSN_DEADLINE, detail, &cite);

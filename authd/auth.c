@@ -188,8 +188,8 @@ auth_tx(struct wtx *tx, void *arg)
 		    "active", step)) != 0)
 			goto out;
 		j->why = RSN_DEADLINE;
-		snprintf(j->detail, sizeof(j->detail), "abandoned: the client "
-		    "stopped waiting %lld ms before the commit; the code was "
+		snprintf(j->detail, sizeof(j->detail), "abandoned: the client's "
+		    "deadline passed %lld ms before the commit; the code was "
 		    "right and is used up", (long long)late);
 		r = req_audit(tx, rq, "auth", "abandoned", j->why, j->detail,
 		    &cite);

@@ -111,8 +111,12 @@ dir_free(struct dir *d)
  * Opens a connection to ldap_uri with the configured timeouts and TLS
  * (StartTLS done), not yet bound.  0 or AUTHD_ERR_DIRECTORY.
  */
+/*
+ * A new connection to the directory, whose connect, StartTLS and binds
+ * wait at most `wait` (NULL: ldap_timeout).
+ */
 static int
-dir_open(const struct config *c, LDAP **out)
+dir_open(const struct config *c, const struct timeval *wait, LDAP **out)
 {
 	struct timeval tv = { (time_t)c->ldap_timeout, 0 };
 	LDAP *ld = NULL;
@@ -126,6 +130,8 @@ dir_open(const struct config *c, LDAP **out)
 	}
 	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	if (wait != NULL)
+		tv = *wait;
 	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
 	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
 	/*
@@ -164,11 +170,13 @@ dir_connect(struct dir *d)
 {
 	const struct config *c = d->cfg;
 	struct berval cred;
+	struct timeval tv;
 	int rc;
 
 	if (d->ld != NULL)
 		return 0;
-	if (dir_open(c, &d->ld) != 0)
+	/* Connecting and binding wait no longer than the request may. */
+	if (op_timeout(d, &tv) != 0 || dir_open(c, &tv, &d->ld) != 0)
 		return AUTHD_ERR_DIRECTORY;
 	if (c->ldap_bind_dn != NULL) {
 		/* SECURITY NOTE: an empty simple bind is anonymous; refuse. */
@@ -1265,11 +1273,9 @@ dir_check_password(struct dir *d, const char *user_dn, const char *password)
 	 * the service connection would run the next searches with the
 	 * user's rights, and a failed bind would leave it anonymous.
 	 */
-	if (op_timeout(d, &tv) != 0 || dir_open(d->cfg, &ld) != 0)
-		return AUTHD_ERR_DIRECTORY;
 	/* The bind waits no longer than the request's client does. */
-	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	if (op_timeout(d, &tv) != 0 || dir_open(d->cfg, &tv, &ld) != 0)
+		return AUTHD_ERR_DIRECTORY;
 	cred.bv_val = (char *)(uintptr_t)password;
 	cred.bv_len = len;
 	rc = ldap_sasl_bind_s(ld, user_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
@@ -1745,7 +1751,7 @@ dir_remove_member(struct dir *d, const char *write_dn, const char *write_pw,
 		snprintf(msg, msgsz, "no write identity configured");
 		return AUTHD_ERR_CONFIG;
 	}
-	if (dir_open(c, &ld) != 0) {
+	if (dir_open(c, NULL, &ld) != 0) {
 		snprintf(msg, msgsz, "the directory could not be reached");
 		return AUTHD_ERR_DIRECTORY;
 	}

@@ -140,7 +140,7 @@ authd_setup() {
 		echo "ldap_base ${LDAP_BASE:-dc=exempel,dc=se}"
 		echo "ldap_bind_dn ${LDAP_BIND_DN:-cn=authd,ou=services,dc=exempel,dc=se}"
 		echo "ldap_bind_password_file $T_DIR/ldap.pw"
-		echo "ldap_timeout 2"
+		echo "ldap_timeout ${AUTHD_LDAP_TIMEOUT:-2}"
 		echo "policy_dir ${AUTHD_POLICY_DIR:-$T_DIR/policy}"
 		for line in "$@"; do echo "$line"; done
 	} >"$AUTHD_CONF"
