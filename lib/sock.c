@@ -190,11 +190,25 @@ sock_call(int fd, const struct proto_msg *req, int64_t deadline,
     struct proto_msg **reply)
 {
 	struct proto_msg *m = NULL;
+	uint64_t st;
 	int r;
 
 	*reply = NULL;
-	if ((r = sock_write_msg(fd, req, deadline)) != 0)
+	/*
+	 * authd may answer a connection it refuses before the request is
+	 * written, and close it: the refusal is then waiting to be read.
+	 */
+	if ((r = sock_write_msg(fd, req, deadline)) != 0) {
+		if (r == AUTHD_ERR_CLOSED && sock_read_msg(fd, deadline,
+		    &m) == 0 && m->type == PROTO_T_RESULT && m->reqid == 0 &&
+		    proto_get_u64(m, PROTO_A_STATUS, &st) == 0 &&
+		    st == PROTO_S_ERROR) {
+			*reply = m;
+			return 0;
+		}
+		proto_free(m);
 		return r;
+	}
 	for (;;) {
 		if ((r = sock_read_msg(fd, deadline, &m)) != 0)
 			return r;
@@ -203,8 +217,6 @@ sock_call(int fd, const struct proto_msg *req, int64_t deadline,
 		 * (busy, malformed frame); clients never use 0.
 		 */
 		if (m->type == PROTO_T_RESULT && m->reqid == 0) {
-			uint64_t st;
-
 			/* SECURITY NOTE: such a reply can only ever refuse. */
 			if (proto_get_u64(m, PROTO_A_STATUS, &st) != 0 ||
 			    st != PROTO_S_ERROR) {

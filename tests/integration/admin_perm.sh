@@ -22,6 +22,13 @@ check "the refusal says so" grep -qi 'forbidden\|permission' <<<"$out"
 out=$(as_nobody "$AUTHCTL_BIN" -s "$AUTHD_ADMIN_SOCK" audit list 2>&1)
 check "a non-admin uid cannot read the audit trail" bash -c "! grep -q 'admin-refused' <<<'$out'"
 check "audit: the refusal is recorded with the uid" audit_has 'admin-refused,deny,forbidden,.*uid=65534'
+# Refused again within the minute, authd answers at once and closes:
+# the answer must still reach the client, every time.
+for n in 2 3 4; do
+	out=$(as_nobody "$AUTHCTL_BIN" -s "$AUTHD_ADMIN_SOCK" ping 2>&1)
+	check "refusal $n is an answer, not a closed connection" \
+		grep -qi 'forbidden\|permission denied' <<<"$out"
+done
 check "no unlock was recorded" bash -c "! '$AUTHCTL_BIN' audit list --format csv | grep -q ',unlock,'"
 # The group check is by membership, as the socket sees it.
 check "a member of admin_group is served" as_admin "$AUTHCTL_BIN" -s "$AUTHD_ADMIN_SOCK" ping
