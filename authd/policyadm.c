@@ -213,7 +213,15 @@ factors_handle(struct req *rq, struct proto_msg *reply)
 		return reply_set(reply, PROTO_S_DENY, RSN_UNKNOWN_SYSTEM,
 		    NULL);
 	}
-	f = policy_factors(p, sys, access_has_token(rq, sys), why);
+	/*
+	 * SECURITY NOTE: "mfa optional" asks everyone for the code, token or
+	 * not, so that the prompt tells no one who has one; the code is
+	 * checked only for users who do (auth.c).
+	 */
+	f = policy_factors(p, sys, 1, why);
+	if (sys->mfa == POL_MFA_OPTIONAL)
+		snprintf(why, sizeof(why), "mfa optional (the code counts "
+		    "when the user has a token)");
 	if ((r = proto_add_str(reply, PROTO_A_FACTORS, policy_factors_str(f,
 	    fs, sizeof(fs)))) == 0 &&
 	    (r = proto_add_str(reply, PROTO_A_MFA, why)) == 0 &&

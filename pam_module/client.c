@@ -463,6 +463,16 @@ run_auth(struct pa_call *pc, uint64_t *status, struct proto_msg **reply)
 	rc = exchange(pc, PROTO_T_AUTH, code ? code : "", pw, status, reply);
 	if (rc == PAM_SUCCESS && *status == PROTO_S_ALLOW)
 		account_keep(pc, *reply);
+	/*
+	 * "mfa optional" and no token: authd checked nothing (it says so
+	 * with FACTORS none on a deny); the rest of the stack decides.
+	 */
+	else if (rc == PAM_SUCCESS && *status == PROTO_S_DENY &&
+	    strcmp(proto_str(*reply, PROTO_A_FACTORS, ""), "none") == 0) {
+		proto_free(*reply);
+		*reply = NULL;
+		rc = PAM_IGNORE;
+	}
  out:
 	secure_free_str(code);
 	secure_free_str(pw);

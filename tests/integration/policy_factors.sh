@@ -123,10 +123,17 @@ check "intranat: only the code is asked" \
 	test "$(grep '^prompt=' <<<"$LAST_PAM_OUT")" = "prompt=Verification code: "
 PAM_SERVICE=intranat expect_pam "intranat: a wrong code fails" \
 	auth orjan -a 000000 -e auth=PAM_AUTH_ERR
-PAM_SERVICE=intranat expect_pam "intranat: a user without a token is not asked" \
-	auth bertil -e auth=PAM_SUCCESS
-check "intranat: no prompt at all (pam_authd ignored, pam_permit decided)" \
-	not grep -q '^prompt=' <<<"$LAST_PAM_OUT"
+# The same question for everyone: the prompt must not tell who has a token.
+PAM_SERVICE=intranat expect_pam "intranat: a user without a token is asked the same" \
+	auth bertil -a 123456 -e auth=PAM_SUCCESS
+check "intranat: the same prompt (then pam_authd ignored, pam_permit decided)" \
+	test "$(grep '^prompt=' <<<"$LAST_PAM_OUT")" = "prompt=Verification code: "
+check "audit: bertil's code was not checked, and that is recorded" \
+	audit_has 'auth,ignore,no-token,bertil,intranat'
+PAM_SERVICE=intranat expect_pam "intranat: an unknown user is asked the same" \
+	auth nobody-here -a 123456 -e auth=PAM_AUTH_ERR
+check "intranat: the same prompt for the unknown user" \
+	test "$(grep '^prompt=' <<<"$LAST_PAM_OUT")" = "prompt=Verification code: "
 
 # lagklass: classified below the threshold: the password only.
 PAM_SERVICE=lagklass expect_pam "lagklass: the password alone" \
