@@ -95,6 +95,8 @@ struct auth_job {
 	int		 locked_now;
 	int64_t		 lock_count;
 	char		 detail[128];
+	int		 proof;		/* auth_prove: no lockout counting */
+	int		 ignored;	/* authd checked nothing: PAM_IGNORE */
 	/* The account decision asked for with the code (PROTO_A_ACCOUNT). */
 	const struct access_outcome *acc;
 	int		 acc_done;	/* written down with the allow */
@@ -146,11 +148,17 @@ auth_tx(struct wtx *tx, void *arg)
 		snprintf(j->detail, sizeof(j->detail), "locked for %lld s more",
 		    (long long)((lo.locked_until_ms - j->now_ms + 999) / 1000));
 	} else if (j->need == 0) {
-		/* Nothing for authd to check: never an allow. */
+		/*
+		 * Nothing for authd to check: never an allow.  On an "mfa
+		 * optional" system a user without a token is left to the rest
+		 * of the PAM stack (the module returns PAM_IGNORE).
+		 */
 		j->why = RSN_NO_TOKEN;
+		j->ignored = j->mfa == POL_MFA_OPTIONAL;
 		dummy_match(ad, j->code, j->now);
-		snprintf(j->detail, sizeof(j->detail), "the system requires "
-		    "no factor of authd");
+		snprintf(j->detail, sizeof(j->detail), "%s", j->ignored ?
+		    "mfa optional and no token: left to the rest of the PAM "
+		    "stack" : "the system requires no factor of authd");
 	} else if (!(j->need & POL_F_TOTP)) {
 		/* The password (checked before) was the only factor. */
 		dummy_match(ad, j->code, j->now);
@@ -195,7 +203,12 @@ auth_tx(struct wtx *tx, void *arg)
 		    &cite);
 		goto out;
 	}
-	if (j->why == RSN_OK) {
+	if (j->proof) {
+		/* SECURITY NOTE: a proof locks nobody out (proof.h). */
+		if (j->why == RSN_OK && step >= 0 &&
+		    (r = store_token_update(st, rq->user, "active", step)) != 0)
+			goto out;
+	} else if (j->why == RSN_OK) {
 		if ((step >= 0 && (r = store_token_update(st, rq->user,
 		    "active", step)) != 0) ||
 		    (r = store_lockout_clear(st, rq->user)) != 0)
@@ -213,8 +226,9 @@ auth_tx(struct wtx *tx, void *arg)
 		if ((r = store_lockout_put(st, rq->user, &lo)) != 0)
 			goto out;
 	}
-	if ((r = req_audit(tx, rq, "auth", j->why == RSN_OK ? "allow" : "deny",
-	    j->why, j->detail[0] ? j->detail : NULL, &cite)) != 0)
+	if ((r = req_audit(tx, rq, "auth", j->why == RSN_OK ? "allow" :
+	    j->ignored ? "ignore" : "deny", j->why, j->detail[0] ? j->detail :
+	    NULL, &cite)) != 0)
 		goto out;
 	if (j->locked_now) {
 		snprintf(j->detail, sizeof(j->detail), "lockout %lld: %lld s "
@@ -362,6 +376,10 @@ auth_reply(struct req *rq, struct auth_pending *p, int result)
 	    (r = proto_add_str(reply, PROTO_A_ACCOUNT_REASON,
 	    reason_str(p->acc.ar.d.reason))) != 0))
 		return r;
+	/* FACTORS "none": authd checked nothing, the stack decides. */
+	if (j->ignored && (r = proto_add_str(reply, PROTO_A_FACTORS,
+	    "none")) != 0)
+		return r;
 	return reply_set(reply, j->why == RSN_OK ? PROTO_S_ALLOW :
 	    PROTO_S_DENY, j->why, NULL);
 }
@@ -419,6 +437,8 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	const struct policy *p;
 	struct polref *ref;
 	struct subject sj;
+	unsigned long held = 0;
+	char detail[160];
 	int r;
 
 	memset(&j, 0, sizeof(j));
@@ -435,6 +455,26 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 		check_password(rq, &sj, &j);
 	subject_release(&sj);
 	pol_release(rq->w->ad, ref);
+	j.proof = 1;
+	/*
+	 * SECURITY NOTE: names the directory does not know cost a record
+	 * a minute per uid, not one each: no filling the disk with them.
+	 */
+	if (j.pre == RSN_UNKNOWN_USER) {
+		dummy_match(rq->w->ad, j.code, j.now);
+		*why = j.why = RSN_UNKNOWN_USER;
+		if (handler_refusal_due(rq->peer.uid, rq->admin,
+		    REFUSE_PROOF_UNKNOWN, &held)) {
+			snprintf(detail, sizeof(detail), "a proof in the name "
+			    "of a user the directory does not know (and %lu "
+			    "more from this uid in the last minute)", held);
+			if ((r = req_audit_commit(rq, "auth", "deny",
+			    RSN_UNKNOWN_USER, detail, NULL)) != 0)
+				return r;
+		}
+		auth_log(rq, &j);
+		return 0;
+	}
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0)
 		return r;
 	*why = j.why;

@@ -133,7 +133,9 @@ int handler_peer_is_admin(struct authd *ad, int fd, const struct ucred *peer);
  */
 enum {
 	REFUSE_FORBIDDEN = 0, REFUSE_CONNECTION, REFUSE_REQUEST,
-	REFUSE_BAD_NAME
+	REFUSE_BAD_NAME,
+	REFUSE_PROOF_LIMIT,	/* proofs of identity over their limit */
+	REFUSE_PROOF_UNKNOWN	/* proofs in the name of unknown users */
 };
 
 /*
@@ -202,8 +204,12 @@ void pol_version(struct authd *ad, char out[17]);
 int auth_handle(struct req *rq, struct proto_msg *reply);
 /*
  * Checks that `rq->user` is who they say, with the directory password
- * and a TOTP code (replay and lockout as for a login; audited as an auth
- * record of service `rq->service`).  0 with *why = RSN_OK when proved.
+ * and a TOTP code (replay as for a login; audited as an auth record of
+ * service `rq->service`).  A proof is not a login: it never counts toward
+ * the user's lockout (proof.h limits it), a locked user costs no bind,
+ * and proofs in the name of users the directory does not know are
+ * recorded once a minute per peer uid with their number.  0 with
+ * *why = RSN_OK when proved.
  */
 int auth_prove(struct req *rq, const char *pw, const char *code,
     enum reason *why);

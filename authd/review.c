@@ -13,6 +13,7 @@
  *
  * Every check and the change it permits run in one writer transaction.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "proof.h"
 #include "sock.h"
 #include "util.h"
 #include "writer.h"
@@ -43,6 +45,49 @@ review_now(struct authd *ad)
 	return wall_ms() + ad->cfg->review_time_offset * 1000;
 }
 
+/* Sleeps until PROOF_FLOOR_MS after `start` (mono_ms()). */
+static void
+proof_floor(int64_t start)
+{
+	int64_t left = start + PROOF_FLOOR_MS - mono_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	will_block();
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)(left % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
+ * A proof over its limit (proof.h): refused without looking at it,
+ * recorded once a minute per uid with the number held back.
+ */
+static enum reason
+proof_refuse(struct req *rq, int64_t wait)
+{
+	unsigned long held = 0;
+	char detail[160];
+
+	if (handler_refusal_due(rq->peer.uid, rq->admin, REFUSE_PROOF_LIMIT,
+	    &held)) {
+		log_warn("review socket: proofs by uid %u (or in the name of "
+		    "%s) over their limit for %lld s more",
+		    (unsigned)rq->peer.uid, rq->user,
+		    (long long)((wait + 999) / 1000));
+		snprintf(detail, sizeof(detail), "proof refused: too many "
+		    "failed proofs, %lld s to wait (and %lu more refused from "
+		    "this uid in the last minute)",
+		    (long long)((wait + 999) / 1000), held);
+		if (req_audit_commit(rq, "auth", "deny", RSN_TOO_MANY, detail,
+		    NULL) != 0)
+			return RSN_INTERNAL;
+	}
+	return RSN_TOO_MANY;
+}
+
 /*
  * Establishes who is asking: a directory user proved with password and
  * code (AS, PASSWORD, CODE), else the peer's local account.  Returns
@@ -56,6 +101,7 @@ reviewer(struct req *rq, struct who *w, const char **msg)
 	struct passwd pw, *pwp = NULL;
 	char buf[4096];
 	enum reason why = RSN_INTERNAL;
+	int64_t start, wait;
 	int r;
 
 	memset(w, 0, sizeof(*w));
@@ -66,13 +112,33 @@ reviewer(struct req *rq, struct who *w, const char **msg)
 		}
 		rq->user = as;
 		rq->service = "authctl-review";
-		r = auth_prove(rq, proto_str(rq->m, PROTO_A_PASSWORD, NULL),
-		    proto_str(rq->m, PROTO_A_CODE, NULL), &why);
+		start = mono_ms();
+		if ((wait = proof_admit(rq->peer.uid, as, start)) > 0)
+			why = proof_refuse(rq, wait);
+		else {
+			r = auth_prove(rq, proto_str(rq->m, PROTO_A_PASSWORD,
+			    NULL), proto_str(rq->m, PROTO_A_CODE, NULL), &why);
+			if (r != 0)
+				why = RSN_INTERNAL;
+			else
+				proof_done(rq->peer.uid, as, why == RSN_OK,
+				    mono_ms());
+		}
 		rq->user = saved_user;
 		rq->service = saved_service;
-		if (r != 0) {
+		/*
+		 * SECURITY NOTE: every proof is answered after the same
+		 * floor, so that its time tells no one whether the name
+		 * exists, the bind ran or the account is locked.
+		 */
+		proof_floor(start);
+		if (why == RSN_INTERNAL) {
 			*msg = "internal error";
 			return RSN_INTERNAL;
+		}
+		if (why == RSN_TOO_MANY) {
+			*msg = "too many failed proofs; try again later";
+			return RSN_TOO_MANY;
 		}
 		if (why != RSN_OK) {
 			*msg = "password or code not accepted";

@@ -33,6 +33,7 @@ static const char *const names[RSN_LAST] = {
 	[RSN_ACCOUNT_EXPIRED] = "account-expired",
 	[RSN_DEADLINE] = "deadline",
 	[RSN_REPLY_LOST] = "reply-lost",
+	[RSN_TOO_MANY] = "too-many-attempts",
 };
 
 const char *

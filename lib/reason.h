@@ -37,6 +37,7 @@ enum reason {
 	RSN_ACCOUNT_EXPIRED,	/* the directory account has expired */
 	RSN_DEADLINE,		/* the client's deadline passed: abandoned */
 	RSN_REPLY_LOST,		/* the reply could not be written */
+	RSN_TOO_MANY,		/* too many failed attempts: wait */
 	RSN_LAST
 };
 
