@@ -113,6 +113,8 @@ check "authd logs its locked secret memory" \
 check "VmLck > 0: memory is locked (got $(locked_kb "$AUTHD_PID") kB)" \
 	test "$(locked_kb "$AUTHD_PID")" -gt 0
 check "a mapping is locked and left out of core dumps" locked_nodump "$AUTHD_PID"
+check "authctl status says the secret memory is locked" \
+	bash -c "'$AUTHCTL_BIN' status | grep -q '^secret-memory: locked ('"
 not_dumpable "started as root" "$AUTHD_PID"
 
 # A login opens anna's seed; afterwards it must be nowhere, and the keys
@@ -166,6 +168,8 @@ authd_start_as_user -c unlimited -l 0
 check "a failed lock is logged with the limit and the remedy" \
 	grep -q 'secret memory: cannot lock [0-9]* bytes in RAM (RLIMIT_MEMLOCK 0 bytes.*LimitMEMLOCK' "$T_DIR/authd.log"
 check "authd serves without locked memory" authctl ping
+check "authctl status says the secret memory is not locked" \
+	bash -c "'$AUTHCTL_BIN' status | grep -q '^secret-memory: not-locked ('"
 not_dumpable "as $AUTHD_USER without RLIMIT_MEMLOCK" "$AUTHD_PID"
 authd_stop_as_user
 
