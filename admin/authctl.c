@@ -56,6 +56,8 @@ authctl_usage(FILE *f)
 	    "  reset USER              remove a token\n"
 	    "  status USER             show token state, failures and"
 	    " lockout\n"
+	    "  status                  show authd's counters (audit copies"
+	    " lost...)\n"
 	    "  audit list [OPTIONS]    show audit records (table, jsonl,"
 	    " csv)\n"
 	    "  audit export [OPTIONS]  write every matching record (jsonl,"

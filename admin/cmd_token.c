@@ -84,10 +84,12 @@ void
 cmd_token_status_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: authctl status USER\n"
+	    "usage: authctl status [USER]\n"
 	    "\n"
 	    "Shows USER's token state (none, pending, active), consecutive\n"
-	    "failures and lockout.\n"
+	    "failures and lockout.  Without USER, shows authd's own status:\n"
+	    "the audit copies sent to syslog and lost on the way since it\n"
+	    "started, and whether its secret memory is locked.\n"
 	    "\n"
 	    "  -h, --help   show this text\n");
 }
@@ -350,12 +352,13 @@ cmd_token_enroll(const struct authctl *ctx, int argc, char **argv)
 }
 
 /*
- * Parses "COMMAND [-h] USER".  Returns TOKEN_PROCEED with *user set, or
- * the exit status to return (help shown, or a usage error reported).
+ * Parses "COMMAND [-h] USER" ("COMMAND [-h] [USER]" with `optional`).
+ * Returns TOKEN_PROCEED with *user set (NULL when left out), or the exit
+ * status to return (help shown, or a usage error reported).
  */
 static int
 cmd_token_user_args(const char *label, int argc, char **argv,
-    void (*usage)(FILE *), const char **user)
+    void (*usage)(FILE *), int optional, const char **user)
 {
 	static const struct option opts[] = {
 		{ "help",	no_argument,	NULL,	'h' },
@@ -376,8 +379,11 @@ cmd_token_user_args(const char *label, int argc, char **argv,
 			return AUTHCTL_EXIT_FAIL;
 		}
 	}
+	if (optional && argc == optind)
+		return TOKEN_PROCEED;
 	if (argc - optind != 1) {
-		client_usage_error(label, "expected one USER", NULL);
+		client_usage_error(label, optional ? "expected at most one "
+		    "USER" : "expected one USER", NULL);
 		usage(stderr);
 		return AUTHCTL_EXIT_FAIL;
 	}
@@ -393,7 +399,7 @@ cmd_token_unlock(const struct authctl *ctx, int argc, char **argv)
 	int ret;
 
 	if ((ret = cmd_token_user_args("unlock", argc, argv,
-	    cmd_token_unlock_usage, &user)) != TOKEN_PROCEED)
+	    cmd_token_unlock_usage, 0, &user)) != TOKEN_PROCEED)
 		return ret;
 	if ((ret = cmd_token_request(ctx, "unlock", PROTO_T_UNLOCK, user, 0,
 	    &reply)) == AUTHCTL_EXIT_OK)
@@ -410,12 +416,68 @@ cmd_token_reset(const struct authctl *ctx, int argc, char **argv)
 	int ret;
 
 	if ((ret = cmd_token_user_args("reset", argc, argv,
-	    cmd_token_reset_usage, &user)) != TOKEN_PROCEED)
+	    cmd_token_reset_usage, 0, &user)) != TOKEN_PROCEED)
 		return ret;
 	if ((ret = cmd_token_request(ctx, "reset", PROTO_T_RESET, user, 0,
 	    &reply)) == AUTHCTL_EXIT_OK)
 		printf("token for %s removed\n", user);
 	proto_free(reply);
+	return ret;
+}
+
+/*
+ * One ROW of authd's own status, printed as "NAME: COUNT" (a counter) or
+ * "NAME: STATE" (a state), with " (DETAIL)" when there is one.
+ */
+static int
+cmd_token_daemon_row(const struct proto_msg *m, void *arg)
+{
+	char sname[TOKEN_TEXT_MAX], sval[TOKEN_TEXT_MAX];
+	char sdetail[TOKEN_TEXT_MAX];
+	const char *kind, *name, *state, *detail;
+	uint64_t count;
+
+	(void)arg;
+	if (m->type != PROTO_T_ROW ||
+	    proto_get_str(m, PROTO_A_KIND, &kind) != 0 ||
+	    proto_get_str(m, PROTO_A_NAME, &name) != 0)
+		goto bad;
+	/* SECURITY NOTE: text from authd reaches a terminal. */
+	if (strcmp(kind, "counter") == 0 &&
+	    proto_get_u64(m, PROTO_A_COUNT, &count) == 0)
+		snprintf(sval, sizeof(sval), "%llu", (unsigned long long)count);
+	else if (strcmp(kind, "state") == 0 &&
+	    proto_get_str(m, PROTO_A_STATE, &state) == 0)
+		str_sanitize(state, strlen(state), sval, sizeof(sval));
+	else
+		goto bad;
+	str_sanitize(name, strlen(name), sname, sizeof(sname));
+	if (proto_get_str(m, PROTO_A_DETAIL, &detail) == 0 &&
+	    *detail != '\0') {
+		str_sanitize(detail, strlen(detail), sdetail, sizeof(sdetail));
+		printf("%s: %s (%s)\n", sname, sval, sdetail);
+	} else
+		printf("%s: %s\n", sname, sval);
+	return 0;
+ bad:
+	fprintf(stderr, "authctl: status: protocol error: a status row "
+	    "without a kind, a name and a count or state\n");
+	return AUTHD_ERR_BAD_VALUE;
+}
+
+/* `authctl status` without a user: authd's own counters and state. */
+static int
+cmd_token_daemon_status(const struct authctl *ctx)
+{
+	struct proto_msg *req = NULL, *reply = NULL;
+	int ret;
+
+	if ((ret = client_new_request(PROTO_T_STATUS, &req)) ==
+	    AUTHCTL_EXIT_OK)
+		ret = client_call(ctx, "status", req, cmd_token_daemon_row,
+		    NULL, &reply);
+	proto_free(reply);
+	proto_free(req);
 	return ret;
 }
 
@@ -429,8 +491,10 @@ cmd_token_status(const struct authctl *ctx, int argc, char **argv)
 	int ret;
 
 	if ((ret = cmd_token_user_args("status", argc, argv,
-	    cmd_token_status_usage, &user)) != TOKEN_PROCEED)
+	    cmd_token_status_usage, 1, &user)) != TOKEN_PROCEED)
 		return ret;
+	if (user == NULL)
+		return cmd_token_daemon_status(ctx);
 	if ((ret = cmd_token_request(ctx, "status", PROTO_T_STATUS, user, 0,
 	    &reply)) != AUTHCTL_EXIT_OK)
 		goto out;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Administrative requests from authctl: enrollment, unlock, reset, status
- * and the audit trail (list, show, prune, checkpoint).  Every change is an
+ * (of a user, or of authd itself) and the audit trail (list, show, prune,
+ * checkpoint).  Every change is an
  * audit record written in the same transaction as the change.
  */
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "secmem.h"
 #include "sock.h"
 #include "util.h"
 #include "writer.h"
@@ -193,6 +195,54 @@ admin_reset(struct req *rq, struct proto_msg *reply)
 	    j.why, j.why == RSN_OK ? "token removed" : "user has no token");
 }
 
+/*
+ * One ROW of the daemon's status: KIND "counter" with COUNT, or "state"
+ * with STATE (when `state` is not NULL); DETAIL may be NULL.
+ */
+static int
+status_row(struct req *rq, const char *name, const char *state,
+    uint64_t count, const char *detail)
+{
+	struct proto_msg *m;
+	int r;
+
+	if ((m = proto_new(PROTO_T_ROW, rq->m->reqid)) == NULL)
+		return AUTHD_ERR_NOMEM;
+	r = proto_add_str(m, PROTO_A_KIND, state != NULL ? "state" :
+	    "counter") ?:
+	    proto_add_str(m, PROTO_A_NAME, name) ?:
+	    (state != NULL ? proto_add_str(m, PROTO_A_STATE, state) :
+	    proto_add_u64(m, PROTO_A_COUNT, count)) ?:
+	    proto_add_str(m, PROTO_A_DETAIL, detail);
+	if (r == 0)
+		r = sock_write_msg(rq->fd, m, rq->deadline);
+	proto_free(m);
+	return r;
+}
+
+/* `authctl status` without a user: authd's own counters and state. */
+static int
+daemon_status(struct req *rq, struct proto_msg *reply)
+{
+	struct authd *ad = rq->w->ad;
+	struct secmem_stats sm;
+	unsigned long sent, lost;
+	char to[160], mem[128];
+	int r;
+
+	writer_copies(ad->writer, &sent, &lost);
+	secmem_get_stats(&sm);
+	snprintf(to, sizeof(to), "to %s", ad->cfg->syslog_socket);
+	snprintf(mem, sizeof(mem), "%zu bytes, %zu in use, %lu overflows to "
+	    "the heap", sm.size, sm.used, sm.overflows);
+	if ((r = status_row(rq, "audit-copies-sent", NULL, sent, to)) != 0 ||
+	    (r = status_row(rq, "audit-copies-lost", NULL, lost, to)) != 0 ||
+	    (r = status_row(rq, "secret-memory", secmem_state_str(sm.state),
+	    0, mem)) != 0)
+		return r;
+	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
+}
+
 int
 admin_status(struct req *rq, struct proto_msg *reply)
 {
@@ -201,6 +251,8 @@ admin_status(struct req *rq, struct proto_msg *reply)
 	struct lockout lo;
 	int r, r2;
 
+	if (rq->user == NULL)
+		return daemon_status(rq, reply);
 	r = store_token_get(st, rq->user, &t);
 	if (r != 0 && r != AUTHD_ERR_NOT_FOUND)
 		return admin_fail(rq, "status", r, reply);

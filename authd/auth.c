@@ -15,6 +15,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "secmem.h"
 #include "subject.h"
 #include "util.h"
 #include "writer.h"
@@ -30,6 +31,9 @@ lockout_secs(const struct config *c, int64_t n)
 	return d < c->lockout_max ? d : c->lockout_max;
 }
 
+/* Room for an opened seed. */
+#define SEED_MAX	64
+
 /*
  * Opens the user's seed and looks for the code.  Returns 0 with *step set,
  * AUTHD_ERR_NOT_FOUND for no match, or another error.
@@ -38,20 +42,27 @@ static int
 match_token(struct authd *ad, const char *user, const struct token *t,
     const char *code, time_t now, int64_t *step)
 {
-	uint8_t seed[64];
+	uint8_t *seed;
 	size_t len;
 	int r;
 
 	*step = -1;
+	/*
+	 * SECURITY NOTE: the open seed is in locked memory, so that it never
+	 * reaches swap or a core dump, and is wiped as it is freed.
+	 */
+	if ((seed = secmem_alloc(SEED_MAX)) == NULL)
+		return AUTHD_ERR_NOMEM;
 	if ((r = unseal(ad->key, user, t->sealed, t->sealed_len, seed,
-	    sizeof(seed), &len)) != 0) {
+	    SEED_MAX, &len)) != 0) {
 		log_err("token of %s does not open (wrong key or modified)",
 		    user);
-		return r;
+		goto out;
 	}
 	r = totp_match(seed, len, now, TOTP_DIGITS, TOTP_STEP,
 	    (unsigned)ad->cfg->totp_window, code, step);
-	explicit_bzero(seed, sizeof(seed));
+ out:
+	secmem_free(seed, SEED_MAX);
 	return r;
 }
 
@@ -62,18 +73,19 @@ match_token(struct authd *ad, const char *user, const struct token *t,
 static void
 dummy_match(struct authd *ad, const char *code, time_t now)
 {
-	uint8_t seed[64];
-	size_t len;
+	uint8_t *seed;
+	size_t len = 0;
 	int64_t step;
 
-	/* Open a sealed seed too, as a real check does. */
-	if (unseal(ad->key, "-", ad->dummy_sealed, ad->dummy_sealed_len, seed,
-	    sizeof(seed), &len) != 0)
+	/* Open a sealed seed too, as a real check does (same memory). */
+	if ((seed = secmem_alloc(SEED_MAX)) != NULL &&
+	    unseal(ad->key, "-", ad->dummy_sealed, ad->dummy_sealed_len, seed,
+	    SEED_MAX, &len) != 0)
 		len = 0;
 	(void)totp_match(len ? seed : ad->dummy_seed, sizeof(ad->dummy_seed),
 	    now, TOTP_DIGITS, TOTP_STEP, (unsigned)ad->cfg->totp_window, code,
 	    &step);
-	explicit_bzero(seed, sizeof(seed));
+	secmem_free(seed, SEED_MAX);
 }
 
 /* One code check, run by the writer inside its transaction. */

@@ -26,8 +26,9 @@ enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2 };
 /* Daemon-wide state; read-only once the workers run. */
 struct authd {
 	struct config	*cfg;
+	/* The secrets live in locked memory (lib/secmem.h), wiped at exit. */
 	struct seal_key	*key;
-	char		*bindpw;	/* LDAP service password, wiped at exit */
+	char		*bindpw;	/* LDAP service password */
 	char		*writepw;	/* LDAP remediation password, or NULL */
 	int		 have_admin_gid, have_client_gid;
 	gid_t		 admin_gid, client_gid;

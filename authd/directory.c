@@ -15,6 +15,7 @@
 #include "directory.h"
 #include "log.h"
 #include "policy.h"
+#include "secmem.h"
 #include "util.h"
 
 #define PW_MAX		256
@@ -24,7 +25,7 @@
 
 struct dir {
 	const struct config	*cfg;
-	char			*bindpw;
+	const char		*bindpw;	/* the caller's */
 	LDAP			*ld;
 	int64_t			 deadline;	/* dir_set_deadline; 0: none */
 };
@@ -82,10 +83,8 @@ dir_new(const struct config *cfg, const char *bindpw)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->cfg = cfg;
-	if (bindpw != NULL && (d->bindpw = strdup(bindpw)) == NULL) {
-		free(d);
-		return NULL;
-	}
+	/* Not copied: the one copy stays in the caller's secret memory. */
+	d->bindpw = bindpw;
 	return d;
 }
 
@@ -103,7 +102,6 @@ dir_free(struct dir *d)
 	if (d == NULL)
 		return;
 	dir_disconnect(d);
-	secure_free_str(d->bindpw);
 	free(d);
 }
 
@@ -184,7 +182,7 @@ dir_connect(struct dir *d)
 			log_err("directory: empty service bind password");
 			goto fail;
 		}
-		cred.bv_val = d->bindpw;
+		cred.bv_val = (char *)(uintptr_t)d->bindpw;
 		cred.bv_len = strlen(d->bindpw);
 		rc = ldap_sasl_bind_s(d->ld, c->ldap_bind_dn, LDAP_SASL_SIMPLE,
 		    &cred, NULL, NULL, NULL);
@@ -1632,9 +1630,9 @@ int
 dir_read_password(const char *path, char **out)
 {
 	struct stat st;
-	char buf[PW_MAX + 2];
+	char *buf = NULL;
 	ssize_t n;
-	size_t len = 0;
+	size_t len = 0, bufsz = PW_MAX + 2;
 	int fd, r = AUTHD_ERR_PERM;
 
 	*out = NULL;
@@ -1650,8 +1648,12 @@ dir_read_password(const char *path, char **out)
 		    "0600 or stricter", path);
 		goto out;
 	}
-	while (len < sizeof(buf) && (n = read(fd, buf + len,
-	    sizeof(buf) - len)) != 0) {
+	/* Read straight into secret memory: no other copy is made. */
+	if ((buf = secmem_alloc(bufsz)) == NULL) {
+		r = AUTHD_ERR_NOMEM;
+		goto out;
+	}
+	while (len < bufsz && (n = read(fd, buf + len, bufsz - len)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1669,12 +1671,11 @@ dir_read_password(const char *path, char **out)
 		goto out;
 	}
 	buf[len] = '\0';
-	if ((*out = strdup(buf)) == NULL)
-		r = AUTHD_ERR_NOMEM;
-	else
-		r = 0;
+	*out = buf;
+	buf = NULL;
+	r = 0;
  out:
-	explicit_bzero(buf, sizeof(buf));
+	secmem_free(buf, bufsz);
 	close(fd);
 	return r;
 }

@@ -18,11 +18,12 @@
 struct dir;
 
 /*
- * Returns a new, unconnected handle for `cfg` (which must outlive it) and
- * the service bind password `bindpw` (copied), or NULL.
+ * Returns a new, unconnected handle for `cfg` and the service bind
+ * password `bindpw` (neither copied: both must outlive the handle), or
+ * NULL.
  */
 struct dir *dir_new(const struct config *cfg, const char *bindpw);
-/* Unbinds, wipes and frees; accepts NULL. */
+/* Unbinds and frees; accepts NULL. */
 void dir_free(struct dir *d);
 
 /*
@@ -183,7 +184,8 @@ int dir_group_members(struct dir *d, const char *group_dn, int depth,
 /*
  * Reads the service bind password from `path`: a regular file owned by
  * root or the effective uid, mode 0600 or stricter, at most 256 bytes, one
- * line.  Returns 0 and a new string (free with secure_free_str).
+ * line.  Returns 0 and a new string in secret memory (lib/secmem.h; free
+ * with secmem_free_str).
  */
 int dir_read_password(const char *path, char **out);
 

@@ -430,6 +430,9 @@ check_names(struct req *rq)
 	    m->type == PROTO_T_REVIEW_SHOW || m->type == PROTO_T_REVIEW_CLOSE ||
 	    m->type == PROTO_T_REVOCATION_LIST)
 		return RSN_OK;
+	/* Without a user, status is authd's own. */
+	if (user == NULL && m->type == PROTO_T_STATUS)
+		return RSN_OK;
 	if (user == NULL)
 		return RSN_BAD_REQUEST;
 	if (!str_valid_user(user))

@@ -16,12 +16,22 @@
 #include "authd_err.h"
 #include "log.h"
 #include "priv.h"
+#include "secmem.h"
 #include "server.h"
 #include "util.h"
 #include "userindex.h"
 #include "writer.h"
 
 #define DEFAULT_CONFIG	"/etc/authd/authd.conf"
+
+/*
+ * Secret memory (lib/secmem.h): the keys, the passwords and the seeds
+ * open at a time take a few KiB; OpenSSL adds two random generators of
+ * about 256 bytes for every thread that draws random bytes.
+ */
+#define SECMEM_BASE		(16 * 1024)
+#define SECMEM_PER_THREAD	1024
+#define SECMEM_THREADS_MORE	8	/* main, writer, index, listener... */
 
 static void
 usage(FILE *f)
@@ -79,6 +89,15 @@ main(int argc, char **argv)
 	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
 	int pam_fd = -1, admin_fd = -1, review_fd = -1;
 
+	/*
+	 * SECURITY NOTE: before anything else, no core file and no ptrace or
+	 * /proc/PID/mem by other processes of the same uid: the seal key,
+	 * the signing key and the passwords are read below.  Started as
+	 * root, the uid change alone would do it (with fs.suid_dumpable 0);
+	 * started as its own user, nothing would.
+	 */
+	if (priv_no_dump() != 0)
+		return 1;
 	memset(&ad, 0, sizeof(ad));
 	while ((ch = getopt_long(argc, argv, "df:hTt", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -136,6 +155,16 @@ main(int argc, char **argv)
 	}
 	log_set_level(level(ad.cfg->log_level));
 	umask(077);
+	/*
+	 * Locked memory for the secrets, set up as root (CAP_IPC_LOCK) so that
+	 * RLIMIT_MEMLOCK does not matter; it stays locked after the drop.
+	 * If it cannot be locked (started as authd's user with a low limit),
+	 * secmem_init says so and authd serves anyway: the secrets are still
+	 * wiped and out of core dumps, and refusing to start would stop
+	 * every login that depends on authd.
+	 */
+	(void)secmem_init(SECMEM_BASE + ((size_t)ad.cfg->workers +
+	    SECMEM_THREADS_MORE) * SECMEM_PER_THREAD);
 
 	/* As root: read the secrets only root may read, bind the sockets. */
 	if (ad.cfg->ldap_bind_password_file != NULL &&
@@ -188,11 +217,12 @@ main(int argc, char **argv)
 	pol_done(&ad);
 	store_close(st);
 	seal_key_free(ad.key);
-	secure_free_str(ad.bindpw);
-	secure_free_str(ad.writepw);
+	secmem_free_str(ad.bindpw);
+	secmem_free_str(ad.writepw);
 	explicit_bzero(ad.dummy_seed, sizeof(ad.dummy_seed));
 	free(ad.dummy_sealed);
 	totp_done();
 	config_free(ad.cfg);
+	secmem_done();
 	return ret;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -12,11 +13,35 @@
 #include "priv.h"
 
 int
+priv_no_dump(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+		log_err("cannot make the process non-dumpable: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_GET_DUMPABLE) != 0) {
+		log_err("the process is still dumpable");
+		return -1;
+	}
+	/* Hard limit too: nothing in this process may raise it again. */
+	if (setrlimit(RLIMIT_CORE, &rl) != 0) {
+		log_err("cannot set the core file size limit to 0: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
 priv_drop(const char *user)
 {
 	struct passwd *pw;
 	uid_t uid;
 	gid_t gid;
+	int r;
 
 	if (geteuid() != 0)
 		return 0;
@@ -42,14 +67,15 @@ priv_drop(const char *user)
 		log_err("privileges could be regained after dropping them");
 		return -1;
 	}
-#if defined(__SANITIZE_ADDRESS__)
 	/*
-	 * Sanitizer builds only: LeakSanitizer inspects the process through
-	 * ptrace, which a process that changed its uid is not open to.
-	 * Release builds stay non-dumpable (no core file with secrets).
+	 * SECURITY NOTE: the kernel resets the dumpable flag on a uid change
+	 * to fs.suid_dumpable, which an administrator may have set to 1:
+	 * assert it again, so that no process of `user` can ptrace authd or
+	 * read its memory.  (LeakSanitizer, in sanitizer builds, makes the
+	 * process dumpable itself for the moment it needs to.)
 	 */
-	(void)prctl(PR_SET_DUMPABLE, 1);
-#endif
+	if ((r = priv_no_dump()) != 0)
+		return r;
 	log_info("running as %s (uid %u, gid %u)", user, (unsigned)uid,
 	    (unsigned)gid);
 	return 0;

@@ -3,9 +3,18 @@
 #define AUTHD_PRIV_H
 
 /*
+ * Makes the process non-dumpable (PR_SET_DUMPABLE 0: no core file, and no
+ * ptrace or /proc/PID/mem, environ... by other processes of the same uid)
+ * and sets the core file size limit, soft and hard, to 0.  Returns 0, or
+ * -1 after logging why.
+ */
+int priv_no_dump(void);
+
+/*
  * Drops to `user` (its primary group only, no supplementary groups) with
- * setres[gu]id and verifies that root cannot be regained.  Does nothing
- * when not running as root.  Returns 0, or -1 after logging why.
+ * setres[gu]id, verifies that root cannot be regained and makes the
+ * process non-dumpable again (priv_no_dump).  Does nothing when not running
+ * as root.  Returns 0, or -1 after logging why.
  */
 int priv_drop(const char *user);
 

@@ -14,13 +14,14 @@
 #include "authd_err.h"
 #include "log.h"
 #include "seal.h"
-#include "util.h"
+#include "secmem.h"
 
 #define SEAL_VERSION	1
 #define NONCE_LEN	12
 #define TAG_LEN		16
 #define AAD_PREFIX	"authd totp seed v1"
 
+/* Lives in locked memory (secmem), read there straight from the file. */
 struct seal_key {
 	uint8_t	k[SEAL_KEY_LEN];
 };
@@ -100,7 +101,7 @@ seal_key_open(const char *path, struct seal_key **out)
 	int fd, r;
 
 	*out = NULL;
-	if ((key = calloc(1, sizeof(*key))) == NULL)
+	if ((key = secmem_alloc(sizeof(*key))) == NULL)
 		return AUTHD_ERR_NOMEM;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT)
@@ -123,7 +124,7 @@ seal_key_open(const char *path, struct seal_key **out)
 void
 seal_key_free(struct seal_key *k)
 {
-	secure_free(k, k == NULL ? 0 : sizeof(*k));
+	secmem_free(k, sizeof(*k));
 }
 
 /* Associated data: a fixed label and the user name, NUL-separated. */

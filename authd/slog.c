@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@
  * costs each commit this much at most, then the copies are dropped.
  */
 #define SLOG_WAIT_MS	20
+/* Lost copies are logged at once, then at most once per this (ms). */
+#define SLOG_ALARM_MS	60000
 
 struct slog {
 	struct sockaddr_un	 sun;
@@ -35,8 +38,14 @@ struct slog {
 	int			 facility;
 	int			 pid;		/* authd does not fork once serving */
 	char			 host[256];
-	unsigned long		 dropped;
 	int64_t			 retry_at;	/* mono_ms(): connect again */
+	/* Since start; read by any thread (slog_counts). */
+	atomic_ulong		 sent, lost;
+	/* The loss alarm, owned by the sending thread. */
+	unsigned long		 unreported;	/* lost since the last line */
+	char			 why[128];	/* what failed last */
+	int64_t			 last_line;	/* mono_ms() of it, 0: none */
+	int			 alarmed;	/* a loss line, no recovery yet */
 	char			(*buf)[SLOG_MAX];
 	size_t			 len[SLOG_BATCH];
 	size_t			 nq;
@@ -88,9 +97,9 @@ slog_close(struct slog *s)
 {
 	if (s == NULL)
 		return;
-	if (s->dropped)
+	if (atomic_load(&s->lost) > 0)
 		log_warn("syslog: %lu audit copies could not be sent",
-		    s->dropped);
+		    atomic_load(&s->lost));
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->buf);
@@ -114,6 +123,64 @@ slog_param(char *sd, size_t sz, const char *name, const char *value)
 	}
 	sd[o++] = '"';
 	sd[o] = '\0';
+}
+
+void
+slog_counts(struct slog *s, unsigned long *sent, unsigned long *lost)
+{
+	*sent = atomic_load(&s->sent);
+	*lost = atomic_load(&s->lost);
+}
+
+void
+slog_tick(struct slog *s)
+{
+	int64_t now = mono_ms();
+
+	/*
+	 * SECURITY NOTE: a lost copy is an alarm (someone may be silencing
+	 * the SIEM's view of the trail): the first loss after a quiet
+	 * minute is logged at once, and later ones are counted and logged
+	 * once a minute, so that a dead syslog cannot flood authd's log.
+	 */
+	if (s->unreported == 0 || (s->last_line != 0 &&
+	    now - s->last_line < SLOG_ALARM_MS))
+		return;
+	if (s->alarmed)
+		log_err("syslog: audit copies lost: %lu more in the last "
+		    "%lld s, %lu since start (%s)", s->unreported,
+		    (long long)((now - s->last_line + 500) / 1000),
+		    atomic_load(&s->lost), s->why);
+	else
+		log_err("syslog: audit copies lost: %lu could not be sent "
+		    "(%s), %lu since start; the records are kept in the "
+		    "database", s->unreported, s->why, atomic_load(&s->lost));
+	s->unreported = 0;
+	s->last_line = now;
+	s->alarmed = 1;
+}
+
+void
+slog_drop(struct slog *s, unsigned long n, const char *why)
+{
+	if (n == 0)
+		return;
+	atomic_fetch_add(&s->lost, n);
+	s->unreported += n;
+	snprintf(s->why, sizeof(s->why), "%s", why);
+	slog_tick(s);
+}
+
+/* Copies got through: the end of a loss alarm, if one was raised. */
+static void
+slog_sent(struct slog *s, size_t n)
+{
+	atomic_fetch_add(&s->sent, n);
+	if (!s->alarmed || s->unreported > 0)
+		return;
+	log_notice("syslog: audit copies reach %s again (%lu lost since "
+	    "start)", s->sun.sun_path, atomic_load(&s->lost));
+	s->alarmed = 0;
 }
 
 /* Connects if need be; 0 when s->fd can be used. */
@@ -186,11 +253,14 @@ slog_flush(struct slog *s)
 		close(s->fd);
 		s->fd = -1;
 	}
+	if (done > 0)
+		slog_sent(s, done);
 	if (done < s->nq) {
-		if (s->dropped == 0)
-			log_warn("syslog: cannot send audit copies to %s: %s",
-			    s->sun.sun_path, strerror(err));
-		s->dropped += s->nq - done;
+		char why[128];
+
+		snprintf(why, sizeof(why), "to %s: %s", s->sun.sun_path,
+		    strerror(err));
+		slog_drop(s, s->nq - done, why);
 	}
 	s->nq = 0;
 }

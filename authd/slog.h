@@ -9,8 +9,10 @@
  * Audit copies to syslog, as RFC 5424 lines written straight to a datagram
  * socket (default /dev/log), so a SIEM sees every record and every
  * checkpoint, and a gap in sequence numbers shows.  Sending never blocks: a
- * missing or full syslog loses the copy (counted and logged), never the
- * record, which is already durable in the database.
+ * missing or full syslog loses the copy, never the record, which is
+ * already durable in the database.  A lost copy is an alarm: logged at
+ * once, then counted and logged at most once a minute while losses go on,
+ * and counted since start for `authctl status`.
  */
 
 struct slog;
@@ -37,6 +39,23 @@ void slog_send(struct slog *s, const char *msgid, const char *sd,
 void slog_queue(struct slog *s, const char *msgid, const char *sd,
     const char *msg);
 void slog_flush(struct slog *s);
+
+/*
+ * Counts `n` copies lost for a reason of the caller's (`why`, e.g. a full
+ * queue) and raises the alarm as for copies that could not be sent.  On
+ * the sending thread.
+ */
+void slog_drop(struct slog *s, unsigned long n, const char *why);
+
+/*
+ * Logs the losses counted since the last alarm line once that is a
+ * minute old.  The sending thread calls it about once a second, so that
+ * the count is logged even when nothing more is sent.
+ */
+void slog_tick(struct slog *s);
+
+/* The copies sent and lost since slog_open.  Any thread. */
+void slog_counts(struct slog *s, unsigned long *sent, unsigned long *lost);
 
 /* Appends ` name="value"` to `sd` (size `sz`) with RFC 5424 escaping. */
 void slog_param(char *sd, size_t sz, const char *name, const char *value);

@@ -302,9 +302,13 @@ lines_send(struct writer *w)
 		}
 		slog_flush(w->slog);
 		free(out);
-		if (dropped > 0)
-			log_warn("syslog: %lu audit copies dropped: more than "
-			    "%d waiting", dropped, OUT_MAX);
+		if (dropped > 0) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "more than %d waiting",
+			    OUT_MAX);
+			slog_drop(w->slog, dropped, why);
+		}
 		pthread_mutex_lock(&w->mtx);
 	}
 }
@@ -648,6 +652,10 @@ writer_main(void *arg)
 		    atomic_load(&w->ckpt_wanted) == 0 && w->nout == 0)
 			(void)pthread_cond_timedwait(&w->cv, &w->mtx, &ts);
 		lines_send(w);
+		/* Lost copies are logged even when nothing more is sent. */
+		pthread_mutex_unlock(&w->mtx);
+		slog_tick(w->slog);
+		pthread_mutex_lock(&w->mtx);
 		wal_checkpoint(w);
 		/* The committer role once a second (or at stop), no more. */
 		if (!w->stopping && mono_ms() < next_tick)
@@ -746,6 +754,12 @@ writer_stop(struct writer *w)
 	pthread_mutex_destroy(&w->mtx);
 	pthread_cond_destroy(&w->cv);
 	free(w);
+}
+
+void
+writer_copies(struct writer *w, unsigned long *sent, unsigned long *lost)
+{
+	slog_counts(w->slog, sent, lost);
 }
 
 /* Queues `job` (w->mtx held): 0, or AUTHD_ERR_DB while the writer stops. */

@@ -59,6 +59,13 @@ int writer_start(struct authd *ad, struct writer **out);
 void writer_stop(struct writer *w);
 
 /*
+ * The syslog copies of records and checkpoints since start: sent, and
+ * lost (not sent, or dropped while too many waited).  Any thread.
+ */
+void writer_copies(struct writer *w, unsigned long *sent,
+    unsigned long *lost);
+
+/*
  * Runs fn(tx, arg) in the writer's transaction and returns once that
  * transaction is durable: fn's result (a non-zero result rolls back fn's
  * changes), or AUTHD_ERR_DB when the commit failed (then nothing fn did

@@ -25,6 +25,7 @@
 #include "dircache.h"
 #include "directory.h"
 #include "log.h"
+#include "secmem.h"
 #include "util.h"
 
 #define PEOPLE		",ou=people,dc=exempel,dc=se"
@@ -808,6 +809,6 @@ main(void)
 	test_scale(d);
 	dir_free(d);
 	dir_free(dd);
-	secure_free_str(bindpw);
+	secmem_free_str(bindpw);
 	return check_done("test_directory");
 }

@@ -161,12 +161,18 @@ pam_stack() {
 authd_start() {
 	"$AUTHD_BIN" -d -f "$AUTHD_CONF" >>"$T_DIR/authd.log" 2>&1 &
 	AUTHD_PID=$!
+	authd_wait "$AUTHD_PID"
+}
+
+# authd_wait PID: waits until authd answers on the admin socket while PID
+# (authd, or what started it) lives; ends the test if it does not.
+authd_wait() {
 	local i
 	for ((i = 0; i < 100; i++)); do
 		if [[ -S $AUTHD_ADMIN_SOCK ]] && "$AUTHCTL_BIN" ping >/dev/null 2>&1; then
 			return 0
 		fi
-		kill -0 "$AUTHD_PID" 2>/dev/null || break
+		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
 	echo "FAIL: authd did not start"; tail -n 20 "$T_DIR/authd.log"
