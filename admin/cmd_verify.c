@@ -52,7 +52,9 @@ cmd_verify_usage(FILE *f)
 	    " be\n"
 	    "repeated.  Exit status: 0 everything verified; 1 a problem was"
 	    " found;\n"
-	    "2 the verification could not be done (a file cannot be read).\n",
+	    "2 the verification could not be done (a file cannot be read, or"
+	    " the\n"
+	    "database is refused as not what authd writes).\n",
 	    VERIFY_DB_DEFAULT, VERIFY_KEY_DEFAULT);
 }
 

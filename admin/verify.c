@@ -19,6 +19,7 @@
 #include "log.h"
 #include "util.h"
 #include "verify.h"
+#include "verify_db.h"
 
 /*
  * The verifier streams the trail in sequence order with one prepared
@@ -40,7 +41,6 @@
 #define VERIFY_SLOT_MAX		64	/* missing seqs tried as move origins */
 #define VERIFY_LINE_MAX		16384	/* longest line read from a file */
 #define VERIFY_TEXT_MAX		512	/* a sanitised file name */
-#define VERIFY_BUSY_MS		5000	/* wait for a lock before giving up */
 #define VERIFY_SD_ID		"[authd@32473"
 #define VERIFY_SD_VALUE_MAX	128
 
@@ -123,7 +123,7 @@ struct verify_beyond {
 
 struct verify {
 	const struct verify_opts *o;
-	sqlite3		*db;
+	struct verify_db d;
 	sqlite3_stmt	*get;		/* one record by seq */
 	sqlite3_stmt	*get_hash;	/* one record's hash by seq */
 	struct chain_key *key;
@@ -184,17 +184,6 @@ verify_note(struct verify *v, const char *fmt, ...)
 	vfprintf(v->o->out, fmt, ap);
 	va_end(ap);
 	fputc('\n', v->o->out);
-}
-
-static int
-verify_db_error(struct verify *v, const char *what)
-{
-	char path[VERIFY_TEXT_MAX];
-
-	str_sanitize(v->o->db_path, strlen(v->o->db_path), path, sizeof(path));
-	fprintf(stderr, "authctl: audit verify: %s: %s: %s\n", path, what,
-	    sqlite3_errmsg(v->db));
-	return AUTHCTL_EXIT_FAIL;
 }
 
 static int
@@ -358,7 +347,7 @@ verify_lookup(struct verify *v, int64_t seq, uint8_t out[CHAIN_HASH_LEN])
 
 	sqlite3_reset(v->get_hash);
 	sqlite3_bind_int64(v->get_hash, 1, seq);
-	rc = sqlite3_step(v->get_hash);
+	rc = verify_db_step(&v->d, v->get_hash);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_type(v->get_hash, 0) == SQLITE_BLOB &&
 		    sqlite3_column_bytes(v->get_hash, 0) == CHAIN_HASH_LEN) {
@@ -376,39 +365,14 @@ verify_lookup(struct verify *v, int64_t seq, uint8_t out[CHAIN_HASH_LEN])
 static int
 verify_open_db(struct verify *v)
 {
-	const char *path = v->o->db_path;
-	char spath[VERIFY_TEXT_MAX];
-	int fd, rc;
-
-	/* sqlite3 says only "unable to open"; the system says why. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		str_sanitize(path, strlen(path), spath, sizeof(spath));
-		fprintf(stderr, "authctl: audit verify: cannot open the "
-		    "database %s: %s\n", spath, strerror(errno));
+	if (verify_db_open(&v->d, v->o->db_path) != AUTHCTL_EXIT_OK)
 		return AUTHCTL_EXIT_FAIL;
-	}
-	close(fd);
-	rc = sqlite3_open_v2(path, &v->db, SQLITE_OPEN_READONLY, NULL);
-	if (rc != SQLITE_OK)
-		return verify_db_error(v, "cannot open");
-	/*
-	 * SECURITY NOTE: the file may come from anyone (an auditor's copy):
-	 * functions in its schema are not trusted and nothing may write to
-	 * it, whatever its triggers and views say.
-	 */
-	(void)sqlite3_db_config(v->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	(void)sqlite3_db_config(v->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	(void)sqlite3_busy_timeout(v->db, VERIFY_BUSY_MS);
-	if (sqlite3_exec(v->db, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
-	    SQLITE_OK || sqlite3_exec(v->db, "BEGIN", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		return verify_db_error(v, "cannot start reading");
-	if (sqlite3_prepare_v2(v->db, "SELECT " VERIFY_COLUMNS " FROM audit "
+	if (sqlite3_prepare_v2(v->d.db, "SELECT " VERIFY_COLUMNS " FROM audit "
 	    "WHERE seq = ?1", -1, &v->get, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(v->db, "SELECT hash FROM audit WHERE seq = ?1",
-	    -1, &v->get_hash, NULL) != SQLITE_OK)
-		return verify_db_error(v, "not an authd database with a hash "
-		    "chain");
+	    sqlite3_prepare_v2(v->d.db, "SELECT hash FROM audit WHERE seq = "
+	    "?1", -1, &v->get_hash, NULL) != SQLITE_OK)
+		return verify_db_error(&v->d, "not an authd database with a "
+		    "hash chain");
 	return AUTHCTL_EXIT_OK;
 }
 
@@ -444,14 +408,16 @@ verify_load_key(struct verify *v)
 static int
 verify_read_base(struct verify *v)
 {
+	struct verify_db_scan scan = { 0, 0 };
 	sqlite3_stmt *st = NULL;
 	int rc, n = 0, ret = AUTHCTL_EXIT_FAIL;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT id, seq, hash FROM audit_base "
+	if (sqlite3_prepare_v2(v->d.db, "SELECT id, seq, hash FROM audit_base "
 	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return verify_db_error(v, "not an authd database with a hash "
-		    "chain");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return verify_db_error(&v->d, "not an authd database with a "
+		    "hash chain");
+	while ((rc = verify_db_next(&v->d, st, "audit_base", &scan)) ==
+	    SQLITE_ROW) {
 		if (n++ > 0 || sqlite3_column_int64(st, 0) != 1) {
 			verify_problem(v, "prune base: the table audit_base "
 			    "holds an extra row");
@@ -472,10 +438,8 @@ verify_read_base(struct verify *v)
 		    CHAIN_HASH_LEN);
 		v->base_ok = 1;
 	}
-	if (rc != SQLITE_DONE) {
-		verify_db_error(v, "audit_base");
+	if (rc != SQLITE_DONE)
 		goto out;
-	}
 	ret = AUTHCTL_EXIT_OK;
  out:
 	sqlite3_finalize(st);
@@ -492,6 +456,7 @@ verify_chain(struct verify *v)
 {
 	static const uint8_t zero[CHAIN_HASH_LEN];
 	uint8_t prev[CHAIN_HASH_LEN], h[CHAIN_HASH_LEN];
+	struct verify_db_scan scan = { 0, 0 };
 	struct verify_find *f;
 	struct chain_rec r;
 	sqlite3_stmt *st = NULL;
@@ -505,11 +470,12 @@ verify_chain(struct verify *v)
 	    CHAIN_HASH_LEN);
 	expect = v->has_base ? v->base_seq + 1 : 1;
 	v->last_seq = v->has_base ? v->base_seq : 0;
-	if (sqlite3_prepare_v2(v->db, "SELECT " VERIFY_COLUMNS " FROM audit "
+	if (sqlite3_prepare_v2(v->d.db, "SELECT " VERIFY_COLUMNS " FROM audit "
 	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
-		return verify_db_error(v, "not an authd database with a hash "
-		    "chain");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return verify_db_error(&v->d, "not an authd database with a "
+		    "hash chain");
+	while ((rc = verify_db_next(&v->d, st, "audit", &scan)) ==
+	    SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, VERIFY_COL_SEQ);
 		v->nrecords++;
 		/* Sequence numbers start at 1, or after the prune cut. */
@@ -551,10 +517,8 @@ verify_chain(struct verify *v)
 			memcpy(prev, hash, CHAIN_HASH_LEN);
 		after_gap = 0;
 	}
-	if (rc != SQLITE_DONE) {
-		verify_db_error(v, "audit");
+	if (rc != SQLITE_DONE)
 		goto out;
-	}
 	ret = AUTHCTL_EXIT_OK;
  out:
 	sqlite3_finalize(st);
@@ -584,7 +548,7 @@ verify_copy_load(struct verify *v, int64_t seq, struct verify_copy *c)
 	memset(c, 0, sizeof(*c));
 	sqlite3_reset(v->get);
 	sqlite3_bind_int64(v->get, 1, seq);
-	if (sqlite3_step(v->get) != SQLITE_ROW ||
+	if (verify_db_step(&v->d, v->get) != SQLITE_ROW ||
 	    verify_read_row(v->get, &r, &hash, &col) != 0 || hash == NULL)
 		goto out;
 	c->r = r;
@@ -878,7 +842,7 @@ verify_checkpoint(struct verify *v, const struct chain_checkpoint *cp,
 		return 0;
 	}
 	if ((r = verify_lookup(v, cp->seq, h)) < 0)
-		return verify_db_error(v, "audit");
+		return verify_db_error(&v->d, "audit");
 	if (r == 0)
 		verify_note(v, "%scheckpoint at seq %lld: its record is "
 		    "missing", where, seq);
@@ -893,17 +857,19 @@ verify_checkpoint(struct verify *v, const struct chain_checkpoint *cp,
 static int
 verify_checkpoints(struct verify *v)
 {
+	struct verify_db_scan scan = { 0, 0 };
 	struct chain_checkpoint cp;
 	sqlite3_stmt *st = NULL;
 	const char *node, *id;
 	int rc, ret = AUTHCTL_EXIT_FAIL;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT seq, time_ms, node, hash, "
+	if (sqlite3_prepare_v2(v->d.db, "SELECT seq, time_ms, node, hash, "
 	    "key_id, sig FROM audit_checkpoints ORDER BY seq", -1, &st,
 	    NULL) != SQLITE_OK)
-		return verify_db_error(v, "not an authd database with a hash "
-		    "chain");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return verify_db_error(&v->d, "not an authd database with a "
+		    "hash chain");
+	while ((rc = verify_db_next(&v->d, st, "audit_checkpoints", &scan)) ==
+	    SQLITE_ROW) {
 		memset(&cp, 0, sizeof(cp));
 		cp.seq = sqlite3_column_int64(st, 0);
 		cp.time_ms = sqlite3_column_int64(st, 1);
@@ -932,10 +898,8 @@ verify_checkpoints(struct verify *v)
 		if (verify_checkpoint(v, &cp, "", 0) != 0)
 			goto out;
 	}
-	if (rc != SQLITE_DONE) {
-		verify_db_error(v, "audit_checkpoints");
+	if (rc != SQLITE_DONE)
 		goto out;
-	}
 	ret = AUTHCTL_EXIT_OK;
  out:
 	sqlite3_finalize(st);
@@ -1011,7 +975,7 @@ verify_copy_line(struct verify *v, int64_t seq, const uint8_t *hash,
 		return 0;
 	}
 	if ((r = verify_lookup(v, seq, h)) < 0)
-		return verify_db_error(v, "audit");
+		return verify_db_error(&v->d, "audit");
 	/* A missing record is reported as deleted already. */
 	if (r == 1 && memcmp(h, hash, CHAIN_HASH_LEN) != 0)
 		verify_problem(v, "%sseq %lld: record differs from its syslog "
@@ -1128,11 +1092,11 @@ verify_tail(struct verify *v)
 	else if (v->outside_copy.seq > 0)
 		b = &v->outside_copy;
 	if (b != NULL) {
-		if (sqlite3_exec(v->db, "COMMIT", NULL, NULL, NULL) !=
-		    SQLITE_OK)
-			return verify_db_error(v, "audit");
+		/* A new snapshot, with its schema checked again. */
+		if (verify_db_renew(&v->d) != AUTHCTL_EXIT_OK)
+			return AUTHCTL_EXIT_FAIL;
 		if ((r = verify_lookup(v, b->seq, h)) < 0)
-			return verify_db_error(v, "audit");
+			return verify_db_error(&v->d, "audit");
 		if (r == 1 && memcmp(h, b->hash, CHAIN_HASH_LEN) == 0) {
 			verify_note(v, "%s%s seq %lld is newer than the "
 			    "verified trail, which ends at seq %lld: records "
@@ -1265,8 +1229,7 @@ verify_run(const struct verify_opts *o)
 	free(slf);
 	sqlite3_finalize(v.get);
 	sqlite3_finalize(v.get_hash);
-	if (v.db != NULL)
-		sqlite3_close(v.db);
+	verify_db_close(&v.d);
 	chain_key_free(v.key);
 	free(v.finds);
 	free(v.gaps);

@@ -33,8 +33,10 @@ struct verify_opts {
  * AUTHCTL_EXIT_DENIED when anything did not (a problem line was written
  * for each), or AUTHCTL_EXIT_FAIL when the verification could not be done
  * (a file could not be opened or read, the database is not an authd
- * database): the reason is on stderr, and the findings so far are not a
- * verdict.  Memory use does not grow with the size of the trail.
+ * database, or is refused as hostile: verify_db.h): the reason is on
+ * stderr, and the findings so far are not a verdict.  Memory use does not
+ * grow with the size of the trail, and SQLite's work is bounded by the
+ * rows read, whatever the file holds.
  */
 int verify_run(const struct verify_opts *o);
 

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "authctl.h"
@@ -17,7 +20,8 @@
  * The offline verifier against generated trails: a clean trail verifies,
  * and each kind of tampering (modify, delete, reorder, retype, truncate,
  * rewrite, forged signature, prune without its checkpoint) fails and
- * names the right sequence numbers.
+ * names the right sequence numbers; a hostile file (a view, a crafted
+ * b-tree, a schema that makes SQLite work) is refused quickly.
  */
 
 /* Path sizes, each with room for the one before and a file name. */
@@ -25,6 +29,11 @@
 #define DIR_MAX		1024
 #define FILE_MAX	2048
 #define TEXT_MAX	4096
+
+/* A hostile file is refused in well under this; past it, a failure. */
+#define HOSTILE_SLOW_S	5
+/* Then the verifier is killed: before the fix it never returned. */
+#define HOSTILE_KILL_S	10
 
 static char	 tmproot[ROOT_MAX];
 static int	 ncase;
@@ -741,6 +750,228 @@ test_large(void)
 	free(r.out);
 }
 
+
+/* The whole of a small file, NUL-terminated; "" if it cannot be read. */
+static char *
+read_text(const char *path)
+{
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f, *m;
+	int c;
+
+	if ((m = open_memstream(&t, &len)) == NULL)
+		exit(2);
+	if ((f = fopen(path, "r")) != NULL) {
+		while ((c = getc(f)) != EOF)
+			putc(c, m);
+		fclose(f);
+	}
+	fclose(m);
+	return t;
+}
+
+/*
+ * Runs the verifier on dir/authd.db in a child process, which is killed
+ * after HOSTILE_KILL_S seconds.  Returns its exit status (-1 if it was
+ * killed) and what it wrote to stderr in *err; *secs is how long it took.
+ */
+static int
+run_bounded(const char *dir, char **err, double *secs)
+{
+	struct run r = { 0, NULL, 0 };
+	struct timespec t0, t1;
+	char path[FILE_MAX];
+	pid_t pid;
+	int fd, st;
+
+	snprintf(path, sizeof(path), "%s/verify.err", dir);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((pid = fork()) < 0)
+		exit(2);
+	if (pid == 0) {
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+		    dup2(fd, 2) < 0)
+			_exit(99);
+		alarm(HOSTILE_KILL_S);
+		run_verify(dir, NULL, NULL, 0, NULL, 0, &r);
+		_exit(r.status);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		exit(2);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	*err = read_text(path);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * Closes the trail, then runs `sql` on its database in a new connection
+ * (the schema tricks leave the old one's stale) and checks that the
+ * verifier refuses the result quickly, with `msg` on stderr.
+ */
+static void
+check_refused(struct trail *t, const char *dir, const char *sql,
+    const char *msg)
+{
+	char db[FILE_MAX], want[TEXT_MAX], *err = NULL;
+	sqlite3 *h = NULL;
+	double secs;
+
+	trail_close(t);
+	snprintf(db, sizeof(db), "%s/authd.db", dir);
+	if (sql != NULL && (sqlite3_open(db, &h) != SQLITE_OK ||
+	    sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)) {
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(h));
+		exit(2);
+	}
+	sqlite3_close(h);
+	CHECK_INT_EQ(run_bounded(dir, &err, &secs), AUTHCTL_EXIT_FAIL);
+	CHECK(secs < HOSTILE_SLOW_S);
+	if (getenv("VERBOSE") != NULL)
+		fprintf(stderr, "--- %s: refused in %.2f s\n", dir, secs);
+	snprintf(want, sizeof(want), "authctl: audit verify: %s: %s\n", db,
+	    msg);
+	CHECK_STR_EQ(err, want);
+	free(err);
+}
+
+/*
+ * Points the right-most child of the audit table's root page at the
+ * child of its first cell, so that a scan walks that subtree twice.
+ */
+static void
+share_subtree(const char *dir)
+{
+	unsigned char hdr[100], page[65536];
+	char db[FILE_MAX];
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	size_t psz, off;
+	long long root = 0;
+	int fd;
+
+	snprintf(db, sizeof(db), "%s/authd.db", dir);
+	if (sqlite3_open(db, &h) != SQLITE_OK || sqlite3_prepare_v2(h,
+	    "SELECT rootpage FROM sqlite_master WHERE name = 'audit'", -1, &st,
+	    NULL) != SQLITE_OK)
+		exit(2);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		root = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	if (root < 1 || (fd = open(db, O_RDWR)) < 0 ||
+	    pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+		exit(2);
+	psz = (size_t)hdr[16] << 8 | hdr[17];
+	if (psz == 1)
+		psz = 65536;
+	if (pread(fd, page, psz, (off_t)(root - 1) * (off_t)psz) !=
+	    (ssize_t)psz)
+		exit(2);
+	off = root == 1 ? 100 : 0;
+	/* An interior table page: 12 header bytes, then cell pointers. */
+	CHECK_INT_EQ(page[off], 0x05);
+	if (page[off] == 0x05) {
+		memcpy(&page[off + 8], &page[(size_t)page[off + 12] << 8 |
+		    page[off + 13]], 4);
+		if (pwrite(fd, page, psz, (off_t)(root - 1) * (off_t)psz) !=
+		    (ssize_t)psz)
+			exit(2);
+	}
+	close(fd);
+}
+
+static void
+test_hostile(void)
+{
+	struct run r = { 0, NULL, 0 };
+	struct trail *t;
+	char dir[DIR_MAX], sql[TEXT_MAX];
+
+	/* The view that kept verify busy forever. */
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	check_refused(t, dir, "ALTER TABLE audit RENAME TO audit_old;"
+	    "CREATE VIEW audit AS " TRAIL_ENDLESS_AUDIT,
+	    "audit: not a table (view); refusing the file");
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	check_refused(t, dir, "DROP TABLE audit_base; CREATE VIEW audit_base "
+	    "AS " TRAIL_ENDLESS "SELECT x AS id, x AS seq, zeroblob(32) AS "
+	    "hash FROM r", "audit_base: not a table (view); refusing the "
+	    "file");
+
+	/* sqlite_master's type says table; the statement says otherwise. */
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	check_refused(t, dir, "ALTER TABLE audit RENAME TO audit_old;"
+	    "CREATE VIRTUAL TABLE audit USING fts4(" TRAIL_COLUMNS ");"
+	    "INSERT INTO audit (" TRAIL_COLUMNS ") SELECT "
+	    TRAIL_COLUMNS " FROM audit_old;"
+	    "PRAGMA writable_schema = ON;"
+	    "UPDATE sqlite_master SET rootpage = (SELECT rootpage FROM "
+	    "sqlite_master WHERE name = 'audit_old') WHERE name = 'audit'",
+	    "audit: not a table (virtual table); refusing the file");
+
+	/* A column computed on each read, and a key that is not the rowid. */
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	check_refused(t, dir, "ALTER TABLE audit_checkpoints ADD COLUMN n "
+	    "INTEGER GENERATED ALWAYS AS (length(sig)) VIRTUAL;"
+	    "ALTER TABLE audit_checkpoints RENAME COLUMN time_ms TO t;"
+	    "ALTER TABLE audit_checkpoints RENAME COLUMN n TO time_ms",
+	    "audit_checkpoints: a generated column; refusing the file");
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	check_refused(t, dir, "ALTER TABLE audit RENAME TO audit_old;"
+	    "CREATE TABLE audit AS SELECT * FROM audit_old",
+	    "audit: not keyed by an INTEGER PRIMARY KEY; refusing the file");
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	check_refused(t, dir, "ALTER TABLE audit DROP COLUMN factors",
+	    "audit: a column is missing (not an authd database with a hash "
+	    "chain)");
+
+	/* Pages shared in the b-tree: the same rows again. */
+	t = new_trail(dir, sizeof(dir), 60, 10);
+	trail_close(t);
+	share_subtree(dir);
+	check_refused(NULL, dir, NULL, "audit: rows out of order (a damaged "
+	    "or crafted b-tree); refusing the file");
+
+	/* A schema that takes SQLite more work to load than authd's. */
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	check_refused(t, dir, "PRAGMA writable_schema = ON;"
+	    "INSERT INTO sqlite_master WITH RECURSIVE r(x) AS (SELECT 1 UNION "
+	    "ALL SELECT x + 1 FROM r WHERE x < 50000) SELECT 'view', 'v' || x,"
+	    " 'v' || x, 0, 'CREATE VIEW v' || x || ' AS SELECT 1' FROM r",
+	    "cannot read the schema: more work than any authd database needs;"
+	    " refusing the file");
+
+	/*
+	 * A value longer than any record authd writes (a frame's worth,
+	 * PROTO_FRAME_MAX bytes, is one).
+	 */
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	snprintf(sql, sizeof(sql), "UPDATE audit SET detail = printf('%%.%dc',"
+	    " 'x') WHERE seq = 3", PROTO_FRAME_MAX);
+	trail_exec(t, sql);
+	run_verify(dir, NULL, NULL, 0, NULL, 0, &r);
+	CHECK_INT_EQ(r.status, AUTHCTL_EXIT_DENIED);
+	CHECK_STR_HAS(r.out, "seq 3: record modified (hash does not match");
+	check_refused(t, dir, "UPDATE audit SET detail = printf('%.70000c', "
+	    "'x') WHERE seq = 3", "audit: a row longer than any authd writes; "
+	    "refusing the file");
+
+	/* Triggers never run: they do not stop a trail from verifying. */
+	t = new_trail(dir, sizeof(dir), 20, 10);
+	trail_exec(t, "CREATE TRIGGER t1 BEFORE UPDATE ON audit BEGIN "
+	    TRAIL_ENDLESS "SELECT count(*) FROM r; END;"
+	    "CREATE TRIGGER t2 AFTER DELETE ON audit_checkpoints BEGIN "
+	    TRAIL_ENDLESS "SELECT count(*) FROM r; END");
+	run_verify(dir, NULL, NULL, 0, NULL, 0, &r);
+	CHECK_INT_EQ(r.status, AUTHCTL_EXIT_OK);
+	CHECK_STR_EQ(r.out, "verified 20 records, 2 checkpoints: OK\n");
+	trail_close(t);
+	free(r.out);
+}
+
 int
 main(void)
 {
@@ -764,6 +995,7 @@ main(void)
 	test_pruned();
 	test_live();
 	test_large();
+	test_hostile();
 	ret = check_done("test_verify");
 	if (ret == 0 || getenv("KEEP") == NULL)
 		nftw(tmproot, rm_one, 16, FTW_DEPTH | FTW_PHYS);

@@ -25,10 +25,6 @@ static const char trail_schema[] =
 	"  id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
 	"  hash BLOB NOT NULL);";
 
-#define TRAIL_COLUMNS	"seq, time_ms, node, event, actor, user, system, " \
-			"service, rhost, tty, decision, reason, request_id, " \
-			"detail, policy, role, rule, factors, hash"
-
 /* Text that exporters and the verifier must carry without harm. */
 static const char *const trail_details[] = {
 	"plain",

@@ -18,6 +18,24 @@
  * trail->db.
  */
 
+/* The columns of the table audit, in order. */
+#define TRAIL_COLUMNS	"seq, time_ms, node, event, actor, user, system, " \
+			"service, rhost, tty, decision, reason, request_id, " \
+			"detail, policy, role, rule, factors, hash"
+
+/*
+ * What a hostile file can hold: a query of endless rows (x = 1, 2, ...),
+ * and one whose rows are shaped like the table audit's.
+ */
+#define TRAIL_ENDLESS	"WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL " \
+			"SELECT x + 1 FROM r) "
+#define TRAIL_ENDLESS_AUDIT TRAIL_ENDLESS				\
+	"SELECT x AS seq, 0 AS time_ms, 'n' AS node, 'auth' AS event,"	\
+	" 'uid:0' AS actor, NULL AS user, NULL AS system, NULL AS service,"\
+	" NULL AS rhost, NULL AS tty, 'allow' AS decision, 'ok' AS reason,"\
+	" 1 AS request_id, NULL AS detail, NULL AS policy, NULL AS role,"\
+	" NULL AS rule, NULL AS factors, zeroblob(32) AS hash FROM r"
+
 struct trail {
 	sqlite3			*db;
 	struct chain_key	*key;

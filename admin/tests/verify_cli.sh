@@ -3,7 +3,10 @@
 #
 # "authctl audit verify" as an operator runs it: a generated trail
 # (gen_trail), tampered with by the sqlite3 tool, checked through the
-# authctl binary; exit statuses and the sequence numbers named.
+# authctl binary; exit statuses and the sequence numbers named.  Then
+# hostile files (a view that never ends, a virtual table, a FIFO), which
+# are refused at once; each run is killed after 10 seconds, as the view
+# once needed.
 #
 #   verify_cli.sh AUTHCTL GEN_TRAIL
 #
@@ -134,6 +137,79 @@ run "$authctl" audit verify --database "$work/db" --key "$key" --checkpoint - --
 expect "standard input twice" 2
 run "$authctl" audit verify --database "$work/syslog" --key "$key"
 expect "not a database" 2
+
+# refused WHAT MESSAGE: the last timed run exited 2, within a few seconds,
+# with MESSAGE (after "authctl: audit verify: DB: ") as its only error.
+refused() {
+	local what=$1 want="authctl: audit verify: $work/db: $2"
+	if [[ $rc -eq 124 ]]; then
+		fail "$what: still running after 10 s, killed"
+	elif [[ $rc -ne 2 || $err != "$want" ]]; then
+		fail "$what: exit $rc, expected 2 and '$want'"
+		printf '%s\n%s\n' "$out" "$err" | sed 's/^/     | /'
+	elif [[ $ms -gt 5000 ]]; then
+		fail "$what: refused after $ms ms"
+	else
+		pass "$what (${ms} ms)"
+	fi
+}
+# timed: verify, killed after 10 s; its run time in $ms
+timed() {
+	local t0
+	t0=$(date +%s%N)
+	run timeout 10 "$authctl" audit verify --database "$work/db" --key "$key"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+# A row of the audit table from an endless recursive query.
+endless="WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r)
+	SELECT x AS seq, 0 AS time_ms, 'n' AS node, 'auth' AS event,
+	'uid:0' AS actor, NULL AS user, NULL AS system, NULL AS service,
+	NULL AS rhost, NULL AS tty, 'allow' AS decision, 'ok' AS reason,
+	1 AS request_id, NULL AS detail, NULL AS policy, NULL AS role,
+	NULL AS rule, NULL AS factors, zeroblob(32) AS hash FROM r"
+cols="seq, time_ms, node, event, actor, user, system, service, rhost, tty,
+	decision, reason, request_id, detail, policy, role, rule, factors, hash"
+
+fresh
+sql "ALTER TABLE audit RENAME TO audit_old; CREATE VIEW audit AS $endless"
+timed
+refused "audit as an endless view" "audit: not a table (view); refusing the file"
+
+fresh
+sql "ALTER TABLE audit_checkpoints RENAME TO cp_old;
+     CREATE VIEW audit_checkpoints AS WITH RECURSIVE r(x) AS (SELECT 1
+     UNION ALL SELECT x + 1 FROM r) SELECT x AS seq, 0 AS time_ms,
+     'n' AS node, zeroblob(32) AS hash, 'k' AS key_id, zeroblob(64) AS sig
+     FROM r"
+timed
+refused "audit_checkpoints as an endless view" \
+	"audit_checkpoints: not a table (view); refusing the file"
+
+fresh
+if sql "ALTER TABLE audit RENAME TO audit_old;
+	CREATE VIRTUAL TABLE audit USING fts4($cols);
+	INSERT INTO audit ($cols) SELECT $cols FROM audit_old" 2>/dev/null; then
+	timed
+	refused "audit as a virtual table" \
+		"audit: not a table (virtual table); refusing the file"
+else
+	echo "SKIP audit as a virtual table: this sqlite3 has no fts4"
+fi
+
+# Triggers never run while verifying, whatever they would do.
+fresh
+sql "CREATE TRIGGER t1 BEFORE UPDATE ON audit BEGIN
+	SELECT count(*) FROM ($endless); END;
+     CREATE TRIGGER t2 AFTER INSERT ON audit_checkpoints BEGIN
+	SELECT count(*) FROM ($endless); END;"
+timed
+expect "endless triggers do not run" 0 "verified 200 records, 4 checkpoints: OK"
+
+rm -f "$work/db"
+mkfifo "$work/db"
+timed
+refused "a FIFO for a database" "not a regular file; refusing the file"
+rm -f "$work/db"
 
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]
