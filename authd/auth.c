@@ -475,7 +475,7 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	if (j.pre == RSN_UNKNOWN_USER) {
 		dummy_match(rq->w->ad, j.code, j.now);
 		*why = j.why = RSN_UNKNOWN_USER;
-		if (handler_refusal_due(rq->peer.uid, rq->admin,
+		if (peer_refusal_due(rq->peer.uid, rq->admin,
 		    REFUSE_PROOF_UNKNOWN, &held)) {
 			snprintf(detail, sizeof(detail), "a proof in the name "
 			    "of a user the directory does not know (and %lu "

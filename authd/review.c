@@ -71,7 +71,7 @@ proof_refuse(struct req *rq, int64_t wait)
 	unsigned long held = 0;
 	char detail[160];
 
-	if (handler_refusal_due(rq->peer.uid, rq->admin, REFUSE_PROOF_LIMIT,
+	if (peer_refusal_due(rq->peer.uid, rq->admin, REFUSE_PROOF_LIMIT,
 	    &held)) {
 		log_warn("review socket: proofs by uid %u (or in the name of "
 		    "%s) over their limit for %lld s more",
@@ -155,7 +155,7 @@ reviewer(struct req *rq, struct who *w, const char **msg)
 		return RSN_FORBIDDEN;
 	}
 	snprintf(w->name, sizeof(w->name), "%s", pw.pw_name);
-	w->admin = rq->peer.uid == 0 || handler_peer_is_admin(rq->w->ad,
+	w->admin = rq->peer.uid == 0 || peer_is_admin(rq->w->ad,
 	    rq->fd, &rq->peer);
 	snprintf(rq->actor, sizeof(rq->actor), "%.64s (uid %u%s)", w->name,
 	    (unsigned)rq->peer.uid, w->admin ? ", security function" : "");

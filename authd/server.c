@@ -18,6 +18,7 @@
 
 #include "authd_err.h"
 #include "budget.h"
+#include "handler.h"
 #include "log.h"
 #include "proto.h"
 #include "reason.h"
@@ -368,7 +369,7 @@ serve(struct worker_arg *wa, struct conn *c)
 	conn_reset(c);
 	/* A refused peer (c->refusing) is answered and closed. */
 	keep = handler_run(&wa->w, c->fd, c->admin, &c->peer, body, len,
-	    frame_err, c->held, c);
+	    frame_err, c->held, server_conn_done, c);
 	if (body != NULL)
 		secure_free(body, len);
 	if (keep != HANDLER_DEFERRED)
@@ -507,7 +508,7 @@ refuse(struct server *sv, int fd, int kind, const struct ucred *peer,
 	struct budget *b = sv->ad->budget;
 	unsigned long held;
 
-	if (handler_refusal_due(peer->uid, kind, why, &held)) {
+	if (peer_refusal_due(peer->uid, kind, why, &held)) {
 		if (budget_refusal_take(b)) {
 			conn_add(sv, fd, kind, peer, why == REFUSE_FORBIDDEN ?
 			    AUTHD_ERR_PERM : AUTHD_ERR_TOO_MANY, held);
@@ -515,7 +516,7 @@ refuse(struct server *sv, int fd, int kind, const struct ucred *peer,
 		}
 		/* Refusals of other uids fill the budget's: log this one. */
 		log_warn("%s socket: refused uid %u (pid %d): %s; not audited: "
-		    "other refusals are being recorded", sock_kind_name(kind),
+		    "other refusals are being recorded", peer_sock_name(kind),
 		    (unsigned)peer->uid, (int)peer->pid, why ==
 		    REFUSE_FORBIDDEN ? "not allowed" : verdict ==
 		    BUDGET_UID_FULL ? "its connections are all taken" :
@@ -550,7 +551,7 @@ do_accept(struct server *sv, int lfd, int kind)
 		 * turned away at once, so it cannot hold connection slots
 		 * that root and the admins need.
 		 */
-		if (!handler_peer_allowed(sv->ad, fd, kind, &peer)) {
+		if (!peer_allowed(sv->ad, fd, kind, &peer)) {
 			refuse(sv, fd, kind, &peer, REFUSE_FORBIDDEN, 0);
 			continue;
 		}
