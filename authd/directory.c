@@ -16,6 +16,7 @@
 #include "log.h"
 #include "policy.h"
 #include "secmem.h"
+#include "strmap.h"
 #include "util.h"
 
 #define PW_MAX		256
@@ -851,111 +852,6 @@ member_filter(const char *dn, const char *uids, const char *user,
 	return r;
 }
 
-/*
- * A map from strings (own copies) to ints, open addressing.  The keys are
- * DNs and user names the service account reads from the directory, and
- * the walks that fill it are bounded.
- */
-struct strmap {
-	char		**key;
-	int		 *val;
-	size_t		  cap;		/* 0 or a power of 2 */
-	size_t		  n;
-};
-
-static uint64_t
-str_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* Where `k` is, or the empty slot where it would go. */
-static size_t
-strmap_slot(const struct strmap *m, const char *k)
-{
-	size_t i = (size_t)str_hash(k) & (m->cap - 1);
-
-	while (m->key[i] != NULL && strcmp(m->key[i], k) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-/* 1 and *val (if not NULL) when `k` is in the map, else 0. */
-static int
-strmap_get(const struct strmap *m, const char *k, int *val)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return 0;
-	i = strmap_slot(m, k);
-	if (m->key[i] == NULL)
-		return 0;
-	if (val != NULL)
-		*val = m->val[i];
-	return 1;
-}
-
-static int
-strmap_grow(struct strmap *m)
-{
-	struct strmap nm;
-	size_t i, j;
-
-	nm.cap = m->cap == 0 ? 64 : m->cap * 2;
-	nm.n = m->n;
-	nm.val = NULL;
-	if ((nm.key = calloc(nm.cap, sizeof(*nm.key))) == NULL ||
-	    (nm.val = calloc(nm.cap, sizeof(*nm.val))) == NULL) {
-		free(nm.key);
-		return AUTHD_ERR_NOMEM;
-	}
-	for (i = 0; i < m->cap; i++) {
-		if (m->key[i] == NULL)
-			continue;
-		j = strmap_slot(&nm, m->key[i]);
-		nm.key[j] = m->key[i];
-		nm.val[j] = m->val[i];
-	}
-	free(m->key);
-	free(m->val);
-	*m = nm;
-	return 0;
-}
-
-/* Adds a copy of `k`, which must not be in the map yet, with `val`. */
-static int
-strmap_put(struct strmap *m, const char *k, int val)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap && strmap_grow(m) != 0)
-		return AUTHD_ERR_NOMEM;
-	i = strmap_slot(m, k);
-	if ((m->key[i] = strdup(k)) == NULL)
-		return AUTHD_ERR_NOMEM;
-	m->val[i] = val;
-	m->n++;
-	return 0;
-}
-
-static void
-strmap_free(struct strmap *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		free(m->key[i]);
-	free(m->key);
-	free(m->val);
-	memset(m, 0, sizeof(*m));
-}
 
 /* The upward walk of dir_user_groups, in the order groups were found. */
 struct gwalk {

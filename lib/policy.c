@@ -24,6 +24,7 @@
 
 #include "authd_err.h"
 #include "policy_int.h"
+#include "strmap.h"
 #include "util.h"
 
 #define WORDS_MAX	256		/* words on one line */
@@ -173,19 +174,7 @@ free_strs(char **a, size_t n)
 	free(a);
 }
 
-/* ---- hash tables (FNV-1a) ---- */
-
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
+/* ---- hash tables (FNV-1a, strmap_hash) ---- */
 
 int
 pol_htab_build(struct pol_htab *h, size_t n)
@@ -207,7 +196,7 @@ pol_htab_build(struct pol_htab *h, size_t n)
 int
 pol_htab_put(struct pol_htab *h, const char *key, size_t val)
 {
-	size_t i = (size_t)hash(key) & h->mask;
+	size_t i = (size_t)strmap_hash(key) & h->mask;
 
 	while (h->key[i] != NULL) {
 		if (strcmp(h->key[i], key) == 0)
@@ -226,7 +215,7 @@ pol_htab_get(const struct pol_htab *h, const char *key, size_t *val)
 
 	if (h->key == NULL)
 		return 0;
-	for (i = (size_t)hash(key) & h->mask; h->key[i] != NULL;
+	for (i = (size_t)strmap_hash(key) & h->mask; h->key[i] != NULL;
 	    i = (i + 1) & h->mask)
 		if (strcmp(h->key[i], key) == 0) {
 			*val = h->val[i];
