@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "authd_err.h"
+#include "lex.h"
 #include "policy_int.h"
 #include "strmap.h"
 #include "util.h"
@@ -1103,64 +1104,30 @@ close_block(struct parser *ps)
 	return 0;
 }
 
-/*
- * Splits a line into words in place: blanks separate, '#' starts a
- * comment, "..." quotes (with \" and \\).  Returns the number of words or
- * -1 (message set).
- */
-static int
-split(struct parser *ps, char *line, char **argv)
-{
-	char *r = line, *w;
-	int argc = 0;
-
-	for (;;) {
-		while (*r == ' ' || *r == '\t')
-			r++;
-		if (*r == '\0' || *r == '#')
-			return argc;
-		if (argc == WORDS_MAX)
-			return fail(ps, "too many words on one line (at most "
-			    "%d)", WORDS_MAX);
-		argv[argc++] = w = r;
-		if (*r == '"') {
-			for (r++; *r != '"'; r++) {
-				if (*r == '\0')
-					return fail(ps, "unterminated quote");
-				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
-					r++;
-				*w++ = *r;
-			}
-			r++;
-			if (*r != '\0' && *r != ' ' && *r != '\t' && *r != '#')
-				return fail(ps, "text after closing quote");
-		} else {
-			while (*r != '\0' && *r != ' ' && *r != '\t' &&
-			    *r != '#') {
-				if (*r == '"')
-					return fail(ps, "quote inside a word");
-				w++;
-				r++;
-			}
-		}
-		if (*r == '#') {
-			*w = '\0';
-			return argc;
-		}
-		if (*r != '\0')
-			r++;
-		*w = '\0';
-	}
-}
-
 static int
 do_line(struct parser *ps, char *line)
 {
 	char *argv[WORDS_MAX];
+	enum lex_err le;
 	int argc;
 
-	if ((argc = split(ps, line, argv)) <= 0)
-		return argc;
+	/* A '#' ends a word too: "admin# the admins" is the word admin. */
+	if ((argc = lex_split(line, argv, WORDS_MAX, LEX_HASH_ENDS,
+	    &le)) < 0) {
+		switch (le) {
+		case LEX_TOO_MANY:
+			return fail(ps, "too many words on one line (at most "
+			    "%d)", WORDS_MAX);
+		case LEX_UNTERMINATED:
+			return fail(ps, "unterminated quote");
+		case LEX_AFTER_QUOTE:
+			return fail(ps, "text after closing quote");
+		default:
+			return fail(ps, "quote inside a word");
+		}
+	}
+	if (argc == 0)
+		return 0;
 	if (strcmp(argv[0], "}") == 0) {
 		if (argc != 1)
 			return fail(ps, "text after }");
