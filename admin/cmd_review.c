@@ -5,17 +5,16 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "authctl.h"
 #include "authd_err.h"
 #include "fmt.h"
+#include "prompt.h"
 #include "proto.h"
 #include "report.h"
 #include "util.h"
@@ -25,20 +24,15 @@
  * (docs/reviews.md).  Every request goes to authd's review socket, which
  * any local user may reach; authd decides who may do what, from the
  * peer's credentials or from a directory password and TOTP code that
- * --as USER reads from the terminal.  authctl checks every argument
- * before it asks for a secret or connects, and checks what comes back
- * before it writes anything.
+ * --as USER reads from the terminal (prompt.c).  authctl checks every
+ * argument before it asks for a secret or connects, and checks what
+ * comes back before it writes anything.
  */
 
 /* Rows of a listing: every campaign of years of quarters fits below. */
 #define REVIEW_ROWS_MAX		100000
 /* A comment: one line of text, as authd takes it. */
 #define REVIEW_COMMENT_MAX	1000
-/* The directory password (PROTO_A_PASSWORD). */
-#define REVIEW_PASSWORD_MAX	256
-/* A TOTP code: 6 to 8 digits. */
-#define REVIEW_CODE_MIN		6
-#define REVIEW_CODE_MAX		8
 /* MESSAGE (1024 bytes) sanitised. */
 #define REVIEW_TEXT_MAX		(4 * 1024 + 8)
 #define REVIEW_DAY_MS		INT64_C(86400000)
@@ -587,169 +581,6 @@ rv_format(const struct rv *rv, const char *s, int table, int html,
 
 /* ---- the identity proof ---- */
 
-enum {
-	RV_LINE_OK = 0,
-	RV_LINE_EOF,		/* end of input before anything */
-	RV_LINE_LONG,		/* longer than allowed */
-	RV_LINE_NUL,		/* a NUL byte */
-	RV_LINE_INTR,		/* a signal came */
-	RV_LINE_ERR,		/* read error; errno */
-};
-
-static volatile sig_atomic_t rv_signo;
-
-static void
-rv_catch(int sig)
-{
-	rv_signo = sig;
-}
-
-/* Signals that must not leave the terminal without echo. */
-static const int rv_signals[] = {
-	SIGALRM, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
-};
-#define RV_NSIGNALS	(sizeof(rv_signals) / sizeof(rv_signals[0]))
-
-/*
- * Reads one line of at most `max` bytes (a CR before the LF dropped)
- * into `buf` (max + 2 bytes) with read(2), a byte at a time: no stdio
- * buffer keeps a copy of the secret, and the next line stays unread.
- */
-static int
-rv_read_line(int fd, char *buf, size_t max, size_t *lenp)
-{
-	size_t n = 0;
-	ssize_t r;
-	char c;
-	int ret = RV_LINE_OK;
-
-	*lenp = 0;
-	for (;;) {
-		if (rv_signo != 0)
-			return RV_LINE_INTR;
-		if ((r = read(fd, &c, 1)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return RV_LINE_ERR;
-		}
-		if (r == 0) {
-			if (n == 0 && ret == RV_LINE_OK)
-				return RV_LINE_EOF;
-			break;
-		}
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			ret = RV_LINE_NUL;
-		/* One byte more than max: room for a CR to drop. */
-		if (n > max) {
-			ret = RV_LINE_LONG;
-			continue;	/* read to the end of the line */
-		}
-		buf[n++] = c;
-	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	if (n > max)
-		ret = RV_LINE_LONG;
-	buf[n] = '\0';
-	*lenp = n;
-	return ret;
-}
-
-static void
-rv_write_str(int fd, const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
-/*
- * Prompts with `prompt` and reads one line of at most `max` bytes into
- * `buf` (max + 2 bytes): from the terminal `tty` with echo off, or from
- * standard input when `tty` is -1.  The terminal is restored on every
- * path, a signal included: it is then delivered as it would have been.
- * Returns an exit status, having said what went wrong.
- */
-static int
-rv_ask(const char *label, int tty, const char *prompt, char *buf,
-    size_t max, const char *what)
-{
-	struct sigaction sa, old[RV_NSIGNALS];
-	struct termios saved, quiet;
-	size_t i, len;
-	int in = tty >= 0 ? tty : STDIN_FILENO, echo_off, r, sig, err;
-
- again:
-	rv_signo = 0;
-	memset(old, 0, sizeof(old));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = rv_catch;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal ends the read, and echo comes back first. */
-	for (i = 0; i < RV_NSIGNALS; i++)
-		(void)sigaction(rv_signals[i], &sa, &old[i]);
-	echo_off = 0;
-	if (tty >= 0 && tcgetattr(tty, &saved) == 0) {
-		quiet = saved;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
-		quiet.c_lflag |= ECHONL;
-		/* TCSAFLUSH: nothing typed before the prompt is taken. */
-		echo_off = tcsetattr(tty, TCSAFLUSH, &quiet) == 0;
-	}
-	rv_write_str(tty >= 0 ? tty : STDERR_FILENO, prompt);
-	r = rv_read_line(in, buf, max, &len);
-	err = errno;
-	if (echo_off)
-		(void)tcsetattr(tty, TCSANOW, &saved);
-	if (tty < 0)
-		rv_write_str(STDERR_FILENO, "\n");
-	for (i = 0; i < RV_NSIGNALS; i++)
-		(void)sigaction(rv_signals[i], &old[i], NULL);
-	if (rv_signo != 0) {
-		sig = rv_signo;
-		explicit_bzero(buf, max + 2);
-		(void)raise(sig);
-		/* Stopped and continued: ask again. */
-		if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
-			goto again;
-		fprintf(stderr, "authctl: %s: interrupted\n", label);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	switch (r) {
-	case RV_LINE_OK:
-		return AUTHCTL_EXIT_OK;
-	case RV_LINE_EOF:
-		fprintf(stderr, "authctl: %s: no %s given (end of input)\n",
-		    label, what);
-		break;
-	case RV_LINE_LONG:
-		fprintf(stderr, "authctl: %s: the %s is longer than %zu "
-		    "bytes\n", label, what, max);
-		break;
-	case RV_LINE_NUL:
-		fprintf(stderr, "authctl: %s: the %s holds a NUL byte\n",
-		    label, what);
-		break;
-	default:
-		fprintf(stderr, "authctl: %s: cannot read the %s: %s\n", label,
-		    what, strerror(err));
-		break;
-	}
-	explicit_bzero(buf, max + 2);
-	return AUTHCTL_EXIT_FAIL;
-}
-
 /*
  * With --as USER: reads USER's directory password and verification code
  * and adds AS, PASSWORD and CODE to `req`.  Both are wiped here;
@@ -758,43 +589,15 @@ rv_ask(const char *label, int tty, const char *prompt, char *buf,
 static int
 rv_prove(const struct rv *rv, struct proto_msg *req)
 {
-	char pw[REVIEW_PASSWORD_MAX + 2], code[REVIEW_CODE_MAX + 2];
-	char prompt[AUTHD_USER_MAX + 32];
-	size_t i, n;
-	int tty = -1, r, ret;
+	char pw[PROMPT_PASSWORD_MAX + 2], code[PROMPT_CODE_MAX + 2];
+	int r, ret;
 
 	if (rv->as == NULL)
 		return AUTHCTL_EXIT_OK;
-	memset(pw, 0, sizeof(pw));
-	memset(code, 0, sizeof(code));
-	/*
-	 * SECURITY NOTE: from the terminal with echo off (shoulder surfing,
-	 * terminal logs and scrollback), as ssh and sudo read a password,
-	 * not from whatever standard input is connected to.  Standard input
-	 * only when there is no terminal (cron, tests).
-	 */
-	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	snprintf(prompt, sizeof(prompt), "Password for %s: ", rv->as);
-	if ((ret = rv_ask(rv->label, tty, prompt, pw, REVIEW_PASSWORD_MAX,
-	    "password")) != AUTHCTL_EXIT_OK ||
-	    (ret = rv_ask(rv->label, tty, "Verification code: ", code,
-	    REVIEW_CODE_MAX, "verification code")) != AUTHCTL_EXIT_OK)
-		goto out;
+	if ((ret = prompt_credentials(rv->label, rv->as, pw, code)) !=
+	    AUTHCTL_EXIT_OK)
+		return ret;
 	ret = AUTHCTL_EXIT_FAIL;
-	if (pw[0] == '\0') {
-		fprintf(stderr, "authctl: %s: empty password\n", rv->label);
-		goto out;
-	}
-	n = strlen(code);
-	for (i = 0; i < n && code[i] >= '0' && code[i] <= '9'; i++)
-		;
-	/* The message never repeats the code. */
-	if (i != n || n < REVIEW_CODE_MIN) {
-		fprintf(stderr, "authctl: %s: the verification code is %d to "
-		    "%d digits\n", rv->label, REVIEW_CODE_MIN,
-		    REVIEW_CODE_MAX);
-		goto out;
-	}
 	if ((r = proto_add_str(req, PROTO_A_AS, rv->as)) != 0 ||
 	    (r = proto_add_str(req, PROTO_A_PASSWORD, pw)) != 0 ||
 	    (r = proto_add_str(req, PROTO_A_CODE, code)) != 0) {
@@ -806,8 +609,6 @@ rv_prove(const struct rv *rv, struct proto_msg *req)
  out:
 	explicit_bzero(pw, sizeof(pw));
 	explicit_bzero(code, sizeof(code));
-	if (tty >= 0)
-		close(tty);
 	return ret;
 }
 
