@@ -66,7 +66,6 @@ struct rv {
 	const char	*label;
 	struct authctl	 ctl;		/* sock_path: the review socket */
 	const char	*as;		/* --as USER, or NULL */
-	void		(*usage)(FILE *);
 };
 
 /* Columns of a listing (review list, revocation list). */
@@ -389,23 +388,21 @@ cmd_revocation_usage(FILE *f)
 /* ---- arguments ---- */
 
 static void
-rv_init(struct rv *rv, const struct authctl *ctx, const char *label,
-    void (*usage)(FILE *))
+rv_init(struct rv *rv, const struct authctl *ctx, const struct cmd *c)
 {
 	memset(rv, 0, sizeof(*rv));
-	rv->label = label;
+	rv->label = c->label;
 	rv->ctl = *ctx;
 	rv->ctl.sock_path = ctx->review_path != NULL ? ctx->review_path :
 	    AUTHCTL_REVIEW_SOCKET_DEFAULT;
-	rv->usage = usage;
 }
 
 /*
- * Handles an option every subcommand takes, or a getopt error.  Returns
- * -1 to go on parsing, or the exit status to return.
+ * Handles an option every subcommand takes (REVIEW_COMMON_OPTS).
+ * Returns CMD_GO to go on parsing, or the exit status to return.
  */
 static int
-rv_option(struct rv *rv, int ch, char **argv)
+rv_option(struct rv *rv, int ch)
 {
 	switch (ch) {
 	case OPT_AS:
@@ -413,45 +410,18 @@ rv_option(struct rv *rv, int ch, char **argv)
 			return client_usage_error(rv->label, "--as: invalid "
 			    "user name", optarg);
 		rv->as = optarg;
-		return -1;
+		break;
 	case OPT_REVIEW_SOCKET:
 		if (*optarg == '\0')
 			return client_usage_error(rv->label, "--review-socket: "
 			    "empty socket path", NULL);
 		rv->ctl.sock_path = optarg;
-		return -1;
-	case 'h':
-		rv->usage(stdout);
-		return AUTHCTL_EXIT_OK;
-	default:
-		client_bad_option(rv->label, argv, ch);
-		rv->usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
+		break;
 	}
+	return CMD_GO;
 }
 
-/*
- * Checks that between `min` and `max` arguments follow the options.
- * Returns -1 if so, else prints why and returns AUTHCTL_EXIT_FAIL.
- */
-static int
-rv_nargs(const struct rv *rv, int argc, char **argv, int min, int max,
-    const char *want)
-{
-	int n = argc - optind;
-
-	if (n >= min && n <= max)
-		return -1;
-	if (n < min)
-		client_usage_error(rv->label, want, NULL);
-	else
-		client_usage_error(rv->label, "unexpected argument",
-		    argv[optind + max]);
-	rv->usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}
-
-/* A review id: 1..2^63-1.  Returns -1, or prints why and returns 2. */
+/* A review id: 1..2^63-1.  CMD_GO, or prints why and returns 2. */
 static int
 rv_id(const struct rv *rv, const char *s, uint64_t *id)
 {
@@ -462,7 +432,7 @@ rv_id(const struct rv *rv, const char *s, uint64_t *id)
 		return client_usage_error(rv->label, "expected a review id (a "
 		    "number from 1), not", s);
 	*id = (uint64_t)v;
-	return -1;
+	return CMD_GO;
 }
 
 /*
@@ -506,7 +476,7 @@ rv_comment(const struct rv *rv, const char *s, const char **out)
 		    "(a longer text)" : s);
 	}
 	*out = s;
-	return -1;
+	return CMD_GO;
 }
 
 /*
@@ -556,7 +526,7 @@ rv_role(const struct rv *rv, const char *s, const char **out)
 		return client_usage_error(rv->label, "--role: invalid role "
 		    "name", s);
 	*out = s;
-	return -1;
+	return CMD_GO;
 }
 
 /* Parses --format: table (if `table`), csv, json, html (if `html`). */
@@ -576,7 +546,7 @@ rv_format(const struct rv *rv, const char *s, int table, int html,
 		return client_usage_error(rv->label, html ? "--format: "
 		    "expected csv, html or json, not" : "--format: expected "
 		    "table, csv or json, not", s);
-	return -1;
+	return CMD_GO;
 }
 
 /* ---- the identity proof ---- */
@@ -936,15 +906,17 @@ rv_start_row(const struct proto_msg *m, void *arg)
 	return 0;
 }
 
+static const struct option rv_start_opts[] = {
+	{ "all",	no_argument,		NULL,	OPT_ALL },
+	{ "due",	required_argument,	NULL,	OPT_DUE },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_start(const struct authctl *ctx, int argc, char **argv)
+cmd_review_start(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "all",	no_argument,		NULL,	OPT_ALL },
-		{ "due",	required_argument,	NULL,	OPT_DUE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	struct rv_started st;
 	struct rv rv;
@@ -953,11 +925,10 @@ cmd_review_start(const struct authctl *ctx, int argc, char **argv)
 	int64_t due = -1;
 	int all = 0, ch, r, ret;
 
-	rv_init(&rv, ctx, "review start", rv_start_usage);
+	rv_init(&rv, ctx, c);
 	st.label = rv.label;
 	st.rows = 0;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_ALL:
 			all = 1;
@@ -971,14 +942,16 @@ cmd_review_start(const struct authctl *ctx, int argc, char **argv)
 			}
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
+	if (ret != CMD_GO)
+		return ret;
 	if (all && optind < argc)
 		return client_usage_error(rv.label, "name one system or --all, "
 		    "not both; got", argv[optind]);
-	if ((ret = rv_nargs(&rv, argc, argv, all ? 0 : 1, all ? 0 : 1,
+	if ((ret = cmd_operands(c, argc, argv, all ? 0 : 1, all ? 0 : 1,
 	    "expected a system, or --all")) >= 0)
 		return ret;
 	if (!all) {
@@ -1012,26 +985,27 @@ cmd_review_start(const struct authctl *ctx, int argc, char **argv)
 
 /* ---- review list ---- */
 
+static const struct option rv_list_opts[] = {
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ "open",	no_argument,		NULL,	OPT_OPEN },
+	{ "overdue",	no_argument,		NULL,	OPT_OVERDUE },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_list(const struct authctl *ctx, int argc, char **argv)
+cmd_review_list(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "open",	no_argument,		NULL,	OPT_OPEN },
-		{ "overdue",	no_argument,		NULL,	OPT_OVERDUE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
-	struct rv_list o = { "review list", "review", rv_review_cols,
+	struct rv_list o = { c->label, "review", rv_review_cols,
 	    REPORT_TABLE, 0, 0 };
 	struct proto_msg *req = NULL;
 	const char *state = NULL;
 	struct rv rv;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, o.label, rv_list_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_FORMAT:
 			if ((ret = rv_format(&rv, optarg, 1, 0,
@@ -1046,11 +1020,12 @@ cmd_review_list(const struct authctl *ctx, int argc, char **argv)
 			state = ch == OPT_OPEN ? "open" : "overdue";
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 0, 0, "")) >= 0)
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) >= 0)
 		return ret;
 	if ((ret = client_new_request(PROTO_T_REVIEW_LIST, &req)) !=
 	    AUTHCTL_EXIT_OK)
@@ -1123,30 +1098,33 @@ rv_fetch(const struct rv *rv, uint64_t id, struct report *rep)
 	return ret;
 }
 
+/* The options of review show and revocation list. */
+static const struct option rv_format_opts[] = {
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_show(const struct authctl *ctx, int argc, char **argv)
+cmd_review_show(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	enum report_format format = REPORT_TABLE;
 	struct report rep;
 	struct rv rv;
 	uint64_t id;
 	int ch, ret;
 
-	rv_init(&rv, ctx, "review show", rv_show_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if (ch == OPT_FORMAT) {
 			if ((ret = rv_format(&rv, optarg, 1, 0, &format)) >= 0)
 				return ret;
-		} else if ((ret = rv_option(&rv, ch, argv)) >= 0)
+		} else if ((ret = rv_option(&rv, ch)) >= 0)
 			return ret;
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 1, 1, "expected a review id")) >=
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 1, 1, "expected a review id")) >=
 	    0 || (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
 	report_init(&rep);
@@ -1250,16 +1228,18 @@ rv_write_file(const struct rv *rv, const char *path, int force,
 	return AUTHCTL_EXIT_FAIL;
 }
 
+static const struct option rv_report_opts[] = {
+	{ "force",	no_argument,		NULL,	OPT_FORCE },
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ "output",	required_argument,	NULL,	'o' },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_report(const struct authctl *ctx, int argc, char **argv)
+cmd_review_report(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "force",	no_argument,		NULL,	OPT_FORCE },
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "output",	required_argument,	NULL,	'o' },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	enum report_format format = REPORT_TABLE;
 	const char *out = NULL;
 	struct report rep;
@@ -1268,9 +1248,8 @@ cmd_review_report(const struct authctl *ctx, int argc, char **argv)
 	uint64_t id;
 	int ch, force = 0, ret;
 
-	rv_init(&rv, ctx, "review report", rv_report_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_FORCE:
 			force = 1;
@@ -1289,11 +1268,12 @@ cmd_review_report(const struct authctl *ctx, int argc, char **argv)
 			out = optarg;
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 1, 1, "expected a review id")) >=
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 1, 1, "expected a review id")) >=
 	    0 || (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
 	if (format == REPORT_TABLE)
@@ -1319,15 +1299,18 @@ cmd_review_report(const struct authctl *ctx, int argc, char **argv)
 
 /* ---- review decide, review close ---- */
 
+/* The options of review decide and revocation lift. */
+static const struct option rv_comment_opts[] = {
+	{ "comment",	required_argument,	NULL,	OPT_COMMENT },
+	{ "role",	required_argument,	NULL,	OPT_ROLE },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
+cmd_review_decide(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "comment",	required_argument,	NULL,	OPT_COMMENT },
-		{ "role",	required_argument,	NULL,	OPT_ROLE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	const char *role = NULL, *comment = NULL, *user, *decision;
 	char text[REVIEW_TEXT_MAX];
@@ -1335,9 +1318,8 @@ cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
 	uint64_t id;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, "review decide", rv_decide_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_COMMENT:
 			if ((ret = rv_comment(&rv, optarg, &comment)) >= 0)
@@ -1348,11 +1330,12 @@ cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
 				return ret;
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 3, 3, "expected a review id, a "
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 3, 3, "expected a review id, a "
 	    "user and keep or revoke")) >= 0 ||
 	    (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
@@ -1385,14 +1368,16 @@ cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
 	return ret;
 }
 
+static const struct option rv_close_opts[] = {
+	{ "default",	required_argument,	NULL,	OPT_DEFAULT },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_close(const struct authctl *ctx, int argc, char **argv)
+cmd_review_close(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "default",	required_argument,	NULL,	OPT_DEFAULT },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	const char *deflt = NULL;
 	char text[REVIEW_TEXT_MAX];
@@ -1400,9 +1385,8 @@ cmd_review_close(const struct authctl *ctx, int argc, char **argv)
 	uint64_t id;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, "review close", rv_close_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if (ch == OPT_DEFAULT) {
 			if (strcmp(optarg, "keep") != 0 &&
 			    strcmp(optarg, "revoke") != 0)
@@ -1410,10 +1394,11 @@ cmd_review_close(const struct authctl *ctx, int argc, char **argv)
 				    "--default: expected keep or revoke, not",
 				    optarg);
 			deflt = optarg;
-		} else if ((ret = rv_option(&rv, ch, argv)) >= 0)
+		} else if ((ret = rv_option(&rv, ch)) >= 0)
 			return ret;
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 1, 1, "expected a review id")) >=
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 1, 1, "expected a review id")) >=
 	    0 || (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
 	if ((ret = client_new_request(PROTO_T_REVIEW_CLOSE, &req)) !=
@@ -1437,31 +1422,27 @@ cmd_review_close(const struct authctl *ctx, int argc, char **argv)
 /* ---- revocation list, revocation lift ---- */
 
 static int
-cmd_revocation_list(const struct authctl *ctx, int argc, char **argv)
+cmd_revocation_list(const struct authctl *ctx, const struct cmd *c,
+    int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
-	struct rv_list o = { "revocation list", "revocation",
-	    rv_revocation_cols, REPORT_TABLE, 0, 0 };
+	struct rv_list o = { c->label, "revocation", rv_revocation_cols,
+	    REPORT_TABLE, 0, 0 };
 	struct proto_msg *req = NULL;
 	const char *system = NULL;
 	struct rv rv;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, o.label, rv_revlist_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if (ch == OPT_FORMAT) {
 			if ((ret = rv_format(&rv, optarg, 1, 0,
 			    &o.format)) >= 0)
 				return ret;
-		} else if ((ret = rv_option(&rv, ch, argv)) >= 0)
+		} else if ((ret = rv_option(&rv, ch)) >= 0)
 			return ret;
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 0, 1, "")) >= 0)
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 1, "")) >= 0)
 		return ret;
 	if (optind < argc) {
 		system = argv[optind];
@@ -1483,23 +1464,17 @@ cmd_revocation_list(const struct authctl *ctx, int argc, char **argv)
 }
 
 static int
-cmd_revocation_lift(const struct authctl *ctx, int argc, char **argv)
+cmd_revocation_lift(const struct authctl *ctx, const struct cmd *c,
+    int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "comment",	required_argument,	NULL,	OPT_COMMENT },
-		{ "role",	required_argument,	NULL,	OPT_ROLE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	const char *role = NULL, *comment = NULL, *system, *user;
 	char text[REVIEW_TEXT_MAX];
 	struct rv rv;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, "revocation lift", rv_lift_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_COMMENT:
 			if ((ret = rv_comment(&rv, optarg, &comment)) >= 0)
@@ -1510,11 +1485,12 @@ cmd_revocation_lift(const struct authctl *ctx, int argc, char **argv)
 				return ret;
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 2, 2, "expected a system and a "
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 2, 2, "expected a system and a "
 	    "user")) >= 0)
 		return ret;
 	system = argv[optind];
@@ -1549,63 +1525,28 @@ cmd_revocation_lift(const struct authctl *ctx, int argc, char **argv)
 	return ret;
 }
 
-/* ---- dispatch ---- */
+/* ---- the subcommands ---- */
 
-struct rv_sub {
-	const char	*name;
-	int		(*run)(const struct authctl *, int, char **);
+const struct cmd cmd_review_subs[] = {
+	{ "start", "review start", rv_start_usage, cmd_review_start,
+	    rv_start_opts, NULL, NULL },
+	{ "list", "review list", rv_list_usage, cmd_review_list,
+	    rv_list_opts, NULL, NULL },
+	{ "show", "review show", rv_show_usage, cmd_review_show,
+	    rv_format_opts, NULL, NULL },
+	{ "decide", "review decide", rv_decide_usage, cmd_review_decide,
+	    rv_comment_opts, NULL, NULL },
+	{ "close", "review close", rv_close_usage, cmd_review_close,
+	    rv_close_opts, NULL, NULL },
+	{ "report", "review report", rv_report_usage, cmd_review_report,
+	    rv_report_opts, "o:", NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct rv_sub rv_review_subs[] = {
-	{ "start",	cmd_review_start },
-	{ "list",	cmd_review_list },
-	{ "show",	cmd_review_show },
-	{ "decide",	cmd_review_decide },
-	{ "close",	cmd_review_close },
-	{ "report",	cmd_review_report },
-	{ NULL,		NULL },
+const struct cmd cmd_revocation_subs[] = {
+	{ "list", "revocation list", rv_revlist_usage, cmd_revocation_list,
+	    rv_format_opts, NULL, NULL },
+	{ "lift", "revocation lift", rv_lift_usage, cmd_revocation_lift,
+	    rv_comment_opts, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
-
-static const struct rv_sub rv_revocation_subs[] = {
-	{ "list",	cmd_revocation_list },
-	{ "lift",	cmd_revocation_lift },
-	{ NULL,		NULL },
-};
-
-static int
-rv_dispatch(const char *label, const struct rv_sub *subs,
-    void (*usage)(FILE *), const struct authctl *ctx, int argc, char **argv)
-{
-	const struct rv_sub *s;
-
-	if (argc < 2) {
-		client_usage_error(label, "expected a subcommand", NULL);
-		usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return AUTHCTL_EXIT_OK;
-	}
-	for (s = subs; s->name != NULL; s++)
-		if (strcmp(argv[1], s->name) == 0)
-			return s->run(ctx, argc - 1, argv + 1);
-	client_usage_error(label, "unknown subcommand", argv[1]);
-	usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}
-
-int
-cmd_review(const struct authctl *ctx, int argc, char **argv)
-{
-	return rv_dispatch("review", rv_review_subs, cmd_review_usage, ctx,
-	    argc, argv);
-}
-
-int
-cmd_revocation(const struct authctl *ctx, int argc, char **argv)
-{
-	return rv_dispatch("revocation", rv_revocation_subs,
-	    cmd_revocation_usage, ctx, argc, argv);
-}
