@@ -20,23 +20,29 @@ enum {
 	OPT_REVIEW_SOCKET = 256,	/* long option only */
 };
 
-static const struct authctl_cmd {
-	const char	*name;
-	int		(*run)(const struct authctl *, int, char **);
-	void		(*usage)(FILE *);
-} authctl_cmds[] = {
-	{ "enroll",	cmd_token_enroll,	cmd_token_enroll_usage },
-	{ "unlock",	cmd_token_unlock,	cmd_token_unlock_usage },
-	{ "reset",	cmd_token_reset,	cmd_token_reset_usage },
-	{ "status",	cmd_token_status,	cmd_token_status_usage },
-	{ "audit",	cmd_audit,		cmd_audit_usage },
-	{ "policy",	cmd_policy,		cmd_policy_usage },
-	{ "access",	cmd_access,		cmd_access_usage },
-	{ "review",	cmd_review,		cmd_review_usage },
-	{ "revocation",	cmd_revocation,		cmd_revocation_usage },
-	{ "ping",	cmd_ping,		cmd_ping_usage },
+/* The commands; those with subcommands list them in their cmd_*.c. */
+static const struct cmd authctl_cmds[] = {
+	{ "enroll", "enroll", cmd_token_enroll_usage, cmd_token_enroll,
+	    cmd_token_enroll_opts, NULL, NULL },
+	{ "unlock", "unlock", cmd_token_unlock_usage, cmd_token_unlock,
+	    NULL, NULL, NULL },
+	{ "reset", "reset", cmd_token_reset_usage, cmd_token_reset,
+	    NULL, NULL, NULL },
+	{ "status", "status", cmd_token_status_usage, cmd_token_status,
+	    NULL, NULL, NULL },
+	{ "audit", "audit", cmd_audit_usage, NULL, NULL, NULL,
+	    cmd_audit_subs },
+	{ "policy", "policy", cmd_policy_usage, NULL, NULL, NULL,
+	    cmd_policy_subs },
+	{ "access", "access", cmd_access_usage, NULL, NULL, NULL,
+	    cmd_access_subs },
+	{ "review", "review", cmd_review_usage, NULL, NULL, NULL,
+	    cmd_review_subs },
+	{ "revocation", "revocation", cmd_revocation_usage, NULL, NULL, NULL,
+	    cmd_revocation_subs },
+	{ "ping", "ping", cmd_ping_usage, cmd_ping, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
-#define AUTHCTL_NCMDS	(sizeof(authctl_cmds) / sizeof(authctl_cmds[0]))
 
 static void
 authctl_usage(FILE *f)
@@ -122,22 +128,11 @@ authctl_usage(FILE *f)
 	    AUTHCTL_REVIEW_SOCKET_ENV, AUTHCTL_REVIEW_SOCKET_DEFAULT);
 }
 
-static const struct authctl_cmd *
-authctl_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < AUTHCTL_NCMDS; i++)
-		if (strcmp(authctl_cmds[i].name, name) == 0)
-			return &authctl_cmds[i];
-	return NULL;
-}
-
 /* "authctl help [COMMAND]": usage on stdout. */
 static int
 authctl_help(int argc, char **argv)
 {
-	const struct authctl_cmd *cmd;
+	const struct cmd *cmd;
 
 	if (argc < 2) {
 		authctl_usage(stdout);
@@ -146,7 +141,7 @@ authctl_help(int argc, char **argv)
 	if (argc > 2)
 		return client_usage_error("help", "unexpected argument",
 		    argv[2]);
-	if ((cmd = authctl_find(argv[1])) == NULL)
+	if ((cmd = cmd_find(authctl_cmds, argv[1])) == NULL)
 		return client_usage_error("help", "unknown command", argv[1]);
 	cmd->usage(stdout);
 	return AUTHCTL_EXIT_OK;
@@ -163,7 +158,7 @@ main(int argc, char **argv)
 		{ NULL,		0,			NULL,	0 },
 	};
 	struct authctl ctx = { NULL, AUTHCTL_TIMEOUT_DEFAULT, NULL };
-	const struct authctl_cmd *cmd;
+	const struct cmd *cmd;
 	const char *err;
 	long long t;
 	int ch, ret = AUTHCTL_EXIT_FAIL;
@@ -234,11 +229,11 @@ main(int argc, char **argv)
 
 	if (strcmp(argv[0], "help") == 0)
 		ret = authctl_help(argc, argv);
-	else if ((cmd = authctl_find(argv[0])) == NULL) {
+	else if ((cmd = cmd_find(authctl_cmds, argv[0])) == NULL) {
 		client_usage_error(NULL, "unknown command", argv[0]);
 		fprintf(stderr, "Run 'authctl help' for a list of commands.\n");
 	} else
-		ret = cmd->run(&ctx, argc, argv);
+		ret = cmd_run(&ctx, cmd, argc, argv);
  out:
 	/* Output that did not reach its file is a failure (full disk). */
 	if (fclose(stdout) != 0 && ret == AUTHCTL_EXIT_OK) {

@@ -2,6 +2,7 @@
 #ifndef AUTHCTL_H
 #define AUTHCTL_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -95,33 +96,94 @@ int client_usage_error(const char *label, const char *msg, const char *arg);
 int client_bad_option(const char *label, char **argv, int opt);
 
 /*
- * Command entry points.  `argv[0]` is the command name; each accepts
- * -h/--help (usage on stdout, AUTHCTL_EXIT_OK) and returns an exit status.
+ * cmd.c: the commands.  Each command ("ping") and subcommand ("review
+ * start") is one row of a table: its name, its usage text, its handler
+ * and its options, the one description that choosing a command, "authctl
+ * help", -h/--help and the option parser read.  authctl.c holds the
+ * table of commands; a command with subcommands points at their table,
+ * which its own cmd_*.c holds.  A table ends with a row whose name is
+ * NULL.
  */
-int cmd_token_enroll(const struct authctl *ctx, int argc, char **argv);
-int cmd_token_unlock(const struct authctl *ctx, int argc, char **argv);
-int cmd_token_reset(const struct authctl *ctx, int argc, char **argv);
-int cmd_token_status(const struct authctl *ctx, int argc, char **argv);
-int cmd_audit(const struct authctl *ctx, int argc, char **argv);
-int cmd_chain_checkpoint(const struct authctl *ctx, int argc, char **argv);
-int cmd_chain_prune(const struct authctl *ctx, int argc, char **argv);
-int cmd_verify(const struct authctl *ctx, int argc, char **argv);
-int cmd_ping(const struct authctl *ctx, int argc, char **argv);
-int cmd_policy(const struct authctl *ctx, int argc, char **argv);
-int cmd_access(const struct authctl *ctx, int argc, char **argv);
-int cmd_review(const struct authctl *ctx, int argc, char **argv);
-int cmd_revocation(const struct authctl *ctx, int argc, char **argv);
+struct cmd;
 
-/* Usage texts, written to `f`, for "authctl help COMMAND" and errors. */
+/* Runs command `c`, argv[0] being its name; returns an exit status. */
+typedef int cmd_fn(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv);
+
+struct cmd {
+	const char		*name;		/* as typed: "start" */
+	const char		*label;		/* in messages ("review
+						   start") */
+	void			(*usage)(FILE *);
+	cmd_fn			*run;
+	const struct option	*opts;		/* long options besides --help;
+						   NULL: none */
+	const char		*shortopts;	/* besides -h ("o:"); NULL */
+	const struct cmd	*subs;		/* subcommands (then no run);
+						   NULL: none */
+};
+
+/* Returned by argument parsers for "carry on with the command". */
+#define CMD_GO	(-1)
+
+/* The row of `table` named `name`, or NULL. */
+const struct cmd *cmd_find(const struct cmd *table, const char *name);
+
+/*
+ * Runs command `c` with `argc` arguments, argv[0] being its name.  With
+ * subcommands: the one argv[1] names ("-h", "--help" and "help" print
+ * c->usage on stdout; none or an unknown one is a usage error, reported
+ * with c->usage on stderr); else c->run, with getopt reset.  Returns the
+ * command's exit status.
+ */
+int cmd_run(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv);
+
+/*
+ * getopt_long(3) over the options of `c` and -h/--help.  Returns the
+ * next option, with *stop CMD_GO, for the caller to handle; or -1 when
+ * the options are done, *stop telling how: CMD_GO (optind is the first
+ * operand), AUTHCTL_EXIT_OK (-h: c->usage printed on stdout) or
+ * AUTHCTL_EXIT_FAIL (an unknown option or a missing argument, reported
+ * with c->usage on stderr), which the command returns.
+ */
+int cmd_getopt(const struct cmd *c, int argc, char **argv, int *stop);
+
+/*
+ * After the options: CMD_GO when between `min` and `max` operands
+ * follow, else AUTHCTL_EXIT_FAIL after printing `want` (too few) or
+ * "unexpected argument" (too many) and c->usage on stderr.
+ */
+int cmd_operands(const struct cmd *c, int argc, char **argv, int min,
+    int max, const char *want);
+
+/* The commands' handlers, usage texts and options, for the tables. */
+cmd_fn cmd_token_enroll, cmd_token_unlock, cmd_token_reset, cmd_token_status;
+cmd_fn cmd_chain_checkpoint, cmd_chain_prune, cmd_verify, cmd_ping;
+
 void cmd_token_enroll_usage(FILE *f);
 void cmd_token_unlock_usage(FILE *f);
 void cmd_token_reset_usage(FILE *f);
 void cmd_token_status_usage(FILE *f);
+void cmd_chain_checkpoint_usage(FILE *f);
+void cmd_chain_prune_usage(FILE *f);
+void cmd_verify_usage(FILE *f);
 void cmd_audit_usage(FILE *f);
 void cmd_ping_usage(FILE *f);
 void cmd_policy_usage(FILE *f);
 void cmd_access_usage(FILE *f);
 void cmd_review_usage(FILE *f);
 void cmd_revocation_usage(FILE *f);
+
+extern const struct option cmd_token_enroll_opts[];
+extern const struct option cmd_chain_prune_opts[];
+extern const struct option cmd_verify_opts[];
+
+/* The subcommands of audit, policy, access, review and revocation. */
+extern const struct cmd cmd_audit_subs[];
+extern const struct cmd cmd_policy_subs[];
+extern const struct cmd cmd_access_subs[];
+extern const struct cmd cmd_review_subs[];
+extern const struct cmd cmd_revocation_subs[];
 
 #endif

@@ -286,58 +286,42 @@ access_row(const struct proto_msg *m, void *arg)
 	return 0;
 }
 
+static const struct option access_opts[] = {
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ NULL,		0,			NULL,	0 },
+};
+
 /*
- * The options and the one argument of a subcommand.  Returns -1 to go on
- * with the request (*arg set), or the exit status to return.
+ * The options and the one operand (`what`) of a subcommand.  Returns
+ * CMD_GO to go on with the request (*arg set), or the exit status to
+ * return.
  */
 static int
-access_args(const char *label, int argc, char **argv, void (*usage)(FILE *),
-    const char *what, enum access_format *format, const char **arg)
+access_args(const struct cmd *c, int argc, char **argv, const char *what,
+    enum access_format *format, const char **arg)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 },
-	};
 	char msg[64];
-	int ch;
+	int ch, ret;
 
 	*arg = NULL;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				*format = ACCESS_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				*format = ACCESS_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				*format = ACCESS_JSON;
-			else
-				return client_usage_error(label, "--format: "
-				    "expected table, csv or json, not", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			client_bad_option(label, argv, ch);
-			usage(stderr);
-			return AUTHCTL_EXIT_FAIL;
-		}
+	/* --format, the one option. */
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
+		if (strcmp(optarg, "table") == 0)
+			*format = ACCESS_TABLE;
+		else if (strcmp(optarg, "csv") == 0)
+			*format = ACCESS_CSV;
+		else if (strcmp(optarg, "json") == 0)
+			*format = ACCESS_JSON;
+		else
+			return client_usage_error(c->label, "--format: "
+			    "expected table, csv or json, not", optarg);
 	}
-	if (argc - optind != 1) {
-		if (argc - optind < 1) {
-			snprintf(msg, sizeof(msg), "expected a %s", what);
-			client_usage_error(label, msg, NULL);
-		} else
-			client_usage_error(label, "unexpected argument",
-			    argv[optind + 1]);
-		usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
+	snprintf(msg, sizeof(msg), "expected a %s", what);
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 1, 1, msg)) != CMD_GO)
+		return ret;
 	*arg = argv[optind];
-	return -1;
+	return CMD_GO;
 }
 
 /*
@@ -383,15 +367,16 @@ access_call(const struct authctl *ctx, struct access_out *o, uint8_t type,
 }
 
 static int
-cmd_access_list(const struct authctl *ctx, int argc, char **argv)
+cmd_access_list(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	struct access_out o = { "access list", stdout, ACCESS_TABLE,
+	struct access_out o = { c->label, stdout, ACCESS_TABLE,
 	    access_list_cols, 0, 0 };
 	const char *sys;
 	int ret;
 
-	if ((ret = access_args(o.label, argc, argv, access_list_usage,
-	    "system", &o.format, &sys)) >= 0)
+	if ((ret = access_args(c, argc, argv, "system", &o.format, &sys)) >=
+	    0)
 		return ret;
 	if (!str_valid_name(sys))
 		return client_usage_error(o.label, "invalid system name", sys);
@@ -399,48 +384,26 @@ cmd_access_list(const struct authctl *ctx, int argc, char **argv)
 }
 
 static int
-cmd_access_user(const struct authctl *ctx, int argc, char **argv)
+cmd_access_user(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	struct access_out o = { "access user", stdout, ACCESS_TABLE,
+	struct access_out o = { c->label, stdout, ACCESS_TABLE,
 	    access_user_cols, 0, 0 };
 	const char *user;
 	int ret;
 
-	if ((ret = access_args(o.label, argc, argv, access_user_usage,
-	    "user", &o.format, &user)) >= 0)
+	if ((ret = access_args(c, argc, argv, "user", &o.format, &user)) >=
+	    0)
 		return ret;
 	if (!str_valid_user(user))
 		return client_usage_error(o.label, "invalid user name", user);
 	return access_call(ctx, &o, PROTO_T_ACCESS_USER, PROTO_A_USER, user);
 }
 
-static const struct access_sub {
-	const char	*name;
-	int		(*run)(const struct authctl *, int, char **);
-} access_subs[] = {
-	{ "list",	cmd_access_list },
-	{ "user",	cmd_access_user },
+const struct cmd cmd_access_subs[] = {
+	{ "list", "access list", access_list_usage, cmd_access_list,
+	    access_opts, NULL, NULL },
+	{ "user", "access user", access_user_usage, cmd_access_user,
+	    access_opts, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_access(const struct authctl *ctx, int argc, char **argv)
-{
-	size_t i;
-
-	if (argc < 2) {
-		client_usage_error("access", "expected a subcommand", NULL);
-		cmd_access_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		cmd_access_usage(stdout);
-		return AUTHCTL_EXIT_OK;
-	}
-	for (i = 0; i < sizeof(access_subs) / sizeof(access_subs[0]); i++)
-		if (strcmp(argv[1], access_subs[i].name) == 0)
-			return access_subs[i].run(ctx, argc - 1, argv + 1);
-	client_usage_error("access", "unknown subcommand", argv[1]);
-	cmd_access_usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}

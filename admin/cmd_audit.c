@@ -214,16 +214,6 @@ cmd_audit_usage(FILE *f)
 	    "Run 'authctl audit SUBCOMMAND --help' for its options.\n");
 }
 
-/* Ends a subcommand's option parsing on a getopt error. */
-static int
-audit_bad_option(const char *label, char **argv, int ch,
-    void (*usage)(FILE *))
-{
-	client_bad_option(label, argv, ch);
-	usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}
-
 /* Parses a TIME option value into *ms; prints why not. */
 static int
 audit_time_arg(const char *label, const char *opt, const char *arg,
@@ -444,37 +434,25 @@ audit_list_call(const struct authctl *ctx, const struct audit_filter *flt,
 	return ret;
 }
 
-/* Complains about arguments left after the options. */
-static int
-audit_extra_args(const char *label, int argc, char **argv,
-    void (*usage)(FILE *))
-{
-	if (optind == argc)
-		return AUTHCTL_EXIT_OK;
-	client_usage_error(label, "unexpected argument", argv[optind]);
-	usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}
+static const struct option audit_list_opts[] = {
+	AUDIT_FILTER_OPTIONS,
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ "limit",	required_argument,	NULL,	OPT_LIMIT },
+	{ NULL,		0,			NULL,	0 },
+};
 
 static int
-cmd_audit_list(const struct authctl *ctx, int argc, char **argv)
+cmd_audit_list(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		AUDIT_FILTER_OPTIONS,
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ "limit",	required_argument,	NULL,	OPT_LIMIT },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct audit_filter flt = { NULL, NULL, NULL, NULL, NULL, -1, -1, -1 };
 	struct audit_out o;
-	const char *label = "audit list", *err;
+	const char *label = c->label, *err;
 	long long limit = AUDIT_LIMIT_DEFAULT;
 	int ch, ret;
 
 	audit_out_init(&o, label, RECORD_TABLE);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if ((ret = audit_filter_option(label, ch, optarg, &flt)) >= 0) {
 			if (ret != AUTHCTL_EXIT_OK)
 				return ret;
@@ -495,16 +473,10 @@ cmd_audit_list(const struct authctl *ctx, int argc, char **argv)
 				return AUTHCTL_EXIT_FAIL;
 			}
 			break;
-		case 'h':
-			audit_list_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			return audit_bad_option(label, argv, ch,
-			    audit_list_usage);
 		}
 	}
-	if ((ret = audit_extra_args(label, argc, argv, audit_list_usage)) !=
-	    AUTHCTL_EXIT_OK ||
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) != CMD_GO ||
 	    (ret = audit_filter_check(label, &flt)) != AUTHCTL_EXIT_OK)
 		return ret;
 	if ((ret = audit_list_call(ctx, &flt, flt.since_seq, (uint64_t)limit,
@@ -516,24 +488,24 @@ cmd_audit_list(const struct authctl *ctx, int argc, char **argv)
 	return AUTHCTL_EXIT_OK;
 }
 
+static const struct option audit_export_opts[] = {
+	AUDIT_FILTER_OPTIONS,
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_audit_export(const struct authctl *ctx, int argc, char **argv)
+cmd_audit_export(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		AUDIT_FILTER_OPTIONS,
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct audit_filter flt = { NULL, NULL, NULL, NULL, NULL, -1, -1, -1 };
 	struct audit_out o;
-	const char *label = "audit export";
+	const char *label = c->label;
 	int64_t since;
 	int ch, ret;
 
 	audit_out_init(&o, label, RECORD_JSONL);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if ((ret = audit_filter_option(label, ch, optarg, &flt)) >= 0) {
 			if (ret != AUTHCTL_EXIT_OK)
 				return ret;
@@ -546,16 +518,10 @@ cmd_audit_export(const struct authctl *ctx, int argc, char **argv)
 				return client_usage_error(label, "--format: "
 				    "expected jsonl or csv, not", optarg);
 			break;
-		case 'h':
-			audit_export_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			return audit_bad_option(label, argv, ch,
-			    audit_export_usage);
 		}
 	}
-	if ((ret = audit_extra_args(label, argc, argv, audit_export_usage)) !=
-	    AUTHCTL_EXIT_OK ||
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) != CMD_GO ||
 	    (ret = audit_filter_check(label, &flt)) != AUTHCTL_EXIT_OK)
 		return ret;
 	/*
@@ -577,24 +543,24 @@ cmd_audit_export(const struct authctl *ctx, int argc, char **argv)
 	return AUTHCTL_EXIT_OK;
 }
 
+static const struct option audit_show_opts[] = {
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_audit_show(const struct authctl *ctx, int argc, char **argv)
+cmd_audit_show(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	struct audit_out o;
-	const char *label = "audit show", *err;
+	const char *label = c->label, *err;
 	long long seq;
 	int ch, r, ret;
 
 	audit_out_init(&o, label, RECORD_JSONL);
 	o.fields = 1;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -605,24 +571,11 @@ cmd_audit_show(const struct authctl *ctx, int argc, char **argv)
 				return client_usage_error(label, "--format: "
 				    "expected text or jsonl, not", optarg);
 			break;
-		case 'h':
-			audit_show_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			return audit_bad_option(label, argv, ch,
-			    audit_show_usage);
 		}
 	}
-	if (argc - optind != 1) {
-		if (argc - optind < 1)
-			client_usage_error(label, "expected a sequence number",
-			    NULL);
-		else
-			client_usage_error(label, "unexpected argument",
-			    argv[optind + 1]);
-		audit_show_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
+	if (ret != CMD_GO || (ret = cmd_operands(c, argc, argv, 1, 1,
+	    "expected a sequence number")) != CMD_GO)
+		return ret;
 	if (num_parse(argv[optind], 1, INT64_MAX, &seq, &err) != 0) {
 		fprintf(stderr, "authctl: %s: SEQ must be a sequence number: "
 		    "%s\n", label, err);
@@ -653,42 +606,24 @@ cmd_audit_show(const struct authctl *ctx, int argc, char **argv)
 }
 
 static int
-cmd_audit_last_login(const struct authctl *ctx, int argc, char **argv)
+cmd_audit_last_login(const struct authctl *ctx, const struct cmd *c,
+    int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct audit_filter flt = { NULL, NULL, "allow", NULL, "auth", -1, -1,
 	    -1 };
 	struct audit_out o;
 	char suser[AUTHD_USER_MAX * 4 + 1], ssys[AUTHD_NAME_MAX * 4 + 1];
-	const char *label = "audit last-login";
-	int ch, ret;
+	const char *label = c->label;
+	int ret;
 
 	audit_out_init(&o, label, RECORD_TABLE);
 	o.fields = 1;
 	o.keys = audit_last_login_keys;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			audit_last_login_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			return audit_bad_option(label, argv, ch,
-			    audit_last_login_usage);
-		}
-	}
-	if (argc - optind < 1 || argc - optind > 2) {
-		if (argc - optind < 1)
-			client_usage_error(label, "expected a user", NULL);
-		else
-			client_usage_error(label, "unexpected argument",
-			    argv[optind + 2]);
-		audit_last_login_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
+	while (cmd_getopt(c, argc, argv, &ret) != -1)
+		;
+	if (ret != CMD_GO || (ret = cmd_operands(c, argc, argv, 1, 2,
+	    "expected a user")) != CMD_GO)
+		return ret;
 	flt.user = argv[optind];
 	if (!str_valid_user(flt.user))
 		return client_usage_error(label, "invalid user name", flt.user);
@@ -717,38 +652,20 @@ cmd_audit_last_login(const struct authctl *ctx, int argc, char **argv)
 	return AUTHCTL_EXIT_OK;
 }
 
-static const struct audit_sub {
-	const char	*name;
-	int		(*run)(const struct authctl *, int, char **);
-} audit_subs[] = {
-	{ "list",	cmd_audit_list },
-	{ "export",	cmd_audit_export },
-	{ "show",	cmd_audit_show },
-	{ "last-login",	cmd_audit_last_login },
-	{ "checkpoint",	cmd_chain_checkpoint },
-	{ "prune",	cmd_chain_prune },
-	{ "verify",	cmd_verify },
+const struct cmd cmd_audit_subs[] = {
+	{ "list", "audit list", audit_list_usage, cmd_audit_list,
+	    audit_list_opts, NULL, NULL },
+	{ "export", "audit export", audit_export_usage, cmd_audit_export,
+	    audit_export_opts, NULL, NULL },
+	{ "show", "audit show", audit_show_usage, cmd_audit_show,
+	    audit_show_opts, NULL, NULL },
+	{ "last-login", "audit last-login", audit_last_login_usage,
+	    cmd_audit_last_login, NULL, NULL, NULL },
+	{ "checkpoint", "audit checkpoint", cmd_chain_checkpoint_usage,
+	    cmd_chain_checkpoint, NULL, NULL, NULL },
+	{ "prune", "audit prune", cmd_chain_prune_usage, cmd_chain_prune,
+	    cmd_chain_prune_opts, NULL, NULL },
+	{ "verify", "audit verify", cmd_verify_usage, cmd_verify,
+	    cmd_verify_opts, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_audit(const struct authctl *ctx, int argc, char **argv)
-{
-	size_t i;
-
-	if (argc < 2) {
-		client_usage_error("audit", "expected a subcommand", NULL);
-		cmd_audit_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		cmd_audit_usage(stdout);
-		return AUTHCTL_EXIT_OK;
-	}
-	for (i = 0; i < sizeof(audit_subs) / sizeof(audit_subs[0]); i++)
-		if (strcmp(argv[1], audit_subs[i].name) == 0)
-			return audit_subs[i].run(ctx, argc - 1, argv + 1);
-	client_usage_error("audit", "unknown subcommand", argv[1]);
-	cmd_audit_usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}

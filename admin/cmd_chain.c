@@ -21,8 +21,8 @@ enum {
 	OPT_BEFORE = 256,
 };
 
-static void
-chain_checkpoint_usage(FILE *f)
+void
+cmd_chain_checkpoint_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: authctl audit checkpoint\n"
@@ -42,8 +42,8 @@ chain_checkpoint_usage(FILE *f)
 	    "  -h, --help   show this text\n");
 }
 
-static void
-chain_prune_usage(FILE *f)
+void
+cmd_chain_prune_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: authctl audit prune --before TIME\n"
@@ -90,45 +90,20 @@ chain_reply_line(const char *label, const char *line,
 	return -1;
 }
 
-/* Parses the options of a command that takes no arguments but -h. */
-static int
-chain_no_args(const char *label, int argc, char **argv, void (*usage)(FILE *))
-{
-	static const struct option opts[] = {
-		{ "help",	no_argument,	NULL,	'h' },
-		{ NULL,		0,		NULL,	0 },
-	};
-	int ch;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (ch == 'h') {
-			usage(stdout);
-			return -1;
-		}
-		client_bad_option(label, argv, ch);
-		usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	if (optind != argc) {
-		client_usage_error(label, "unexpected argument", argv[optind]);
-		usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	return AUTHCTL_EXIT_OK;
-}
-
 int
-cmd_chain_checkpoint(const struct authctl *ctx, int argc, char **argv)
+cmd_chain_checkpoint(const struct authctl *ctx, const struct cmd *c,
+    int argc, char **argv)
 {
 	struct proto_msg *req = NULL, *reply = NULL;
 	struct chain_checkpoint cp;
-	const char *label = "audit checkpoint", *line;
+	const char *label = c->label, *line;
 	int ret;
 
-	if ((ret = chain_no_args(label, argc, argv, chain_checkpoint_usage)) !=
-	    AUTHCTL_EXIT_OK)
-		return ret < 0 ? AUTHCTL_EXIT_OK : ret;
+	while (cmd_getopt(c, argc, argv, &ret) != -1)
+		;
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) != CMD_GO)
+		return ret;
 	if ((ret = client_new_request(PROTO_T_AUDIT_CHECKPOINT, &req)) !=
 	    AUTHCTL_EXIT_OK)
 		goto out;
@@ -152,49 +127,36 @@ cmd_chain_checkpoint(const struct authctl *ctx, int argc, char **argv)
 	return ret;
 }
 
+const struct option cmd_chain_prune_opts[] = {
+	{ "before",	required_argument,	NULL,	OPT_BEFORE },
+	{ NULL,		0,			NULL,	0 },
+};
+
 int
-cmd_chain_prune(const struct authctl *ctx, int argc, char **argv)
+cmd_chain_prune(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "before",	required_argument,	NULL,	OPT_BEFORE },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	struct chain_checkpoint cp;
-	const char *label = "audit prune", *line, *err;
+	const char *label = c->label, *line, *err;
 	char msg[128], iso[FMT_TIME_LEN];
 	uint64_t count, seq;
 	int64_t before = -1;
 	int ch, r, ret;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_BEFORE:
-			if (fmt_time_parse(optarg, &before, &err) != 0) {
-				snprintf(msg, sizeof(msg), "--before: %s; got",
-				    err);
-				return client_usage_error(label, msg, optarg);
-			}
-			break;
-		case 'h':
-			chain_prune_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			client_bad_option(label, argv, ch);
-			chain_prune_usage(stderr);
-			return AUTHCTL_EXIT_FAIL;
+	/* --before, the one option. */
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
+		if (fmt_time_parse(optarg, &before, &err) != 0) {
+			snprintf(msg, sizeof(msg), "--before: %s; got", err);
+			return client_usage_error(label, msg, optarg);
 		}
 	}
-	if (optind != argc) {
-		client_usage_error(label, "unexpected argument", argv[optind]);
-		chain_prune_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) != CMD_GO)
+		return ret;
 	if (before < 0) {
 		client_usage_error(label, "--before TIME is required", NULL);
-		chain_prune_usage(stderr);
+		c->usage(stderr);
 		return AUTHCTL_EXIT_FAIL;
 	}
 	if (before == 0)

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "authctl.h"
@@ -22,36 +21,20 @@ cmd_ping_usage(FILE *f)
 }
 
 int
-cmd_ping(const struct authctl *ctx, int argc, char **argv)
+cmd_ping(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "help",	no_argument,	NULL,	'h' },
-		{ NULL,		0,		NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
-	int ch, ret;
+	int ret;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			cmd_ping_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			client_bad_option("ping", argv, ch);
-			cmd_ping_usage(stderr);
-			return AUTHCTL_EXIT_FAIL;
-		}
-	}
-	if (optind != argc) {
-		client_usage_error("ping", "unexpected argument",
-		    argv[optind]);
-		cmd_ping_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
+	while (cmd_getopt(c, argc, argv, &ret) != -1)
+		;
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) != CMD_GO)
+		return ret;
 	if ((ret = client_new_request(PROTO_T_PING, &req)) != AUTHCTL_EXIT_OK)
 		goto out;
-	if ((ret = client_call(ctx, "ping", req, NULL, NULL, &reply)) !=
+	if ((ret = client_call(ctx, c->label, req, NULL, NULL, &reply)) !=
 	    AUTHCTL_EXIT_OK)
 		goto out;
 	printf("authd is alive\n");

@@ -147,16 +147,6 @@ cmd_policy_usage(FILE *f)
 	    "Run 'authctl policy SUBCOMMAND --help' for its options.\n");
 }
 
-/* Ends a subcommand's option parsing on a getopt error. */
-static int
-polctl_bad_option(const char *label, char **argv, int ch,
-    void (*usage)(FILE *))
-{
-	client_bad_option(label, argv, ch);
-	usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}
-
 /*
  * Returns 1 if `s` may be sent as the remote host: an IPv4 or IPv6
  * address, or a host name (labels of letters, digits, '-' and '_', 1..63
@@ -199,38 +189,31 @@ polctl_rhost_valid(const char *s)
 	return 1;
 }
 
+static const struct option polctl_check_opts[] = {
+	{ "dir",	required_argument,	NULL,	'd' },
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_policy_check(const struct authctl *ctx, int argc, char **argv)
+cmd_policy_check(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir",	required_argument,	NULL,	'd' },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct policy *p = NULL;
 	char err[POL_ERR_MAX], serr[4 * POL_ERR_MAX + 8];
-	const char *label = "policy check", *dir = NULL;
+	const char *label = c->label, *dir = NULL;
 	size_t nfiles, i;
 	int ch, r;
 
 	(void)ctx;	/* no daemon: the policy is read here */
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			if (*optarg == '\0' || strlen(optarg) >= PATH_MAX)
-				return client_usage_error(label, "-d: expected "
-				    "a directory, not", optarg);
-			dir = optarg;
-			break;
-		case 'h':
-			polctl_check_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			return polctl_bad_option(label, argv, ch,
-			    polctl_check_usage);
-		}
+	/* -d, the one option. */
+	while ((ch = cmd_getopt(c, argc, argv, &r)) != -1) {
+		if (*optarg == '\0' || strlen(optarg) >= PATH_MAX)
+			return client_usage_error(label, "-d: expected a "
+			    "directory, not", optarg);
+		dir = optarg;
 	}
+	if (r != CMD_GO)
+		return r;
 	nfiles = (size_t)(argc - optind);
 	if (dir != NULL && nfiles > 0) {
 		client_usage_error(label, "-d DIR and FILEs exclude each "
@@ -272,44 +255,20 @@ cmd_policy_check(const struct authctl *ctx, int argc, char **argv)
 	return AUTHCTL_EXIT_OK;
 }
 
-/* Parses the options of a subcommand that takes none but -h. */
 static int
-polctl_no_args(const char *label, int argc, char **argv,
-    void (*usage)(FILE *))
-{
-	static const struct option opts[] = {
-		{ "help",	no_argument,	NULL,	'h' },
-		{ NULL,		0,		NULL,	0 },
-	};
-	int ch;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (ch == 'h') {
-			usage(stdout);
-			return -1;
-		}
-		return polctl_bad_option(label, argv, ch, usage);
-	}
-	if (optind != argc) {
-		client_usage_error(label, "unexpected argument", argv[optind]);
-		usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	return AUTHCTL_EXIT_OK;
-}
-
-static int
-cmd_policy_reload(const struct authctl *ctx, int argc, char **argv)
+cmd_policy_reload(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
 	struct proto_msg *req = NULL, *reply = NULL;
 	char sver[4 * 128 + 8];
-	const char *label = "policy reload", *ver;
+	const char *label = c->label, *ver;
 	int ret;
 
-	if ((ret = polctl_no_args(label, argc, argv, polctl_reload_usage)) !=
-	    AUTHCTL_EXIT_OK)
-		return ret < 0 ? AUTHCTL_EXIT_OK : ret;
+	while (cmd_getopt(c, argc, argv, &ret) != -1)
+		;
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) != CMD_GO)
+		return ret;
 	if ((ret = client_new_request(PROTO_T_POLICY_RELOAD, &req)) !=
 	    AUTHCTL_EXIT_OK)
 		goto out;
@@ -463,26 +422,26 @@ polctl_test_print(const struct proto_msg *m, int allow,
 	}
 }
 
+static const struct option polctl_test_opts[] = {
+	{ "at",		required_argument,	NULL,	OPT_AT },
+	{ "from",	required_argument,	NULL,	OPT_FROM },
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_policy_test(const struct authctl *ctx, int argc, char **argv)
+cmd_policy_test(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "at",		required_argument,	NULL,	OPT_AT },
-		{ "from",	required_argument,	NULL,	OPT_FROM },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 },
-	};
-	struct polctl_trace trace = { "policy test", NULL, 0 };
+	struct polctl_trace trace = { c->label, NULL, 0 };
 	struct proto_msg *req = NULL, *reply = NULL;
-	const char *label = "policy test", *from = NULL, *user, *sys, *why;
+	const char *label = c->label, *from = NULL, *user, *sys, *why;
 	const char *reason;
 	char msg[160];
 	uint64_t status;
 	int64_t at = -1;
 	int ch, r, ret;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_AT:
 			if (fmt_time_parse_zoned(optarg, &at, &why) != 0) {
@@ -500,27 +459,12 @@ cmd_policy_test(const struct authctl *ctx, int argc, char **argv)
 			}
 			from = optarg;
 			break;
-		case 'h':
-			polctl_test_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			return polctl_bad_option(label, argv, ch,
-			    polctl_test_usage);
 		}
 	}
-	if (argc - optind != 2) {
-		if (argc - optind < 1)
-			client_usage_error(label, "expected a user and a "
-			    "system", NULL);
-		else if (argc - optind < 2)
-			client_usage_error(label, "expected a system after "
-			    "the user", NULL);
-		else
-			client_usage_error(label, "unexpected argument",
-			    argv[optind + 2]);
-		polctl_test_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
+	if (ret != CMD_GO || (ret = cmd_operands(c, argc, argv, 2, 2,
+	    argc - optind == 1 ? "expected a system after the user" :
+	    "expected a user and a system")) != CMD_GO)
+		return ret;
 	user = argv[optind];
 	sys = argv[optind + 1];
 	if (!str_valid_user(user))
@@ -562,34 +506,12 @@ cmd_policy_test(const struct authctl *ctx, int argc, char **argv)
 	return ret;
 }
 
-static const struct polctl_sub {
-	const char	*name;
-	int		(*run)(const struct authctl *, int, char **);
-} polctl_subs[] = {
-	{ "check",	cmd_policy_check },
-	{ "reload",	cmd_policy_reload },
-	{ "test",	cmd_policy_test },
+const struct cmd cmd_policy_subs[] = {
+	{ "check", "policy check", polctl_check_usage, cmd_policy_check,
+	    polctl_check_opts, "d:", NULL },
+	{ "reload", "policy reload", polctl_reload_usage, cmd_policy_reload,
+	    NULL, NULL, NULL },
+	{ "test", "policy test", polctl_test_usage, cmd_policy_test,
+	    polctl_test_opts, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_policy(const struct authctl *ctx, int argc, char **argv)
-{
-	size_t i;
-
-	if (argc < 2) {
-		client_usage_error("policy", "expected a subcommand", NULL);
-		cmd_policy_usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		cmd_policy_usage(stdout);
-		return AUTHCTL_EXIT_OK;
-	}
-	for (i = 0; i < sizeof(polctl_subs) / sizeof(polctl_subs[0]); i++)
-		if (strcmp(argv[1], polctl_subs[i].name) == 0)
-			return polctl_subs[i].run(ctx, argc - 1, argv + 1);
-	client_usage_error("policy", "unknown subcommand", argv[1]);
-	cmd_policy_usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}

@@ -5,17 +5,16 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "authctl.h"
 #include "authd_err.h"
 #include "fmt.h"
+#include "prompt.h"
 #include "proto.h"
 #include "report.h"
 #include "util.h"
@@ -25,20 +24,15 @@
  * (docs/reviews.md).  Every request goes to authd's review socket, which
  * any local user may reach; authd decides who may do what, from the
  * peer's credentials or from a directory password and TOTP code that
- * --as USER reads from the terminal.  authctl checks every argument
- * before it asks for a secret or connects, and checks what comes back
- * before it writes anything.
+ * --as USER reads from the terminal (prompt.c).  authctl checks every
+ * argument before it asks for a secret or connects, and checks what
+ * comes back before it writes anything.
  */
 
 /* Rows of a listing: every campaign of years of quarters fits below. */
 #define REVIEW_ROWS_MAX		100000
 /* A comment: one line of text, as authd takes it. */
 #define REVIEW_COMMENT_MAX	1000
-/* The directory password (PROTO_A_PASSWORD). */
-#define REVIEW_PASSWORD_MAX	256
-/* A TOTP code: 6 to 8 digits. */
-#define REVIEW_CODE_MIN		6
-#define REVIEW_CODE_MAX		8
 /* MESSAGE (1024 bytes) sanitised. */
 #define REVIEW_TEXT_MAX		(4 * 1024 + 8)
 #define REVIEW_DAY_MS		INT64_C(86400000)
@@ -72,7 +66,6 @@ struct rv {
 	const char	*label;
 	struct authctl	 ctl;		/* sock_path: the review socket */
 	const char	*as;		/* --as USER, or NULL */
-	void		(*usage)(FILE *);
 };
 
 /* Columns of a listing (review list, revocation list). */
@@ -395,23 +388,21 @@ cmd_revocation_usage(FILE *f)
 /* ---- arguments ---- */
 
 static void
-rv_init(struct rv *rv, const struct authctl *ctx, const char *label,
-    void (*usage)(FILE *))
+rv_init(struct rv *rv, const struct authctl *ctx, const struct cmd *c)
 {
 	memset(rv, 0, sizeof(*rv));
-	rv->label = label;
+	rv->label = c->label;
 	rv->ctl = *ctx;
 	rv->ctl.sock_path = ctx->review_path != NULL ? ctx->review_path :
 	    AUTHCTL_REVIEW_SOCKET_DEFAULT;
-	rv->usage = usage;
 }
 
 /*
- * Handles an option every subcommand takes, or a getopt error.  Returns
- * -1 to go on parsing, or the exit status to return.
+ * Handles an option every subcommand takes (REVIEW_COMMON_OPTS).
+ * Returns CMD_GO to go on parsing, or the exit status to return.
  */
 static int
-rv_option(struct rv *rv, int ch, char **argv)
+rv_option(struct rv *rv, int ch)
 {
 	switch (ch) {
 	case OPT_AS:
@@ -419,45 +410,18 @@ rv_option(struct rv *rv, int ch, char **argv)
 			return client_usage_error(rv->label, "--as: invalid "
 			    "user name", optarg);
 		rv->as = optarg;
-		return -1;
+		break;
 	case OPT_REVIEW_SOCKET:
 		if (*optarg == '\0')
 			return client_usage_error(rv->label, "--review-socket: "
 			    "empty socket path", NULL);
 		rv->ctl.sock_path = optarg;
-		return -1;
-	case 'h':
-		rv->usage(stdout);
-		return AUTHCTL_EXIT_OK;
-	default:
-		client_bad_option(rv->label, argv, ch);
-		rv->usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
+		break;
 	}
+	return CMD_GO;
 }
 
-/*
- * Checks that between `min` and `max` arguments follow the options.
- * Returns -1 if so, else prints why and returns AUTHCTL_EXIT_FAIL.
- */
-static int
-rv_nargs(const struct rv *rv, int argc, char **argv, int min, int max,
-    const char *want)
-{
-	int n = argc - optind;
-
-	if (n >= min && n <= max)
-		return -1;
-	if (n < min)
-		client_usage_error(rv->label, want, NULL);
-	else
-		client_usage_error(rv->label, "unexpected argument",
-		    argv[optind + max]);
-	rv->usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}
-
-/* A review id: 1..2^63-1.  Returns -1, or prints why and returns 2. */
+/* A review id: 1..2^63-1.  CMD_GO, or prints why and returns 2. */
 static int
 rv_id(const struct rv *rv, const char *s, uint64_t *id)
 {
@@ -468,7 +432,7 @@ rv_id(const struct rv *rv, const char *s, uint64_t *id)
 		return client_usage_error(rv->label, "expected a review id (a "
 		    "number from 1), not", s);
 	*id = (uint64_t)v;
-	return -1;
+	return CMD_GO;
 }
 
 /*
@@ -512,7 +476,7 @@ rv_comment(const struct rv *rv, const char *s, const char **out)
 		    "(a longer text)" : s);
 	}
 	*out = s;
-	return -1;
+	return CMD_GO;
 }
 
 /*
@@ -562,7 +526,7 @@ rv_role(const struct rv *rv, const char *s, const char **out)
 		return client_usage_error(rv->label, "--role: invalid role "
 		    "name", s);
 	*out = s;
-	return -1;
+	return CMD_GO;
 }
 
 /* Parses --format: table (if `table`), csv, json, html (if `html`). */
@@ -582,173 +546,10 @@ rv_format(const struct rv *rv, const char *s, int table, int html,
 		return client_usage_error(rv->label, html ? "--format: "
 		    "expected csv, html or json, not" : "--format: expected "
 		    "table, csv or json, not", s);
-	return -1;
+	return CMD_GO;
 }
 
 /* ---- the identity proof ---- */
-
-enum {
-	RV_LINE_OK = 0,
-	RV_LINE_EOF,		/* end of input before anything */
-	RV_LINE_LONG,		/* longer than allowed */
-	RV_LINE_NUL,		/* a NUL byte */
-	RV_LINE_INTR,		/* a signal came */
-	RV_LINE_ERR,		/* read error; errno */
-};
-
-static volatile sig_atomic_t rv_signo;
-
-static void
-rv_catch(int sig)
-{
-	rv_signo = sig;
-}
-
-/* Signals that must not leave the terminal without echo. */
-static const int rv_signals[] = {
-	SIGALRM, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
-};
-#define RV_NSIGNALS	(sizeof(rv_signals) / sizeof(rv_signals[0]))
-
-/*
- * Reads one line of at most `max` bytes (a CR before the LF dropped)
- * into `buf` (max + 2 bytes) with read(2), a byte at a time: no stdio
- * buffer keeps a copy of the secret, and the next line stays unread.
- */
-static int
-rv_read_line(int fd, char *buf, size_t max, size_t *lenp)
-{
-	size_t n = 0;
-	ssize_t r;
-	char c;
-	int ret = RV_LINE_OK;
-
-	*lenp = 0;
-	for (;;) {
-		if (rv_signo != 0)
-			return RV_LINE_INTR;
-		if ((r = read(fd, &c, 1)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return RV_LINE_ERR;
-		}
-		if (r == 0) {
-			if (n == 0 && ret == RV_LINE_OK)
-				return RV_LINE_EOF;
-			break;
-		}
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			ret = RV_LINE_NUL;
-		/* One byte more than max: room for a CR to drop. */
-		if (n > max) {
-			ret = RV_LINE_LONG;
-			continue;	/* read to the end of the line */
-		}
-		buf[n++] = c;
-	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	if (n > max)
-		ret = RV_LINE_LONG;
-	buf[n] = '\0';
-	*lenp = n;
-	return ret;
-}
-
-static void
-rv_write_str(int fd, const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
-/*
- * Prompts with `prompt` and reads one line of at most `max` bytes into
- * `buf` (max + 2 bytes): from the terminal `tty` with echo off, or from
- * standard input when `tty` is -1.  The terminal is restored on every
- * path, a signal included: it is then delivered as it would have been.
- * Returns an exit status, having said what went wrong.
- */
-static int
-rv_ask(const char *label, int tty, const char *prompt, char *buf,
-    size_t max, const char *what)
-{
-	struct sigaction sa, old[RV_NSIGNALS];
-	struct termios saved, quiet;
-	size_t i, len;
-	int in = tty >= 0 ? tty : STDIN_FILENO, echo_off, r, sig, err;
-
- again:
-	rv_signo = 0;
-	memset(old, 0, sizeof(old));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = rv_catch;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal ends the read, and echo comes back first. */
-	for (i = 0; i < RV_NSIGNALS; i++)
-		(void)sigaction(rv_signals[i], &sa, &old[i]);
-	echo_off = 0;
-	if (tty >= 0 && tcgetattr(tty, &saved) == 0) {
-		quiet = saved;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
-		quiet.c_lflag |= ECHONL;
-		/* TCSAFLUSH: nothing typed before the prompt is taken. */
-		echo_off = tcsetattr(tty, TCSAFLUSH, &quiet) == 0;
-	}
-	rv_write_str(tty >= 0 ? tty : STDERR_FILENO, prompt);
-	r = rv_read_line(in, buf, max, &len);
-	err = errno;
-	if (echo_off)
-		(void)tcsetattr(tty, TCSANOW, &saved);
-	if (tty < 0)
-		rv_write_str(STDERR_FILENO, "\n");
-	for (i = 0; i < RV_NSIGNALS; i++)
-		(void)sigaction(rv_signals[i], &old[i], NULL);
-	if (rv_signo != 0) {
-		sig = rv_signo;
-		explicit_bzero(buf, max + 2);
-		(void)raise(sig);
-		/* Stopped and continued: ask again. */
-		if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
-			goto again;
-		fprintf(stderr, "authctl: %s: interrupted\n", label);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	switch (r) {
-	case RV_LINE_OK:
-		return AUTHCTL_EXIT_OK;
-	case RV_LINE_EOF:
-		fprintf(stderr, "authctl: %s: no %s given (end of input)\n",
-		    label, what);
-		break;
-	case RV_LINE_LONG:
-		fprintf(stderr, "authctl: %s: the %s is longer than %zu "
-		    "bytes\n", label, what, max);
-		break;
-	case RV_LINE_NUL:
-		fprintf(stderr, "authctl: %s: the %s holds a NUL byte\n",
-		    label, what);
-		break;
-	default:
-		fprintf(stderr, "authctl: %s: cannot read the %s: %s\n", label,
-		    what, strerror(err));
-		break;
-	}
-	explicit_bzero(buf, max + 2);
-	return AUTHCTL_EXIT_FAIL;
-}
 
 /*
  * With --as USER: reads USER's directory password and verification code
@@ -758,43 +559,15 @@ rv_ask(const char *label, int tty, const char *prompt, char *buf,
 static int
 rv_prove(const struct rv *rv, struct proto_msg *req)
 {
-	char pw[REVIEW_PASSWORD_MAX + 2], code[REVIEW_CODE_MAX + 2];
-	char prompt[AUTHD_USER_MAX + 32];
-	size_t i, n;
-	int tty = -1, r, ret;
+	char pw[PROMPT_PASSWORD_MAX + 2], code[PROMPT_CODE_MAX + 2];
+	int r, ret;
 
 	if (rv->as == NULL)
 		return AUTHCTL_EXIT_OK;
-	memset(pw, 0, sizeof(pw));
-	memset(code, 0, sizeof(code));
-	/*
-	 * SECURITY NOTE: from the terminal with echo off (shoulder surfing,
-	 * terminal logs and scrollback), as ssh and sudo read a password,
-	 * not from whatever standard input is connected to.  Standard input
-	 * only when there is no terminal (cron, tests).
-	 */
-	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	snprintf(prompt, sizeof(prompt), "Password for %s: ", rv->as);
-	if ((ret = rv_ask(rv->label, tty, prompt, pw, REVIEW_PASSWORD_MAX,
-	    "password")) != AUTHCTL_EXIT_OK ||
-	    (ret = rv_ask(rv->label, tty, "Verification code: ", code,
-	    REVIEW_CODE_MAX, "verification code")) != AUTHCTL_EXIT_OK)
-		goto out;
+	if ((ret = prompt_credentials(rv->label, rv->as, pw, code)) !=
+	    AUTHCTL_EXIT_OK)
+		return ret;
 	ret = AUTHCTL_EXIT_FAIL;
-	if (pw[0] == '\0') {
-		fprintf(stderr, "authctl: %s: empty password\n", rv->label);
-		goto out;
-	}
-	n = strlen(code);
-	for (i = 0; i < n && code[i] >= '0' && code[i] <= '9'; i++)
-		;
-	/* The message never repeats the code. */
-	if (i != n || n < REVIEW_CODE_MIN) {
-		fprintf(stderr, "authctl: %s: the verification code is %d to "
-		    "%d digits\n", rv->label, REVIEW_CODE_MIN,
-		    REVIEW_CODE_MAX);
-		goto out;
-	}
 	if ((r = proto_add_str(req, PROTO_A_AS, rv->as)) != 0 ||
 	    (r = proto_add_str(req, PROTO_A_PASSWORD, pw)) != 0 ||
 	    (r = proto_add_str(req, PROTO_A_CODE, code)) != 0) {
@@ -806,8 +579,6 @@ rv_prove(const struct rv *rv, struct proto_msg *req)
  out:
 	explicit_bzero(pw, sizeof(pw));
 	explicit_bzero(code, sizeof(code));
-	if (tty >= 0)
-		close(tty);
 	return ret;
 }
 
@@ -1135,15 +906,17 @@ rv_start_row(const struct proto_msg *m, void *arg)
 	return 0;
 }
 
+static const struct option rv_start_opts[] = {
+	{ "all",	no_argument,		NULL,	OPT_ALL },
+	{ "due",	required_argument,	NULL,	OPT_DUE },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_start(const struct authctl *ctx, int argc, char **argv)
+cmd_review_start(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "all",	no_argument,		NULL,	OPT_ALL },
-		{ "due",	required_argument,	NULL,	OPT_DUE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	struct rv_started st;
 	struct rv rv;
@@ -1152,11 +925,10 @@ cmd_review_start(const struct authctl *ctx, int argc, char **argv)
 	int64_t due = -1;
 	int all = 0, ch, r, ret;
 
-	rv_init(&rv, ctx, "review start", rv_start_usage);
+	rv_init(&rv, ctx, c);
 	st.label = rv.label;
 	st.rows = 0;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_ALL:
 			all = 1;
@@ -1170,14 +942,16 @@ cmd_review_start(const struct authctl *ctx, int argc, char **argv)
 			}
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
+	if (ret != CMD_GO)
+		return ret;
 	if (all && optind < argc)
 		return client_usage_error(rv.label, "name one system or --all, "
 		    "not both; got", argv[optind]);
-	if ((ret = rv_nargs(&rv, argc, argv, all ? 0 : 1, all ? 0 : 1,
+	if ((ret = cmd_operands(c, argc, argv, all ? 0 : 1, all ? 0 : 1,
 	    "expected a system, or --all")) >= 0)
 		return ret;
 	if (!all) {
@@ -1211,26 +985,27 @@ cmd_review_start(const struct authctl *ctx, int argc, char **argv)
 
 /* ---- review list ---- */
 
+static const struct option rv_list_opts[] = {
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ "open",	no_argument,		NULL,	OPT_OPEN },
+	{ "overdue",	no_argument,		NULL,	OPT_OVERDUE },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_list(const struct authctl *ctx, int argc, char **argv)
+cmd_review_list(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "open",	no_argument,		NULL,	OPT_OPEN },
-		{ "overdue",	no_argument,		NULL,	OPT_OVERDUE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
-	struct rv_list o = { "review list", "review", rv_review_cols,
+	struct rv_list o = { c->label, "review", rv_review_cols,
 	    REPORT_TABLE, 0, 0 };
 	struct proto_msg *req = NULL;
 	const char *state = NULL;
 	struct rv rv;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, o.label, rv_list_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_FORMAT:
 			if ((ret = rv_format(&rv, optarg, 1, 0,
@@ -1245,11 +1020,12 @@ cmd_review_list(const struct authctl *ctx, int argc, char **argv)
 			state = ch == OPT_OPEN ? "open" : "overdue";
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 0, 0, "")) >= 0)
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) >= 0)
 		return ret;
 	if ((ret = client_new_request(PROTO_T_REVIEW_LIST, &req)) !=
 	    AUTHCTL_EXIT_OK)
@@ -1322,30 +1098,33 @@ rv_fetch(const struct rv *rv, uint64_t id, struct report *rep)
 	return ret;
 }
 
+/* The options of review show and revocation list. */
+static const struct option rv_format_opts[] = {
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_show(const struct authctl *ctx, int argc, char **argv)
+cmd_review_show(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	enum report_format format = REPORT_TABLE;
 	struct report rep;
 	struct rv rv;
 	uint64_t id;
 	int ch, ret;
 
-	rv_init(&rv, ctx, "review show", rv_show_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if (ch == OPT_FORMAT) {
 			if ((ret = rv_format(&rv, optarg, 1, 0, &format)) >= 0)
 				return ret;
-		} else if ((ret = rv_option(&rv, ch, argv)) >= 0)
+		} else if ((ret = rv_option(&rv, ch)) >= 0)
 			return ret;
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 1, 1, "expected a review id")) >=
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 1, 1, "expected a review id")) >=
 	    0 || (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
 	report_init(&rep);
@@ -1449,16 +1228,18 @@ rv_write_file(const struct rv *rv, const char *path, int force,
 	return AUTHCTL_EXIT_FAIL;
 }
 
+static const struct option rv_report_opts[] = {
+	{ "force",	no_argument,		NULL,	OPT_FORCE },
+	{ "format",	required_argument,	NULL,	OPT_FORMAT },
+	{ "output",	required_argument,	NULL,	'o' },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_report(const struct authctl *ctx, int argc, char **argv)
+cmd_review_report(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "force",	no_argument,		NULL,	OPT_FORCE },
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		{ "output",	required_argument,	NULL,	'o' },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	enum report_format format = REPORT_TABLE;
 	const char *out = NULL;
 	struct report rep;
@@ -1467,9 +1248,8 @@ cmd_review_report(const struct authctl *ctx, int argc, char **argv)
 	uint64_t id;
 	int ch, force = 0, ret;
 
-	rv_init(&rv, ctx, "review report", rv_report_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_FORCE:
 			force = 1;
@@ -1488,11 +1268,12 @@ cmd_review_report(const struct authctl *ctx, int argc, char **argv)
 			out = optarg;
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 1, 1, "expected a review id")) >=
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 1, 1, "expected a review id")) >=
 	    0 || (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
 	if (format == REPORT_TABLE)
@@ -1518,15 +1299,18 @@ cmd_review_report(const struct authctl *ctx, int argc, char **argv)
 
 /* ---- review decide, review close ---- */
 
+/* The options of review decide and revocation lift. */
+static const struct option rv_comment_opts[] = {
+	{ "comment",	required_argument,	NULL,	OPT_COMMENT },
+	{ "role",	required_argument,	NULL,	OPT_ROLE },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
+cmd_review_decide(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "comment",	required_argument,	NULL,	OPT_COMMENT },
-		{ "role",	required_argument,	NULL,	OPT_ROLE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	const char *role = NULL, *comment = NULL, *user, *decision;
 	char text[REVIEW_TEXT_MAX];
@@ -1534,9 +1318,8 @@ cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
 	uint64_t id;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, "review decide", rv_decide_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_COMMENT:
 			if ((ret = rv_comment(&rv, optarg, &comment)) >= 0)
@@ -1547,11 +1330,12 @@ cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
 				return ret;
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 3, 3, "expected a review id, a "
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 3, 3, "expected a review id, a "
 	    "user and keep or revoke")) >= 0 ||
 	    (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
@@ -1584,14 +1368,16 @@ cmd_review_decide(const struct authctl *ctx, int argc, char **argv)
 	return ret;
 }
 
+static const struct option rv_close_opts[] = {
+	{ "default",	required_argument,	NULL,	OPT_DEFAULT },
+	REVIEW_COMMON_OPTS,
+	{ NULL,		0,			NULL,	0 },
+};
+
 static int
-cmd_review_close(const struct authctl *ctx, int argc, char **argv)
+cmd_review_close(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "default",	required_argument,	NULL,	OPT_DEFAULT },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	const char *deflt = NULL;
 	char text[REVIEW_TEXT_MAX];
@@ -1599,9 +1385,8 @@ cmd_review_close(const struct authctl *ctx, int argc, char **argv)
 	uint64_t id;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, "review close", rv_close_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if (ch == OPT_DEFAULT) {
 			if (strcmp(optarg, "keep") != 0 &&
 			    strcmp(optarg, "revoke") != 0)
@@ -1609,10 +1394,11 @@ cmd_review_close(const struct authctl *ctx, int argc, char **argv)
 				    "--default: expected keep or revoke, not",
 				    optarg);
 			deflt = optarg;
-		} else if ((ret = rv_option(&rv, ch, argv)) >= 0)
+		} else if ((ret = rv_option(&rv, ch)) >= 0)
 			return ret;
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 1, 1, "expected a review id")) >=
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 1, 1, "expected a review id")) >=
 	    0 || (ret = rv_id(&rv, argv[optind], &id)) >= 0)
 		return ret;
 	if ((ret = client_new_request(PROTO_T_REVIEW_CLOSE, &req)) !=
@@ -1636,31 +1422,27 @@ cmd_review_close(const struct authctl *ctx, int argc, char **argv)
 /* ---- revocation list, revocation lift ---- */
 
 static int
-cmd_revocation_list(const struct authctl *ctx, int argc, char **argv)
+cmd_revocation_list(const struct authctl *ctx, const struct cmd *c,
+    int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL,	OPT_FORMAT },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
-	struct rv_list o = { "revocation list", "revocation",
-	    rv_revocation_cols, REPORT_TABLE, 0, 0 };
+	struct rv_list o = { c->label, "revocation", rv_revocation_cols,
+	    REPORT_TABLE, 0, 0 };
 	struct proto_msg *req = NULL;
 	const char *system = NULL;
 	struct rv rv;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, o.label, rv_revlist_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		if (ch == OPT_FORMAT) {
 			if ((ret = rv_format(&rv, optarg, 1, 0,
 			    &o.format)) >= 0)
 				return ret;
-		} else if ((ret = rv_option(&rv, ch, argv)) >= 0)
+		} else if ((ret = rv_option(&rv, ch)) >= 0)
 			return ret;
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 0, 1, "")) >= 0)
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 1, "")) >= 0)
 		return ret;
 	if (optind < argc) {
 		system = argv[optind];
@@ -1682,23 +1464,17 @@ cmd_revocation_list(const struct authctl *ctx, int argc, char **argv)
 }
 
 static int
-cmd_revocation_lift(const struct authctl *ctx, int argc, char **argv)
+cmd_revocation_lift(const struct authctl *ctx, const struct cmd *c,
+    int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "comment",	required_argument,	NULL,	OPT_COMMENT },
-		{ "role",	required_argument,	NULL,	OPT_ROLE },
-		REVIEW_COMMON_OPTS,
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct proto_msg *req = NULL, *reply = NULL;
 	const char *role = NULL, *comment = NULL, *system, *user;
 	char text[REVIEW_TEXT_MAX];
 	struct rv rv;
 	int ch, r, ret;
 
-	rv_init(&rv, ctx, "revocation lift", rv_lift_usage);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	rv_init(&rv, ctx, c);
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_COMMENT:
 			if ((ret = rv_comment(&rv, optarg, &comment)) >= 0)
@@ -1709,11 +1485,12 @@ cmd_revocation_lift(const struct authctl *ctx, int argc, char **argv)
 				return ret;
 			break;
 		default:
-			if ((ret = rv_option(&rv, ch, argv)) >= 0)
+			if ((ret = rv_option(&rv, ch)) >= 0)
 				return ret;
 		}
 	}
-	if ((ret = rv_nargs(&rv, argc, argv, 2, 2, "expected a system and a "
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 2, 2, "expected a system and a "
 	    "user")) >= 0)
 		return ret;
 	system = argv[optind];
@@ -1748,63 +1525,28 @@ cmd_revocation_lift(const struct authctl *ctx, int argc, char **argv)
 	return ret;
 }
 
-/* ---- dispatch ---- */
+/* ---- the subcommands ---- */
 
-struct rv_sub {
-	const char	*name;
-	int		(*run)(const struct authctl *, int, char **);
+const struct cmd cmd_review_subs[] = {
+	{ "start", "review start", rv_start_usage, cmd_review_start,
+	    rv_start_opts, NULL, NULL },
+	{ "list", "review list", rv_list_usage, cmd_review_list,
+	    rv_list_opts, NULL, NULL },
+	{ "show", "review show", rv_show_usage, cmd_review_show,
+	    rv_format_opts, NULL, NULL },
+	{ "decide", "review decide", rv_decide_usage, cmd_review_decide,
+	    rv_comment_opts, NULL, NULL },
+	{ "close", "review close", rv_close_usage, cmd_review_close,
+	    rv_close_opts, NULL, NULL },
+	{ "report", "review report", rv_report_usage, cmd_review_report,
+	    rv_report_opts, "o:", NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct rv_sub rv_review_subs[] = {
-	{ "start",	cmd_review_start },
-	{ "list",	cmd_review_list },
-	{ "show",	cmd_review_show },
-	{ "decide",	cmd_review_decide },
-	{ "close",	cmd_review_close },
-	{ "report",	cmd_review_report },
-	{ NULL,		NULL },
+const struct cmd cmd_revocation_subs[] = {
+	{ "list", "revocation list", rv_revlist_usage, cmd_revocation_list,
+	    rv_format_opts, NULL, NULL },
+	{ "lift", "revocation lift", rv_lift_usage, cmd_revocation_lift,
+	    rv_comment_opts, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
-
-static const struct rv_sub rv_revocation_subs[] = {
-	{ "list",	cmd_revocation_list },
-	{ "lift",	cmd_revocation_lift },
-	{ NULL,		NULL },
-};
-
-static int
-rv_dispatch(const char *label, const struct rv_sub *subs,
-    void (*usage)(FILE *), const struct authctl *ctx, int argc, char **argv)
-{
-	const struct rv_sub *s;
-
-	if (argc < 2) {
-		client_usage_error(label, "expected a subcommand", NULL);
-		usage(stderr);
-		return AUTHCTL_EXIT_FAIL;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return AUTHCTL_EXIT_OK;
-	}
-	for (s = subs; s->name != NULL; s++)
-		if (strcmp(argv[1], s->name) == 0)
-			return s->run(ctx, argc - 1, argv + 1);
-	client_usage_error(label, "unknown subcommand", argv[1]);
-	usage(stderr);
-	return AUTHCTL_EXIT_FAIL;
-}
-
-int
-cmd_review(const struct authctl *ctx, int argc, char **argv)
-{
-	return rv_dispatch("review", rv_review_subs, cmd_review_usage, ctx,
-	    argc, argv);
-}
-
-int
-cmd_revocation(const struct authctl *ctx, int argc, char **argv)
-{
-	return rv_dispatch("revocation", rv_revocation_subs,
-	    cmd_revocation_usage, ctx, argc, argv);
-}

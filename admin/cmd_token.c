@@ -24,8 +24,6 @@
 #define TOKEN_URI_PREFIX	"otpauth://"
 /* Room for a sanitised token state. */
 #define TOKEN_TEXT_MAX		256
-/* Returned by argument parsers: carry on with the request. */
-#define TOKEN_PROCEED		(-1)
 
 enum {
 	OPT_CONFIRM = 256,
@@ -288,22 +286,22 @@ cmd_token_do_confirm(const struct authctl *ctx, const char *user, char *code)
 	return ret;
 }
 
-int
-cmd_token_enroll(const struct authctl *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "confirm",	no_argument,	NULL,	OPT_CONFIRM },
-		{ "force",	no_argument,	NULL,	OPT_FORCE },
-		{ "help",	no_argument,	NULL,	'h' },
-		{ "no-qr",	no_argument,	NULL,	OPT_NO_QR },
-		{ "qr-invert",	no_argument,	NULL,	OPT_QR_INVERT },
-		{ NULL,		0,		NULL,	0 },
-	};
-	enum qr_style style = QR_STYLE_DARK_TERMINAL;
-	int ch, confirm = 0, force = 0, qr = 1, qropt = 0;
+const struct option cmd_token_enroll_opts[] = {
+	{ "confirm",	no_argument,	NULL,	OPT_CONFIRM },
+	{ "force",	no_argument,	NULL,	OPT_FORCE },
+	{ "no-qr",	no_argument,	NULL,	OPT_NO_QR },
+	{ "qr-invert",	no_argument,	NULL,	OPT_QR_INVERT },
+	{ NULL,		0,		NULL,	0 },
+};
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+int
+cmd_token_enroll(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
+{
+	enum qr_style style = QR_STYLE_DARK_TERMINAL;
+	int ch, confirm = 0, force = 0, qr = 1, qropt = 0, ret;
+
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_CONFIRM:
 			confirm = 1;
@@ -319,15 +317,10 @@ cmd_token_enroll(const struct authctl *ctx, int argc, char **argv)
 			style = QR_STYLE_LIGHT_TERMINAL;
 			qropt = 1;
 			break;
-		case 'h':
-			cmd_token_enroll_usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			client_bad_option("enroll", argv, ch);
-			cmd_token_enroll_usage(stderr);
-			return AUTHCTL_EXIT_FAIL;
 		}
 	}
+	if (ret != CMD_GO)
+		return ret;
 	argc -= optind;
 	argv += optind;
 	if (confirm) {
@@ -353,53 +346,41 @@ cmd_token_enroll(const struct authctl *ctx, int argc, char **argv)
 
 /*
  * Parses "COMMAND [-h] USER" ("COMMAND [-h] [USER]" with `optional`).
- * Returns TOKEN_PROCEED with *user set (NULL when left out), or the exit
- * status to return (help shown, or a usage error reported).
+ * Returns CMD_GO with *user set (NULL when left out), or the exit status
+ * to return (help shown, or a usage error reported).
  */
 static int
-cmd_token_user_args(const char *label, int argc, char **argv,
-    void (*usage)(FILE *), int optional, const char **user)
+cmd_token_user_args(const struct cmd *c, int argc, char **argv,
+    int optional, const char **user)
 {
-	static const struct option opts[] = {
-		{ "help",	no_argument,	NULL,	'h' },
-		{ NULL,		0,		NULL,	0 },
-	};
-	int ch;
+	int ret;
 
 	*user = NULL;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return AUTHCTL_EXIT_OK;
-		default:
-			client_bad_option(label, argv, ch);
-			usage(stderr);
-			return AUTHCTL_EXIT_FAIL;
-		}
-	}
+	while (cmd_getopt(c, argc, argv, &ret) != -1)
+		;
+	if (ret != CMD_GO)
+		return ret;
 	if (optional && argc == optind)
-		return TOKEN_PROCEED;
+		return CMD_GO;
 	if (argc - optind != 1) {
-		client_usage_error(label, optional ? "expected at most one "
+		client_usage_error(c->label, optional ? "expected at most one "
 		    "USER" : "expected one USER", NULL);
-		usage(stderr);
+		c->usage(stderr);
 		return AUTHCTL_EXIT_FAIL;
 	}
 	*user = argv[optind];
-	return TOKEN_PROCEED;
+	return CMD_GO;
 }
 
 int
-cmd_token_unlock(const struct authctl *ctx, int argc, char **argv)
+cmd_token_unlock(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
 	struct proto_msg *reply = NULL;
 	const char *user;
 	int ret;
 
-	if ((ret = cmd_token_user_args("unlock", argc, argv,
-	    cmd_token_unlock_usage, 0, &user)) != TOKEN_PROCEED)
+	if ((ret = cmd_token_user_args(c, argc, argv, 0, &user)) != CMD_GO)
 		return ret;
 	if ((ret = cmd_token_request(ctx, "unlock", PROTO_T_UNLOCK, user, 0,
 	    &reply)) == AUTHCTL_EXIT_OK)
@@ -409,14 +390,14 @@ cmd_token_unlock(const struct authctl *ctx, int argc, char **argv)
 }
 
 int
-cmd_token_reset(const struct authctl *ctx, int argc, char **argv)
+cmd_token_reset(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
 	struct proto_msg *reply = NULL;
 	const char *user;
 	int ret;
 
-	if ((ret = cmd_token_user_args("reset", argc, argv,
-	    cmd_token_reset_usage, 0, &user)) != TOKEN_PROCEED)
+	if ((ret = cmd_token_user_args(c, argc, argv, 0, &user)) != CMD_GO)
 		return ret;
 	if ((ret = cmd_token_request(ctx, "reset", PROTO_T_RESET, user, 0,
 	    &reply)) == AUTHCTL_EXIT_OK)
@@ -482,7 +463,8 @@ cmd_token_daemon_status(const struct authctl *ctx)
 }
 
 int
-cmd_token_status(const struct authctl *ctx, int argc, char **argv)
+cmd_token_status(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
 	struct proto_msg *reply = NULL;
 	char sstate[TOKEN_TEXT_MAX], until[FMT_TIME_LEN];
@@ -490,8 +472,7 @@ cmd_token_status(const struct authctl *ctx, int argc, char **argv)
 	uint64_t failures, locked;
 	int ret;
 
-	if ((ret = cmd_token_user_args("status", argc, argv,
-	    cmd_token_status_usage, 1, &user)) != TOKEN_PROCEED)
+	if ((ret = cmd_token_user_args(c, argc, argv, 1, &user)) != CMD_GO)
 		return ret;
 	if (user == NULL)
 		return cmd_token_daemon_status(ctx);

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,7 +19,7 @@ enum {
 	OPT_FROM_SYSLOG,
 };
 
-static void
+void
 cmd_verify_usage(FILE *f)
 {
 	fprintf(f,
@@ -58,20 +57,21 @@ cmd_verify_usage(FILE *f)
 	    VERIFY_DB_DEFAULT, VERIFY_KEY_DEFAULT);
 }
 
+const struct option cmd_verify_opts[] = {
+	{ "checkpoint",	required_argument, NULL, OPT_CHECKPOINT },
+	{ "database",	required_argument, NULL, OPT_DATABASE },
+	{ "from-syslog", required_argument, NULL, OPT_FROM_SYSLOG },
+	{ "key",	required_argument,	NULL,	OPT_KEY },
+	{ NULL,		0,			NULL,	0 },
+};
+
 int
-cmd_verify(const struct authctl *ctx, int argc, char **argv)
+cmd_verify(const struct authctl *ctx, const struct cmd *c, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "checkpoint",	required_argument, NULL, OPT_CHECKPOINT },
-		{ "database",	required_argument, NULL, OPT_DATABASE },
-		{ "from-syslog", required_argument, NULL, OPT_FROM_SYSLOG },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ "key",	required_argument,	NULL,	OPT_KEY },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct verify_opts o = { VERIFY_DB_DEFAULT, VERIFY_KEY_DEFAULT, NULL,
 	    0, NULL, 0, stdout };
-	const char *label = "audit verify";
+	const char *label = c->label;
 	const char **cps = NULL, **sls = NULL;
 	int ch, ret = AUTHCTL_EXIT_FAIL;
 
@@ -83,8 +83,7 @@ cmd_verify(const struct authctl *ctx, int argc, char **argv)
 		    authd_strerror(AUTHD_ERR_NOMEM));
 		goto out;
 	}
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, &ret)) != -1) {
 		switch (ch) {
 		case OPT_CHECKPOINT:
 			cps[o.ncheckpoint_files++] = optarg;
@@ -98,21 +97,12 @@ cmd_verify(const struct authctl *ctx, int argc, char **argv)
 		case OPT_KEY:
 			o.key_path = optarg;
 			break;
-		case 'h':
-			cmd_verify_usage(stdout);
-			ret = AUTHCTL_EXIT_OK;
-			goto out;
-		default:
-			client_bad_option(label, argv, ch);
-			cmd_verify_usage(stderr);
-			goto out;
 		}
 	}
-	if (optind != argc) {
-		client_usage_error(label, "unexpected argument", argv[optind]);
-		cmd_verify_usage(stderr);
+	if (ret != CMD_GO ||
+	    (ret = cmd_operands(c, argc, argv, 0, 0, "")) != CMD_GO)
 		goto out;
-	}
+	ret = AUTHCTL_EXIT_FAIL;
 	if (*o.db_path == '\0' || *o.key_path == '\0') {
 		client_usage_error(label, "empty file name", NULL);
 		goto out;

@@ -185,20 +185,6 @@ admin_policy_test(struct req *rq, struct proto_msg *reply)
 
 /* ---- authctl access list / user ---- */
 
-static const char *
-token_state(struct req *rq, const char *user)
-{
-	struct token t;
-	static const char *const states[] = { "active", "pending" };
-	const char *s = "none";
-
-	memset(&t, 0, sizeof(t));
-	if (store_token_get(rq->w->st, user, &t) == 0)
-		s = strcmp(t.state, states[0]) == 0 ? states[0] : states[1];
-	token_clear(&t);
-	return s;
-}
-
 /*
  * "when kontorstid; from stadsnat,vpn" as "when=kontorstid;from=stadsnat,vpn":
  * one word, so that it stays one column in a table.
@@ -308,7 +294,7 @@ admin_access_list(struct req *rq, struct proto_msg *reply)
 			(void)access_row(&rs, hs.h[i].user, sys->name,
 			    hs.h[i].role, hs.h[i].path, role ?
 			    policy_cond_str(sys, role, cond, sizeof(cond)) :
-			    NULL, token_state(rq, hs.h[i].user),
+			    NULL, store_token_state(rq->w->st, hs.h[i].user),
 			    always_denied(rq, p, sys, hs.h[i].user, dbuf,
 			    sizeof(dbuf)), hs.h[i].state);
 			listed++;

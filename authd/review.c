@@ -237,19 +237,6 @@ last_login(struct store *st, const char *user, const char *system)
 	return t;
 }
 
-static const char *
-token_state(struct store *st, const char *user)
-{
-	struct token t;
-	const char *s = "none";
-
-	memset(&t, 0, sizeof(t));
-	if (store_token_get(st, user, &t) == 0)
-		s = strcmp(t.state, "active") == 0 ? "active" : "pending";
-	token_clear(&t);
-	return s;
-}
-
 /* ---- start ---- */
 
 struct item {
@@ -397,7 +384,7 @@ snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
 		it->role = hs.h[i].role;
 		it->path = hs.h[i].path;
 		hs.h[i].user = hs.h[i].role = hs.h[i].path = NULL;
-		it->token = token_state(rq->w->st, it->user);
+		it->token = store_token_state(rq->w->st, it->user);
 		it->last_login = last_login(rq->w->st, it->user, sys->name);
 		it->inactive = it->last_login == 0 || now - it->last_login >
 		    j->inactive_days * DAY_MS;

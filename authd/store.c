@@ -423,6 +423,18 @@ token_clear(struct token *t)
 	memset(t, 0, sizeof(*t));
 }
 
+const char *
+store_token_state(struct store *s, const char *user)
+{
+	struct token t;
+	const char *state = "none";
+
+	if (store_token_get(s, user, &t) == 0)
+		state = strcmp(t.state, "active") == 0 ? "active" : "pending";
+	token_clear(&t);
+	return state;
+}
+
 int
 store_token_put(struct store *s, const char *user, const struct token *t)
 {

@@ -84,6 +84,11 @@ int store_token_update(struct store *s, const char *user, const char *state,
 int store_token_delete(struct store *s, const char *user);
 /* Frees what store_token_get allocated. */
 void token_clear(struct token *t);
+/*
+ * The state of `user`'s token for listings, a static string: "active",
+ * "pending", or "none" when there is no token or it cannot be read.
+ */
+const char *store_token_state(struct store *s, const char *user);
 
 /* Lockout state of `user`; all zero if none recorded. */
 int store_lockout_get(struct store *s, const char *user, struct lockout *l);

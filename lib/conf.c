@@ -9,63 +9,20 @@
 
 #include "authd_err.h"
 #include "conf.h"
+#include "lex.h"
 #include "log.h"
 #include "util.h"
 
 #define FIELD(cfg, kw, T)	((T *)(void *)((char *)(cfg) + (kw)->off))
 
-/*
- * Splits `line` in place into at most CONF_ARGS_MAX arguments.  Returns
- * the count, or -1 with *err set.
- */
-static int
-split(char *line, char **argv, const char **err)
-{
-	char *r = line, *w;
-	int argc = 0;
-
-	for (;;) {
-		while (*r == ' ' || *r == '\t')
-			r++;
-		if (*r == '\0' || *r == '#')
-			return argc;
-		if (argc == CONF_ARGS_MAX) {
-			*err = "too many arguments";
-			return -1;
-		}
-		argv[argc++] = w = r;
-		if (*r == '"') {
-			r++;
-			for (;;) {
-				if (*r == '\0') {
-					*err = "unterminated quoted string";
-					return -1;
-				}
-				if (*r == '"')
-					break;
-				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
-					r++;
-				*w++ = *r++;
-			}
-			r++;
-			if (*r != '\0' && *r != ' ' && *r != '\t') {
-				*err = "garbage after quoted string";
-				return -1;
-			}
-		} else {
-			while (*r != '\0' && *r != ' ' && *r != '\t') {
-				if (*r == '"') {
-					*err = "quote inside an argument";
-					return -1;
-				}
-				*w++ = *r++;
-			}
-		}
-		if (*r != '\0')
-			r++;
-		*w = '\0';
-	}
-}
+/* How authd.conf words what lex_split refuses (enum lex_err). */
+static const char *const conf_lex_msg[] = {
+	[LEX_OK] =		"internal error",
+	[LEX_TOO_MANY] =	"too many arguments",
+	[LEX_UNTERMINATED] =	"unterminated quoted string",
+	[LEX_AFTER_QUOTE] =	"garbage after quoted string",
+	[LEX_QUOTE_IN_WORD] =	"quote inside an argument",
+};
 
 /* Stores one value of a simple keyword.  NULL or an error message. */
 static const char *
@@ -181,6 +138,7 @@ conf_load(const char *path, const struct conf_kw *kws, void *cfg)
 	const struct conf_kw *kw;
 	char *text, *line, *next, *argv[CONF_ARGS_MAX];
 	unsigned char seen[128] = { 0 };
+	enum lex_err le;
 	const char *e;
 	int lineno = 0, errors = 0, argc;
 	size_t nkw, len;
@@ -209,7 +167,10 @@ conf_load(const char *path, const struct conf_kw *kws, void *cfg)
 			e = "line too long";
 		else if (strchr(line, '\r') != NULL)
 			e = "carriage return in line";
-		else if ((argc = split(line, argv, &e)) == 0)
+		else if ((argc = lex_split(line, argv, CONF_ARGS_MAX, 0,
+		    &le)) < 0)
+			e = conf_lex_msg[le];
+		else if (argc == 0)
 			continue;
 		if (e != NULL)
 			goto bad;

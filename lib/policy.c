@@ -23,7 +23,9 @@
 #include <openssl/evp.h>
 
 #include "authd_err.h"
+#include "lex.h"
 #include "policy_int.h"
+#include "strmap.h"
 #include "util.h"
 
 #define WORDS_MAX	256		/* words on one line */
@@ -173,19 +175,7 @@ free_strs(char **a, size_t n)
 	free(a);
 }
 
-/* ---- hash tables (FNV-1a) ---- */
-
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
+/* ---- hash tables (FNV-1a, strmap_hash) ---- */
 
 int
 pol_htab_build(struct pol_htab *h, size_t n)
@@ -207,7 +197,7 @@ pol_htab_build(struct pol_htab *h, size_t n)
 int
 pol_htab_put(struct pol_htab *h, const char *key, size_t val)
 {
-	size_t i = (size_t)hash(key) & h->mask;
+	size_t i = (size_t)strmap_hash(key) & h->mask;
 
 	while (h->key[i] != NULL) {
 		if (strcmp(h->key[i], key) == 0)
@@ -226,7 +216,7 @@ pol_htab_get(const struct pol_htab *h, const char *key, size_t *val)
 
 	if (h->key == NULL)
 		return 0;
-	for (i = (size_t)hash(key) & h->mask; h->key[i] != NULL;
+	for (i = (size_t)strmap_hash(key) & h->mask; h->key[i] != NULL;
 	    i = (i + 1) & h->mask)
 		if (strcmp(h->key[i], key) == 0) {
 			*val = h->val[i];
@@ -1114,64 +1104,30 @@ close_block(struct parser *ps)
 	return 0;
 }
 
-/*
- * Splits a line into words in place: blanks separate, '#' starts a
- * comment, "..." quotes (with \" and \\).  Returns the number of words or
- * -1 (message set).
- */
-static int
-split(struct parser *ps, char *line, char **argv)
-{
-	char *r = line, *w;
-	int argc = 0;
-
-	for (;;) {
-		while (*r == ' ' || *r == '\t')
-			r++;
-		if (*r == '\0' || *r == '#')
-			return argc;
-		if (argc == WORDS_MAX)
-			return fail(ps, "too many words on one line (at most "
-			    "%d)", WORDS_MAX);
-		argv[argc++] = w = r;
-		if (*r == '"') {
-			for (r++; *r != '"'; r++) {
-				if (*r == '\0')
-					return fail(ps, "unterminated quote");
-				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
-					r++;
-				*w++ = *r;
-			}
-			r++;
-			if (*r != '\0' && *r != ' ' && *r != '\t' && *r != '#')
-				return fail(ps, "text after closing quote");
-		} else {
-			while (*r != '\0' && *r != ' ' && *r != '\t' &&
-			    *r != '#') {
-				if (*r == '"')
-					return fail(ps, "quote inside a word");
-				w++;
-				r++;
-			}
-		}
-		if (*r == '#') {
-			*w = '\0';
-			return argc;
-		}
-		if (*r != '\0')
-			r++;
-		*w = '\0';
-	}
-}
-
 static int
 do_line(struct parser *ps, char *line)
 {
 	char *argv[WORDS_MAX];
+	enum lex_err le;
 	int argc;
 
-	if ((argc = split(ps, line, argv)) <= 0)
-		return argc;
+	/* A '#' ends a word too: "admin# the admins" is the word admin. */
+	if ((argc = lex_split(line, argv, WORDS_MAX, LEX_HASH_ENDS,
+	    &le)) < 0) {
+		switch (le) {
+		case LEX_TOO_MANY:
+			return fail(ps, "too many words on one line (at most "
+			    "%d)", WORDS_MAX);
+		case LEX_UNTERMINATED:
+			return fail(ps, "unterminated quote");
+		case LEX_AFTER_QUOTE:
+			return fail(ps, "text after closing quote");
+		default:
+			return fail(ps, "quote inside a word");
+		}
+	}
+	if (argc == 0)
+		return 0;
 	if (strcmp(argv[0], "}") == 0) {
 		if (argc != 1)
 			return fail(ps, "text after }");

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "policy_int.h"
+#include "strmap.h"
 #include "util.h"
 
 enum src_kind { SRC_LOCAL, SRC_ADDR, SRC_NAME };
@@ -128,14 +129,7 @@ policy_window_match(const struct pol_window *w, time_t at)
 uint64_t
 policy_group_hash(const char *dn)
 {
-	const unsigned char *s = (const unsigned char *)dn;
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	while (*s != '\0') {
-		h ^= *s++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
+	return strmap_hash(dn);
 }
 
 /* Pairs (hash[i], order[i]) compare by hash, then by group index. */
