@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <ldap.h>
@@ -31,7 +32,7 @@
 #define WORDS_MAX	256		/* words on one line */
 
 enum block { B_TOP, B_SETTINGS, B_NETWORK, B_WINDOW, B_SYSTEM, B_ROLE,
-	B_DENY };
+	B_DENY, B_HOST };
 
 struct parser {
 	struct policy		*p;
@@ -49,6 +50,7 @@ struct parser {
 	struct pol_system	*sys;
 	struct pol_role		*role;
 	struct pol_deny		*deny;
+	struct pol_host		*host;
 	unsigned		 seen;		/* statements seen in a block */
 	unsigned		 sysseen;	/* the system's, inside a role */
 	int			 nomem;		/* the error is out of memory */
@@ -70,6 +72,7 @@ struct parser {
 #define S_HOURS		0x1000
 #define S_THRESHOLD	0x2000
 #define S_DEPTH		0x4000
+#define S_SYSTEMS	0x8000
 
 static int
 fail(struct parser *ps, const char *fmt, ...)
@@ -867,6 +870,64 @@ st_system(struct parser *ps, int argc, char **argv)
 	return fail(ps, "%s is not allowed in a system", Q(argv[0]));
 }
 
+static int
+st_host(struct parser *ps, int argc, char **argv)
+{
+	struct pol_host *h = ps->host;
+	size_t j;
+	int i;
+
+	if (strcmp(argv[0], "systems") != 0)
+		return fail(ps, "%s is not allowed in a host (systems)",
+		    Q(argv[0]));
+	if (once(ps, S_SYSTEMS, argv[0]) != 0)
+		return -1;
+	if (argc < 2)
+		return fail(ps, "systems needs at least one system name");
+	for (i = 1; i < argc; i++) {
+		/* Defined anywhere, in any file: checked once all are read. */
+		if (!str_valid_name(argv[i]))
+			return fail(ps, "invalid system name %s", Q(argv[i]));
+		for (j = 0; j < h->nsystems; j++)
+			if (strcmp(h->systems[j], argv[i]) == 0)
+				return fail(ps, "system %s listed twice",
+				    Q(argv[i]));
+		if (push_str(ps, &h->systems, &h->nsystems,
+		    POL_HOST_SYSTEMS_MAX, argv[i], "systems") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A host name as a certificate carries it: DNS labels of letters, digits
+ * and '-', at most POL_HOST_NAME_MAX bytes, kept in lower case.
+ */
+static int
+host_name_ok(const char *s)
+{
+	size_t i, label = 0;
+
+	if (s[0] == '\0' || strlen(s) > POL_HOST_NAME_MAX)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c == '-' && label > 0)))
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0 && s[i - 1] != '-';
+}
+
 /* ---- blocks ---- */
 
 static int
@@ -902,6 +963,42 @@ open_deny(struct parser *ps, struct pol_deny **arr, size_t *n,
 	return 0;
 }
 
+/* "host NAME {": read in the second pass, with the systems. */
+static int
+open_host(struct parser *ps, int argc, char **argv)
+{
+	struct policy *p = ps->p;
+	size_t i;
+	int r;
+
+	if (argc != 3 || strcmp(argv[2], "{") != 0)
+		return fail(ps, "write: host NAME {");
+	if (!host_name_ok(argv[1]))
+		return fail(ps, "invalid host name %s (a DNS name of at most "
+		    "%d bytes)", Q(argv[1]), POL_HOST_NAME_MAX);
+	ps->seen = 0;
+	ps->stack[ps->depth++] = B_HOST;
+	if ((ps->skip = ps->pass != 2))
+		return 0;
+	for (i = 0; i < p->nhosts; i++)
+		if (strcasecmp(p->hosts[i].name, argv[1]) == 0)
+			return fail(ps, "host %s defined twice (first at "
+			    "%s:%d)", Q(argv[1]), p->hosts[i].file,
+			    p->hosts[i].line);
+	if ((r = grow(&p->hosts, &p->nhosts, sizeof(*p->hosts),
+	    POL_HOSTS_MAX)) != 0)
+		return grow_fail(ps, r, "hosts", POL_HOSTS_MAX);
+	ps->host = &p->hosts[p->nhosts - 1];
+	ps->host->line = ps->line;
+	ps->host->file = (char *)ps->file;
+	if ((ps->host->name = strdup(argv[1])) == NULL)
+		return oom(ps);
+	for (i = 0; ps->host->name[i] != '\0'; i++)
+		if (ps->host->name[i] >= 'A' && ps->host->name[i] <= 'Z')
+			ps->host->name[i] += 'a' - 'A';
+	return 0;
+}
+
 /* "KEYWORD NAME {" or "settings {" */
 static int
 open_block(struct parser *ps, int argc, char **argv)
@@ -927,14 +1024,16 @@ open_block(struct parser *ps, int argc, char **argv)
 	/* The keyword first: "bogus {" is an unknown block, not a typo. */
 	if (!(cur == B_TOP && (strcmp(kw, "network") == 0 ||
 	    strcmp(kw, "window") == 0 || strcmp(kw, "deny") == 0 ||
-	    strcmp(kw, "system") == 0)) &&
+	    strcmp(kw, "system") == 0 || strcmp(kw, "host") == 0)) &&
 	    !(cur == B_SYSTEM && (strcmp(kw, "role") == 0 ||
 	    strcmp(kw, "deny") == 0))) {
 		if (cur == B_TOP)
 			return fail(ps, "unknown block %s (settings, network, "
-			    "window, deny, system)", Q(kw));
+			    "window, deny, system, host)", Q(kw));
 		return fail(ps, "a %s block is not allowed here", Q(kw));
 	}
+	if (cur == B_TOP && strcmp(kw, "host") == 0)
+		return open_host(ps, argc, argv);
 	if (name_arg(ps, argc, argv) != 0)
 		return -1;
 	if (cur == B_SYSTEM)
@@ -1085,6 +1184,11 @@ close_block(struct parser *ps)
 		if (ps->depth > 1)
 			ps->seen = ps->sysseen;
 		break;
+	case B_HOST:
+		if (ps->host->nsystems == 0)
+			return fail(ps, "host %s has no systems",
+			    ps->host->name);
+		break;
 	case B_SYSTEM:
 		if (s->owner == NULL)
 			return fail(ps, "system %s has no owner", s->name);
@@ -1155,6 +1259,8 @@ do_line(struct parser *ps, char *line)
 		return st_role(ps, argc, argv);
 	case B_DENY:
 		return st_deny(ps, argc, argv);
+	case B_HOST:
+		return st_host(ps, argc, argv);
 	}
 	return fail(ps, "internal error");
 }
@@ -1333,8 +1439,14 @@ policy_free(struct policy *p)
 		free(s->deny);
 	}
 	free(p->sys);
+	for (i = 0; i < p->nhosts; i++) {
+		free(p->hosts[i].name);
+		free_strs(p->hosts[i].systems, p->hosts[i].nsystems);
+	}
+	free(p->hosts);
 	pol_htab_free(&p->byname);
 	pol_htab_free(&p->byservice);
+	pol_htab_free(&p->byhost);
 	free_strs(p->files, p->nfiles);
 	free(p);
 }
@@ -1368,6 +1480,22 @@ build_index(struct parser *ps)
 			ps->line = p->sys[i].line;
 			return fail(ps, "service %s already maps to system %s",
 			    Q(p->sys[i].services[j]), p->sys[k].name);
+		}
+	}
+	/* A host may name only systems that exist. */
+	if (pol_htab_build(&p->byhost, p->nhosts) != 0)
+		return oom(ps);
+	for (i = 0; i < p->nhosts; i++) {
+		(void)pol_htab_put(&p->byhost, p->hosts[i].name, i);
+		for (j = 0; j < p->hosts[i].nsystems; j++) {
+			if (pol_htab_get(&p->byname, p->hosts[i].systems[j],
+			    &k))
+				continue;
+			ps->file = p->hosts[i].file;
+			ps->line = p->hosts[i].line;
+			return fail(ps, "host %s names system %s, which is not "
+			    "defined", p->hosts[i].name,
+			    Q(p->hosts[i].systems[j]));
 		}
 	}
 	return 0;

@@ -31,6 +31,9 @@
 #define POL_WHO_MAX		128	/* users or groups per deny rule */
 #define POL_REFS_MAX		32	/* names after `when` / `from` */
 #define POL_ERR_MAX		512
+#define POL_HOSTS_MAX		4096
+#define POL_HOST_NAME_MAX	253	/* a DNS name */
+#define POL_HOST_SYSTEMS_MAX	64	/* systems per host */
 
 /* Factors a login needs. */
 #define POL_F_TOTP		0x1
@@ -130,6 +133,18 @@ struct pol_system {
 	char			*file;
 };
 
+/*
+ * A pilot host that reaches authd over TLS (`host NAME { systems ... }`):
+ * the name its certificate carries and the only systems it may ask about.
+ */
+struct pol_host {
+	char			*name;		/* lower case */
+	char			**systems;	/* names of defined systems */
+	size_t			 nsystems;
+	int			 line;
+	char			*file;
+};
+
 struct policy;
 
 /*
@@ -163,6 +178,15 @@ const struct pol_system *policy_system_by_name(const struct policy *p,
 /* By name when `system` is not NULL, else by PAM service. */
 const struct pol_system *policy_system_resolve(const struct policy *p,
     const char *system, const char *service);
+/*
+ * The host entry named `name` (compared without regard to ASCII case), or
+ * NULL when the policy names no such host.
+ */
+const struct pol_host *policy_host_by_name(const struct policy *p,
+    const char *name);
+/* 1 when `h` may ask about the system named `system`, else 0. */
+int policy_host_allows(const struct pol_host *h, const char *system);
+size_t policy_nhosts(const struct policy *p);
 /* The global deny rules. */
 const struct pol_deny *policy_deny_at(const struct policy *p, size_t i,
     size_t *n);

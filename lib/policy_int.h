@@ -41,7 +41,9 @@ struct policy {
 	size_t			 ndeny;
 	struct pol_system	*sys;
 	size_t			 nsys;
-	struct pol_htab		 byname, byservice;
+	struct pol_host		*hosts;
+	size_t			 nhosts;
+	struct pol_htab		 byname, byservice, byhost;
 	char			**files;	/* names cited by file:line */
 	size_t			 nfiles;
 };

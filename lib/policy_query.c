@@ -89,3 +89,36 @@ policy_cond_str(const struct pol_system *sys, const struct pol_role *r,
 	}
 	return buf;
 }
+
+size_t
+policy_nhosts(const struct policy *p)
+{
+	return p->nhosts;
+}
+
+const struct pol_host *
+policy_host_by_name(const struct policy *p, const char *name)
+{
+	char low[POL_HOST_NAME_MAX + 1];
+	size_t i, n;
+
+	if (name == NULL || (n = strlen(name)) > POL_HOST_NAME_MAX)
+		return NULL;
+	for (i = 0; i <= n; i++)
+		low[i] = name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] + ('a' - 'A') : name[i];
+	return pol_htab_get(&p->byhost, low, &i) ? &p->hosts[i] : NULL;
+}
+
+int
+policy_host_allows(const struct pol_host *h, const char *system)
+{
+	size_t i;
+
+	if (h == NULL || system == NULL)
+		return 0;
+	for (i = 0; i < h->nsystems; i++)
+		if (strcmp(h->systems[i], system) == 0)
+			return 1;
+	return 0;
+}

@@ -38,6 +38,7 @@ enum reason {
 	RSN_DEADLINE,		/* the client's deadline passed: abandoned */
 	RSN_REPLY_LOST,		/* the reply could not be written */
 	RSN_TOO_MANY,		/* too many failed attempts: wait */
+	RSN_HOST_NOT_ALLOWED,	/* a TLS host asked about a system not its own */
 	RSN_LAST
 };
 

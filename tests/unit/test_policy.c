@@ -625,6 +625,78 @@ static const char good_policy[] =
     "\t}\n"
     "}\n";
 
+/* Host entries: who may ask about which systems over TLS. */
+static void
+test_hosts(void)
+{
+	static const char sys[] =
+	    "system ekonomi {\n owner anna\n confidentiality 2\n"
+	    " integrity 2\n availability 2\n role r {\n"
+	    "  group \"cn=g,dc=x\"\n }\n}\n"
+	    "system lon {\n owner anna\n confidentiality 2\n"
+	    " integrity 2\n availability 2\n role r {\n"
+	    "  group \"cn=g,dc=x\"\n }\n}\n";
+	char text[4096], big[300];
+	struct policy *p;
+	const struct pol_host *h;
+
+	/* A host may come before the systems it names. */
+	snprintf(text, sizeof(text), "host Ekonomi-App01.kommun.se {\n"
+	    " systems ekonomi lon\n}\nhost lon01.kommun.se {\n"
+	    " systems lon\n}\n%s", sys);
+	if ((p = LOAD_OK(text)) == NULL)
+		return;
+	CHECK_U64_EQ(policy_nhosts(p), 2);
+	h = policy_host_by_name(p, "ekonomi-app01.kommun.se");
+	CHECK(h != NULL);
+	CHECK(h == policy_host_by_name(p, "EKONOMI-APP01.KOMMUN.SE"));
+	CHECK_STR_EQ(h->name, "ekonomi-app01.kommun.se");
+	CHECK(policy_host_allows(h, "ekonomi"));
+	CHECK(policy_host_allows(h, "lon"));
+	CHECK(!policy_host_allows(h, "Ekonomi"));
+	CHECK(!policy_host_allows(h, NULL));
+	h = policy_host_by_name(p, "lon01.kommun.se");
+	CHECK(h != NULL && !policy_host_allows(h, "ekonomi"));
+	CHECK(policy_host_allows(h, "lon"));
+	CHECK(policy_host_by_name(p, "lon01") == NULL);
+	CHECK(policy_host_by_name(p, NULL) == NULL);
+	CHECK(!policy_host_allows(NULL, "lon"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK(policy_host_by_name(p, big) == NULL);
+	policy_free(p);
+
+	snprintf(text, sizeof(text), "%shost h.x {\n systems nope\n}\n", sys);
+	LOAD_ERR(text, "t.policy:19: host h.x names system \"nope\", which "
+	    "is not defined");
+	LOAD_ERR("host h.x {\n}\n", "t.policy:2: host h.x has no systems");
+	LOAD_ERR("host h.x {\n systems\n}\n",
+	    "t.policy:2: systems needs at least one system name");
+	LOAD_ERR("host h.x {\n systems a a\n}\n",
+	    "t.policy:2: system \"a\" listed twice");
+	LOAD_ERR("host h.x {\n systems a\n systems b\n}\n",
+	    "t.policy:3: systems given twice");
+	LOAD_ERR("host h.x {\n owner anna\n}\n",
+	    "t.policy:2: \"owner\" is not allowed in a host (systems)");
+	LOAD_ERR("host -h.x {\n systems a\n}\n",
+	    "t.policy:1: invalid host name \"-h.x\" (a DNS name of at most "
+	    "253 bytes)");
+	LOAD_ERR("host h..x {\n systems a\n}\n",
+	    "t.policy:1: invalid host name \"h..x\" (a DNS name of at most "
+	    "253 bytes)");
+	LOAD_ERR("host h_x {\n systems a\n}\n",
+	    "t.policy:1: invalid host name \"h_x\" (a DNS name of at most "
+	    "253 bytes)");
+	LOAD_ERR("host h.x\n", "t.policy:1: unknown statement \"host\" at "
+	    "the top level");
+	snprintf(text, sizeof(text), "%shost h.x {\n systems lon\n}\n"
+	    "host H.X {\n systems lon\n}\n", sys);
+	LOAD_ERR(text, "t.policy:22: host \"H.X\" defined twice (first at "
+	    "t.policy:19)");
+	LOAD_ERR("system s {\n host h.x {\n", "t.policy:2: a \"host\" block "
+	    "is not allowed here");
+}
+
 static void
 test_good_policy(void)
 {
@@ -2125,6 +2197,7 @@ main(int argc, char **argv)
 	test_error_fixtures(argv[1]);
 	test_parse_limits();
 	test_good_policy();
+	test_hosts();
 	test_files();
 	test_dir();
 	test_dn_norm();
