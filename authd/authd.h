@@ -21,7 +21,13 @@
 struct budget;
 
 /* The sockets authd serves (struct req's `admin`). */
-enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2 };
+enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2,
+	/*
+	 * Pilot hosts over TLS (tls.h): the peer is the host its certificate
+	 * names, never a uid; it has no budget here (tls_connections bounds
+	 * it) and is served only the PAM requests.
+	 */
+	SOCK_TLS = 3 };
 
 /* Daemon-wide state; read-only once the workers run. */
 struct authd {

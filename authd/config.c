@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "policy.h"
+#include "relay.h"
 #include "slog.h"
 #include "util.h"
 
@@ -98,6 +99,23 @@ static const struct conf_kw keywords[] = {
 	    "256"),
 	INT("pam_request_rate", pam_request_rate, 0, 100000, "200"),
 	INT("pam_request_burst", pam_request_burst, 1, 1000000, "400"),
+	STR("tls_listen", tls_listen, NULL),
+	PATH("tls_cert", tls_cert, NULL),
+	PATH("tls_key", tls_key, NULL),
+	PATH("tls_client_ca", tls_client_ca, NULL),
+	PATH("tls_crl", tls_crl, NULL),
+	INT("tls_connections", tls_connections, 1, 4096, "256"),
+	INT("tls_handshake_timeout", tls_handshake_timeout, 100, 60000,
+	    "5000"),
+	STR("relay_servers", relay_servers, NULL),
+	PATH("relay_cert", relay_cert, NULL),
+	PATH("relay_key", relay_key, NULL),
+	PATH("relay_ca", relay_ca, NULL),
+	INT("relay_connect_timeout", relay_connect_timeout, 50, 30000, "1000"),
+	INT("relay_reply_timeout", relay_reply_timeout, 100, 60000, "4000"),
+	INT("relay_backoff", relay_backoff, 1, 3600, "30"),
+	INT("relay_keepalive", relay_keepalive, 1, 3600, "5"),
+	INT("relay_connections", relay_connections, 1, 64, "4"),
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -192,7 +210,25 @@ check(const char *path, struct config *c)
 	int errors = 0, fac;
 	char host[256];
 
-	if (c->ldap_uri == NULL || c->ldap_base == NULL) {
+	if (c->relay_servers != NULL) {
+		/* A relay holds no directory, database or keys of its own. */
+		if (c->relay_cert == NULL || c->relay_key == NULL ||
+		    c->relay_ca == NULL) {
+			log_err("%s: relay_servers needs relay_cert, relay_key "
+			    "and relay_ca", path);
+			errors++;
+		}
+		if (c->tls_listen != NULL) {
+			log_err("%s: a relay does not listen for TLS "
+			    "(tls_listen)", path);
+			errors++;
+		}
+		if (relay_servers_check(c->relay_servers, host,
+		    sizeof(host)) != 0) {
+			log_err("%s: relay_servers: %s", path, host);
+			errors++;
+		}
+	} else if (c->ldap_uri == NULL || c->ldap_base == NULL) {
 		log_err("%s: ldap_uri and ldap_base are required", path);
 		errors++;
 	}
@@ -274,6 +310,18 @@ check(const char *path, struct config *c)
 	if (2 * c->root_connections > c->admin_connections) {
 		log_err("%s: root_connections may be at most half of "
 		    "admin_connections", path);
+		errors++;
+	}
+	if (c->tls_listen != NULL && (c->tls_cert == NULL ||
+	    c->tls_key == NULL || c->tls_client_ca == NULL)) {
+		log_err("%s: tls_listen needs tls_cert, tls_key and "
+		    "tls_client_ca", path);
+		errors++;
+	}
+	if (c->tls_listen != NULL && c->tls_connections >
+	    c->connections_max / 2) {
+		log_err("%s: tls_connections may take at most half of "
+		    "connections_max", path);
 		errors++;
 	}
 	if (c->node_name == NULL) {

@@ -81,6 +81,26 @@ struct config {
 	long long	 pam_connections_per_uid;
 	long long	 pam_request_rate;
 	long long	 pam_request_burst;
+
+	/* Central side: TLS for pilot hosts' relays (tls.h). */
+	char		*tls_listen;		/* "ADDRESS:PORT", or NULL */
+	char		*tls_cert;
+	char		*tls_key;
+	char		*tls_client_ca;
+	char		*tls_crl;
+	long long	 tls_connections;
+	long long	 tls_handshake_timeout;	/* ms */
+
+	/* Relay mode (relay.h): set by relay_servers. */
+	char		*relay_servers;		/* "NAME:PORT NAME:PORT ..." */
+	char		*relay_cert;
+	char		*relay_key;
+	char		*relay_ca;
+	long long	 relay_connect_timeout;	/* ms */
+	long long	 relay_reply_timeout;	/* ms, one server's answer */
+	long long	 relay_backoff;		/* s before a dead server again */
+	long long	 relay_keepalive;	/* s between pings of idle ones */
+	long long	 relay_connections;	/* warm, per server */
 };
 
 /*

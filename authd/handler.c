@@ -14,6 +14,7 @@
 #include "budget.h"
 #include "handler.h"
 #include "log.h"
+#include "tls.h"
 #include "util.h"
 
 /* PING: liveness. */
@@ -37,7 +38,8 @@ client_deadline(struct req *rq, int64_t arrived)
 	uint64_t wait = 0;
 
 	rq->client_deadline = 0;
-	if (rq->admin != SOCK_PAM || proto_get_u64(rq->m, PROTO_A_WAIT,
+	if ((rq->admin != SOCK_PAM && rq->admin != SOCK_TLS) ||
+	    proto_get_u64(rq->m, PROTO_A_WAIT,
 	    &wait) != 0)
 		return;
 	if (wait > 600000)
@@ -58,6 +60,17 @@ refuse_peer(struct req *rq, uint32_t reqid, int due, unsigned long held)
 	const struct proto_msg *m = rq->m;
 	char detail[96];
 
+	if (rq->tls != NULL) {
+		/* tls.c logged it and found it due. */
+		snprintf(detail, sizeof(detail), "%.60s%s", rq->tls->why,
+		    rq->tls->held ? "; more not recorded" : "");
+		rq->m = NULL;
+		if (req_audit_commit(rq, "tls-refused", "deny", RSN_FORBIDDEN,
+		    detail, NULL) != 0)
+			log_err("audit write failed for a refused TLS peer");
+		rq->m = m;
+		return;
+	}
 	if (due || peer_refusal_due(rq->peer.uid, rq->admin,
 	    REFUSE_FORBIDDEN, &held)) {
 		log_warn("%s socket: refused uid %u (pid %d): not %s%s",
@@ -121,6 +134,7 @@ refuse_budget(struct req *rq, uint32_t reqid, int why, int due,
 #define ON_PAM		(1u << SOCK_PAM)
 #define ON_ADMIN	(1u << SOCK_ADMIN)
 #define ON_REVIEW	(1u << SOCK_REVIEW)
+#define ON_TLS		(1u << SOCK_TLS)
 
 /*
  * The one description of every request: its type, the sockets that
@@ -135,13 +149,16 @@ static const struct req_type {
 	int		 quick;
 	int		(*handler)(struct req *, struct proto_msg *);
 } req_types[] = {
-	{ PROTO_T_PING, ON_PAM | ON_ADMIN | ON_REVIEW, 0, 1, ping_handle },
-	{ PROTO_T_AUTH, ON_PAM, NEED_PAM | NEED_USER, 1, auth_handle },
-	{ PROTO_T_FACTORS, ON_PAM, NEED_PAM | NEED_USER, 1, factors_handle },
-	{ PROTO_T_ACCOUNT, ON_PAM, NEED_PAM | NEED_USER, 1, access_handle },
-	{ PROTO_T_SESSION_OPEN, ON_PAM, NEED_PAM | NEED_USER, 1,
+	{ PROTO_T_PING, ON_PAM | ON_ADMIN | ON_REVIEW | ON_TLS, 0, 1,
+	    ping_handle },
+	{ PROTO_T_AUTH, ON_PAM | ON_TLS, NEED_PAM | NEED_USER, 1, auth_handle },
+	{ PROTO_T_FACTORS, ON_PAM | ON_TLS, NEED_PAM | NEED_USER, 1,
+	    factors_handle },
+	{ PROTO_T_ACCOUNT, ON_PAM | ON_TLS, NEED_PAM | NEED_USER, 1,
+	    access_handle },
+	{ PROTO_T_SESSION_OPEN, ON_PAM | ON_TLS, NEED_PAM | NEED_USER, 1,
 	    session_open_handle },
-	{ PROTO_T_SESSION_CLOSE, ON_PAM, NEED_PAM | NEED_USER, 1,
+	{ PROTO_T_SESSION_CLOSE, ON_PAM | ON_TLS, NEED_PAM | NEED_USER, 1,
 	    session_close_handle },
 	{ PROTO_T_ENROLL, ON_ADMIN, NEED_USER, 0, admin_enroll },
 	{ PROTO_T_CONFIRM, ON_ADMIN, NEED_USER, 0, auth_confirm },
@@ -209,6 +226,38 @@ check_names(struct req *rq, const struct req_type *t)
 	return RSN_OK;
 }
 
+/*
+ * A host over TLS asks only about its own systems (its `host` block in
+ * the policy).  RSN_OK, or RSN_HOST_NOT_ALLOWED with `detail` set.  A
+ * system nobody defined is left to the handler (unknown-system).
+ */
+static enum reason
+check_host(struct req *rq, char *detail, size_t detailsz)
+{
+	struct polref *ref;
+	const struct policy *p;
+	const struct pol_host *h;
+	const struct pol_system *sys;
+	enum reason why = RSN_OK;
+
+	if ((p = pol_hold(rq->w->ad, &ref)) == NULL) {
+		snprintf(detail, detailsz, "no policy in force");
+		return RSN_HOST_NOT_ALLOWED;
+	}
+	sys = policy_system_resolve(p, rq->system, rq->service);
+	if ((h = policy_host_by_name(p, rq->tls->host)) == NULL) {
+		snprintf(detail, detailsz, "no host block names %s",
+		    rq->tls->host);
+		why = RSN_HOST_NOT_ALLOWED;
+	} else if (sys != NULL && !policy_host_allows(h, sys->name)) {
+		snprintf(detail, detailsz, "host %s may not ask about system "
+		    "%s", h->name, sys->name);
+		why = RSN_HOST_NOT_ALLOWED;
+	}
+	pol_release(rq->w->ad, ref);
+	return why;
+}
+
 /* handler_run, with `rq` filled in; frees it unless deferred. */
 static int
 handle(struct req *rq, const uint8_t *body, size_t len, int frame_err,
@@ -218,7 +267,7 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err,
 	struct proto_msg *m;
 	enum reason why;
 	unsigned long bad_held = 0;
-	char detail[128];
+	char detail[384];
 	int r, keep = -1;
 
 	/* Records cite the policy in force; decisions the one they used. */
@@ -307,6 +356,19 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err,
 		r = reply_set(rq->reply, why == RSN_BAD_FORMAT &&
 		    rq->admin == SOCK_PAM ? PROTO_S_DENY : PROTO_S_ERROR, why,
 		    "invalid name");
+	} else if (rq->admin == SOCK_TLS && (t->needs & NEED_PAM) &&
+	    check_host(rq, detail, sizeof(detail)) != RSN_OK) {
+		/*
+		 * SECURITY NOTE: a host's certificate proves which host it
+		 * is, not that it may speak for every system: one broken
+		 * pilot host must not be able to test codes or probe access
+		 * for systems it does not run.
+		 */
+		log_warn("tls: %s", detail);
+		if ((r = req_audit_commit(rq, proto_type_name(m->type), "deny",
+		    RSN_HOST_NOT_ALLOWED, detail, NULL)) == 0)
+			r = reply_set(rq->reply, PROTO_S_DENY,
+			    RSN_HOST_NOT_ALLOWED, "host not allowed");
 	} else {
 		/* Administration may take long: others go on meanwhile. */
 		if (!t->quick)
@@ -324,8 +386,8 @@ handle(struct req *rq, const uint8_t *body, size_t len, int frame_err,
 
 int
 handler_run(struct worker *w, int fd, int kind, const struct ucred *peer,
-    const uint8_t *body, size_t len, int frame_err, unsigned long held,
-    req_done_fn *done, void *conn)
+    const struct tls_id *tls, const uint8_t *body, size_t len, int frame_err,
+    unsigned long held, req_done_fn *done, void *conn)
 {
 	struct req *rq;
 
@@ -335,8 +397,20 @@ handler_run(struct worker *w, int fd, int kind, const struct ucred *peer,
 	rq->fd = fd;
 	rq->admin = kind;
 	rq->peer = *peer;
-	snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
-	    peer_sock_name(kind), (unsigned)peer->uid, (int)peer->pid);
+	/*
+	 * SECURITY NOTE: a host's identity comes from its verified
+	 * certificate alone, never from anything a request carries.
+	 */
+	if (kind == SOCK_TLS && tls != NULL && tls->why[0] == '\0')
+		snprintf(rq->actor, sizeof(rq->actor), "tls:host=%s,fp=%s",
+		    tls->host, tls->fp);
+	else if (kind == SOCK_TLS && tls != NULL)
+		snprintf(rq->actor, sizeof(rq->actor), "tls:addr=%s,fp=%s",
+		    tls->addr, tls->fp[0] ? tls->fp : "none");
+	else
+		snprintf(rq->actor, sizeof(rq->actor), "%s:uid=%u,pid=%d",
+		    peer_sock_name(kind), (unsigned)peer->uid, (int)peer->pid);
+	rq->tls = kind == SOCK_TLS ? tls : NULL;
 	rq->conn = conn;
 	rq->done = done;
 	rq->arrived = mono_ms();

@@ -16,8 +16,10 @@
 #include "authd_err.h"
 #include "log.h"
 #include "priv.h"
+#include "relay.h"
 #include "secmem.h"
 #include "server.h"
+#include "tls.h"
 #include "util.h"
 #include "userindex.h"
 #include "writer.h"
@@ -86,6 +88,7 @@ main(int argc, char **argv)
 	struct authd ad;
 	struct store *st = NULL;
 	struct uindex *ux = NULL;
+	struct tls_server *ts = NULL;
 	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
 	int pam_fd = -1, admin_fd = -1, review_fd = -1;
 
@@ -134,6 +137,16 @@ main(int argc, char **argv)
 	 */
 	if (getenv("TZ") == NULL)
 		setenv("TZ", ":/etc/localtime", 1);
+	if (check && ad.cfg->relay_servers != NULL) {
+		/* A relay has no policy: the central nodes decide. */
+		if (dump)
+			config_dump(ad.cfg, stdout);
+		else
+			fprintf(stderr, "%s: configuration OK (relay)\n",
+			    conffile);
+		config_free(ad.cfg);
+		return 0;
+	}
 	if (check) {
 		struct policy *p = NULL;
 		char err[POL_ERR_MAX];
@@ -155,6 +168,11 @@ main(int argc, char **argv)
 	}
 	log_set_level(level(ad.cfg->log_level));
 	umask(077);
+	if (ad.cfg->relay_servers != NULL) {
+		ret = relay_main(ad.cfg);
+		config_free(ad.cfg);
+		return ret;
+	}
 	/*
 	 * Locked memory for the secrets, set up as root (CAP_IPC_LOCK) so that
 	 * RLIMIT_MEMLOCK does not matter; it stays locked after the drop.
@@ -181,6 +199,9 @@ main(int argc, char **argv)
 	    (admin_fd = server_listen(ad.cfg->admin_socket_path)) < 0 ||
 	    (review_fd = server_listen(ad.cfg->review_socket_path)) < 0)
 		goto out;
+	/* The host key is root's to read, like the others. */
+	if (ad.cfg->tls_listen != NULL && tls_listen(ad.cfg, &ts) != 0)
+		goto out;
 	if (priv_drop(ad.cfg->user) != 0)
 		goto out;
 
@@ -201,8 +222,12 @@ main(int argc, char **argv)
 	log_notice("authd %s starting: node %s, pam socket %s, admin socket "
 	    "%s", "0.1.0", ad.cfg->node_name, ad.cfg->socket_path,
 	    ad.cfg->admin_socket_path);
-	ret = server_run(&ad, pam_fd, admin_fd, review_fd) == 0 ? 0 : 1;
+	if (ts != NULL)
+		log_notice("accepting pilot hosts over TLS on %s",
+		    ad.cfg->tls_listen);
+	ret = server_run(&ad, pam_fd, admin_fd, review_fd, ts) == 0 ? 0 : 1;
 	pam_fd = admin_fd = review_fd = -1;	/* server_run closed them */
+	ts = NULL;				/* and freed it */
  out:
 	if (pam_fd >= 0)
 		close(pam_fd);
@@ -210,6 +235,7 @@ main(int argc, char **argv)
 		close(admin_fd);
 	if (review_fd >= 0)
 		close(review_fd);
+	tls_free(ts);
 	/* The workers are gone: the writer drains and signs the head. */
 	writer_stop(ad.writer);
 	uindex_stop(ux);

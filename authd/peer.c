@@ -62,6 +62,9 @@ peer_in_role(struct authd *ad, int fd, int admin, const struct ucred *peer)
 	/* The review socket serves anyone; each request says who may act. */
 	if (admin == SOCK_REVIEW)
 		return 1;
+	/* OpenSSL verified the host; the policy says what it may ask. */
+	if (admin == SOCK_TLS)
+		return 1;
 	return admin == SOCK_ADMIN ? peer_in_group(fd, peer,
 	    ad->have_admin_gid, ad->admin_gid) : peer_in_group(fd, peer,
 	    ad->have_client_gid, ad->client_gid);
@@ -71,7 +74,7 @@ const char *
 peer_sock_name(int kind)
 {
 	return kind == SOCK_ADMIN ? "admin" : kind == SOCK_REVIEW ? "review" :
-	    "pam";
+	    kind == SOCK_TLS ? "tls" : "pam";
 }
 
 int

@@ -28,7 +28,7 @@ admin_policy_reload(struct req *rq, struct proto_msg *reply)
 	const struct policy *p;
 	int r;
 
-	snprintf(by, sizeof(by), "%s", rq->actor);
+	snprintf(by, sizeof(by), "%.150s", rq->actor);
 	if (pol_reload(ad, by, err, sizeof(err)) != 0)
 		return reply_set(reply, PROTO_S_ERROR, RSN_POLICY_ERROR, err);
 	p = pol_hold(ad, &ref);

@@ -17,6 +17,7 @@
  * handlers call only these, never the dispatcher or the server.
  */
 
+struct tls_id;
 struct worker;
 struct wtx;
 
@@ -34,8 +35,9 @@ struct req {
 						    stops waiting (WAIT), or 0 */
 	int64_t			 arrived;	/* mono_ms() */
 	int			 last_write_err; /* of the reply, or 0 */
-	struct ucred		 peer;
-	char			 actor[128];
+	struct ucred		 peer;		/* local sockets */
+	const struct tls_id	*tls;		/* SOCK_TLS: the host */
+	char			 actor[320];
 	const char		*user;		/* validated, or NULL */
 	const char		*system;
 	const char		*service;

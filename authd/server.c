@@ -24,6 +24,7 @@
 #include "reason.h"
 #include "server.h"
 #include "sock.h"
+#include "tls.h"
 #include "util.h"
 
 /*
@@ -56,6 +57,7 @@ struct conn {
 	 */
 	int		 refusing;
 	unsigned long	 held;		/* refusals held back before it */
+	struct tls_id	*tls;		/* SOCK_TLS: its host (tls.h) */
 	int		 busy;		/* held by a worker */
 	int		 closing;	/* shut down; its holder closes it */
 	uint8_t		 hdr[4];
@@ -184,7 +186,9 @@ idle_deadline(const struct server *sv, int kind)
 static void
 conn_close(struct server *sv, struct conn *c)
 {
-	if (c->refusing)
+	if (c->admin == SOCK_TLS)
+		;	/* tls_connections bounds these, not the budget */
+	else if (c->refusing)
 		budget_refusal_put(sv->ad->budget);
 	else
 		budget_conn_put(sv->ad->budget, c->admin, c->peer.uid);
@@ -201,6 +205,7 @@ conn_close(struct server *sv, struct conn *c)
 	close(c->fd);
 	pthread_mutex_unlock(&sv->mtx);
 	conn_reset(c);
+	free(c->tls);
 	free(c);
 	if (atomic_load(&sv->stopping))
 		poke(sv);
@@ -368,8 +373,8 @@ serve(struct worker_arg *wa, struct conn *c)
 	c->body = NULL;
 	conn_reset(c);
 	/* A refused peer (c->refusing) is answered and closed. */
-	keep = handler_run(&wa->w, c->fd, c->admin, &c->peer, body, len,
-	    frame_err, c->held, server_conn_done, c);
+	keep = handler_run(&wa->w, c->fd, c->admin, &c->peer, c->tls, body,
+	    len, frame_err, c->held, server_conn_done, c);
 	if (body != NULL)
 		secure_free(body, len);
 	if (keep != HANDLER_DEFERRED)
@@ -458,21 +463,24 @@ worker_loop(void *arg)
  * _TOO_MANY) that holds a refusal connection of the budget.  Either is
  * given back when it closes, here too if it cannot be added.
  */
-static void
+static struct conn *
 conn_add(struct server *sv, int fd, int admin, const struct ucred *peer,
-    int refusal, unsigned long held)
+    int refusal, unsigned long held, struct tls_id *tls)
 {
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		if (refusal)
+		if (admin == SOCK_TLS)
+			;
+		else if (refusal)
 			budget_refusal_put(sv->ad->budget);
 		else
 			budget_conn_put(sv->ad->budget, admin, peer->uid);
 		close(fd);
-		return;
+		return NULL;
 	}
 	c->sv = sv;
+	c->tls = tls;
 	c->fd = fd;
 	c->admin = admin;
 	c->peer = *peer;
@@ -492,6 +500,39 @@ conn_add(struct server *sv, int fd, int admin, const struct ucred *peer,
 	pthread_mutex_unlock(&sv->mtx);
 	/* A socket is writable at once: the refusal needs no request. */
 	conn_arm(sv, c, EPOLL_CTL_ADD, refusal ? EPOLLOUT : EPOLLIN);
+	return c;
+}
+
+/*
+ * tls_adopt_fn: one end of a socketpair whose other end a TLS thread
+ * copies to and from a verified host (or a refused handshake to record,
+ * `id->why`).  Called from the TLS threads: conn_add locks what it
+ * shares, and epoll_ctl is safe from any thread.
+ */
+static void
+tls_adopt(void *arg, int fd, const struct tls_id *id)
+{
+	struct server *sv = arg;
+	struct ucred nobody = { 0, (uid_t)-1, (gid_t)-1 };
+	struct tls_id *copy;
+	struct conn *c;
+
+	if ((copy = malloc(sizeof(*copy))) == NULL) {
+		close(fd);
+		return;
+	}
+	*copy = *id;
+	pthread_mutex_lock(&sv->mtx);
+	if (atomic_load(&sv->stopping)) {
+		pthread_mutex_unlock(&sv->mtx);
+		free(copy);
+		close(fd);
+		return;
+	}
+	pthread_mutex_unlock(&sv->mtx);
+	if ((c = conn_add(sv, fd, SOCK_TLS, &nobody, id->why[0] ?
+	    AUTHD_ERR_PERM : 0, id->held, copy)) == NULL)
+		free(copy);
 }
 
 /*
@@ -510,8 +551,9 @@ refuse(struct server *sv, int fd, int kind, const struct ucred *peer,
 
 	if (peer_refusal_due(peer->uid, kind, why, &held)) {
 		if (budget_refusal_take(b)) {
-			conn_add(sv, fd, kind, peer, why == REFUSE_FORBIDDEN ?
-			    AUTHD_ERR_PERM : AUTHD_ERR_TOO_MANY, held);
+			(void)conn_add(sv, fd, kind, peer, why ==
+			    REFUSE_FORBIDDEN ? AUTHD_ERR_PERM :
+			    AUTHD_ERR_TOO_MANY, held, NULL);
 			return;
 		}
 		/* Refusals of other uids fill the budget's: log this one. */
@@ -566,7 +608,7 @@ do_accept(struct server *sv, int lfd, int kind)
 			refuse(sv, fd, kind, &peer, REFUSE_CONNECTION, verdict);
 			continue;
 		}
-		conn_add(sv, fd, kind, &peer, 0, 0);
+		(void)conn_add(sv, fd, kind, &peer, 0, 0, NULL);
 	}
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
 		/*
@@ -701,12 +743,13 @@ conn_count(struct server *sv, size_t *busy)
 }
 
 int
-server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
+server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
+    struct tls_server *ts)
 {
 	const struct config *cfg = ad->cfg;
 	struct server sv;
 	struct worker_arg *wa = NULL;
-	struct pollfd pfd[5];
+	struct pollfd pfd[6];
 	struct epoll_event ev;
 	struct sigaction sa;
 	size_t nw = (size_t)cfg->workers, i, busy;
@@ -769,6 +812,10 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 			close(admin_fd);
 			close(review_fd);
 			pam_fd = admin_fd = review_fd = -1;
+			/*
+			 * The TLS listener is no longer polled; the hosts'
+			 * connections end with their pairs, once answered.
+			 */
 			/* From now on a worker closes what it gives back. */
 			pthread_mutex_lock(&sv.mtx);
 			atomic_store(&sv.stopping, 1);
@@ -787,14 +834,15 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 		pfd[2].fd = paused ? -1 : pam_fd;
 		pfd[3].fd = paused ? -1 : admin_fd;
 		pfd[4].fd = paused ? -1 : review_fd;
-		for (i = 0; i < 5; i++) {
+		pfd[5].fd = paused ? -1 : tls_fd(ts);
+		for (i = 0; i < 6; i++) {
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
 		if (!stopping && now < sv.accept_pause_until &&
 		    sv.accept_pause_until < wake)
 			wake = sv.accept_pause_until;
-		n = poll(pfd, 5, wake > now ? (int)(wake - now) : 0);
+		n = poll(pfd, 6, wake > now ? (int)(wake - now) : 0);
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
@@ -818,6 +866,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 				do_accept(&sv, admin_fd, SOCK_ADMIN);
 			if (pfd[4].revents & POLLIN)
 				do_accept(&sv, review_fd, SOCK_REVIEW);
+			if (pfd[5].revents & POLLIN)
+				tls_accept(ts, tls_adopt, &sv);
 		}
 	}
 	ret = 0;
@@ -837,6 +887,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 		sv.conns = c->next;
 		close(c->fd);
 		conn_reset(c);
+		free(c->tls);
 		free(c);
 	}
 	log_notice("stopped");
@@ -848,6 +899,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd)
 	if (review_fd >= 0)
 		close(review_fd);
 	free(wa);
+	tls_free(ts);
 	for (i = 0; i < 2; i++)
 		if (sig_pipe[i] >= 0)
 			close(sig_pipe[i]);

@@ -29,11 +29,15 @@
 int server_listen(const char *path);
 
 /*
- * Serves on the three listening sockets until SIGTERM/SIGINT, then stops
- * accepting, finishes every request already received (their audit records
- * are committed and their replies sent) and returns 0.
+ * Serves on the three listening sockets (and the TLS listener `ts`, if
+ * not NULL, whose connections become SOCK_TLS connections) until
+ * SIGTERM/SIGINT, then stops accepting, finishes every request already
+ * received (their audit records are committed and their replies sent)
+ * and returns 0.  Frees `ts` and closes the sockets.
  */
-int server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd);
+struct tls_server;
+int server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
+    struct tls_server *ts);
 
 /*
  * Gives back a connection whose reply was deferred (HANDLER_DEFERRED),

@@ -35,6 +35,7 @@ static const char *const names[RSN_LAST] = {
 	[RSN_REPLY_LOST] = "reply-lost",
 	[RSN_TOO_MANY] = "too-many-attempts",
 	[RSN_HOST_NOT_ALLOWED] = "host-not-allowed",
+	[RSN_NO_SERVER] = "no-server",
 };
 
 const char *

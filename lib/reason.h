@@ -39,6 +39,7 @@ enum reason {
 	RSN_REPLY_LOST,		/* the reply could not be written */
 	RSN_TOO_MANY,		/* too many failed attempts: wait */
 	RSN_HOST_NOT_ALLOWED,	/* a TLS host asked about a system not its own */
+	RSN_NO_SERVER,		/* a relay reached no central authd in time */
 	RSN_LAST
 };
 

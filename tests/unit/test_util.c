@@ -353,7 +353,7 @@ test_reason(void)
 		"not-found", "no-role", "deny-rule", "outside-hours",
 		"source-not-allowed", "revoked-in-review", "bad-password",
 		"policy-error", "account-disabled", "account-expired",
-		"deadline", "reply-lost", "too-many-attempts", "host-not-allowed",
+		"deadline", "reply-lost", "too-many-attempts", "host-not-allowed", "no-server",
 	};
 	int i, j;
 

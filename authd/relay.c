@@ -1,0 +1,720 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * authd in relay mode: see relay.h.  The main thread accepts local
+ * clients; each gets a thread that reads its frames (bounded as on the
+ * central side), forwards them and writes the answers back.  A keeper
+ * thread keeps every server's pool of warm connections filled, pings the
+ * idle ones, and tries a dead server again once its back-off is over.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "authd.h"
+#include "authd_err.h"
+#include "log.h"
+#include "priv.h"
+#include "relay.h"
+#include "server.h"
+#include "sock.h"
+#include "tls.h"
+#include "util.h"
+
+#define RELAY_POOL_MAX		64	/* idle connections kept per server */
+#define RELAY_WAIT_MARGIN_MS	100	/* kept back from the client's WAIT */
+
+struct rconn {
+	SSL		*ssl;
+	int		 fd;
+	int64_t		 used;		/* mono_ms() of its last answer */
+	char		 addr[64];
+};
+
+struct rsrv {
+	char		 spec[270];	/* as configured */
+	char		 name[256];
+	char		 port[8];
+	struct rconn	*idle[RELAY_POOL_MAX];
+	size_t		 nidle;
+	int64_t		 dead_until;	/* back-off: mono_ms() */
+	int		 down;		/* failed, logged, not answered since */
+	char		 last_err[192];
+	unsigned long	 answered, failed;
+};
+
+struct relay {
+	struct config	*cfg;
+	struct authd	 ad;		/* for peer checks only */
+	SSL_CTX		*ctx;
+	struct rsrv	 srv[RELAY_SERVERS_MAX];
+	size_t		 nsrv;
+	pthread_mutex_t	 mtx;		/* the servers' state and pools */
+	size_t		 nclients;
+	int		 all_down;	/* "no server" logged for this episode */
+};
+
+static volatile sig_atomic_t relay_stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	relay_stop = 1;
+}
+
+int
+relay_servers_check(const char *servers, char *err, size_t errsz)
+{
+	char *copy, *tok, *save = NULL, host[256], port[8];
+	int n = 0, r = 0;
+
+	if ((copy = strdup(servers)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL && r == 0;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		if (++n > RELAY_SERVERS_MAX) {
+			snprintf(err, errsz, "at most %d servers",
+			    RELAY_SERVERS_MAX);
+			r = -1;
+		} else
+			r = tls_hostport(tok, host, sizeof(host), port, err,
+			    errsz);
+	}
+	if (r == 0 && n == 0) {
+		snprintf(err, errsz, "no server");
+		r = -1;
+	}
+	free(copy);
+	return r;
+}
+
+static void
+rconn_free(struct rconn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+/*
+ * Connects to one address of `s` and does the handshake by `deadline`.
+ * SECURITY NOTE: the server must show a certificate that chains to
+ * relay_ca (not the system's store) and names the server as configured;
+ * anything else is a failure, never a warning.
+ */
+static struct rconn *
+rconn_open(struct relay *rl, const struct rsrv *s, const struct addrinfo *ai,
+    int64_t deadline, char *err, size_t errsz)
+{
+	struct rconn *c;
+	struct pollfd pfd;
+	socklen_t sl;
+	long vr;
+	int n, e = 0;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, c->addr, sizeof(c->addr),
+	    NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(c->addr, sizeof(c->addr), "?");
+	if ((c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol)) < 0)
+		goto syserr;
+	if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS)
+			goto syserr;
+		pfd.fd = c->fd;
+		pfd.events = POLLOUT;
+		n = deadline > mono_ms() ? poll(&pfd, 1, (int)(deadline -
+		    mono_ms())) : 0;
+		if (n <= 0) {
+			snprintf(err, errsz, "%s: connect timed out", c->addr);
+			goto fail;
+		}
+		sl = sizeof(e);
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &sl) != 0 ||
+		    e != 0) {
+			errno = e;
+			goto syserr;
+		}
+	}
+	if ((c->ssl = SSL_new(rl->ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1 ||
+	    SSL_set_tlsext_host_name(c->ssl, s->name) != 1 ||
+	    X509_VERIFY_PARAM_set1_host(SSL_get0_param(c->ssl), s->name,
+	    0) != 1) {
+		snprintf(err, errsz, "%s: cannot set up TLS", c->addr);
+		goto fail;
+	}
+	while ((n = SSL_connect(c->ssl)) != 1)
+		if (tls_wait(c->fd, SSL_get_error(c->ssl, n), deadline) != 0)
+			break;
+	if (n != 1) {
+		if ((vr = SSL_get_verify_result(c->ssl)) != X509_V_OK)
+			snprintf(err, errsz, "%s: certificate: %s", c->addr,
+			    X509_verify_cert_error_string(vr));
+		else if (mono_ms() >= deadline)
+			snprintf(err, errsz, "%s: handshake timed out",
+			    c->addr);
+		else
+			snprintf(err, errsz, "%s: handshake failed: %s",
+			    c->addr, ERR_peek_last_error() ?
+			    ERR_reason_error_string(ERR_peek_last_error()) :
+			    "closed");
+		ERR_clear_error();
+		goto fail;
+	}
+	c->used = mono_ms();
+	return c;
+ syserr:
+	snprintf(err, errsz, "%s: %s", c->addr, strerror(errno));
+ fail:
+	rconn_free(c);
+	return NULL;
+}
+
+/* Every address of `s`, in order, each within relay_connect_timeout. */
+static struct rconn *
+rsrv_connect(struct relay *rl, const struct rsrv *s, int64_t deadline,
+    char *err, size_t errsz)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct rconn *c = NULL;
+	int64_t d;
+	int r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((r = getaddrinfo(s->name, s->port, &hints, &res)) != 0) {
+		snprintf(err, errsz, "%s", gai_strerror(r));
+		return NULL;
+	}
+	for (ai = res; ai != NULL && c == NULL; ai = ai->ai_next) {
+		d = mono_ms() + rl->cfg->relay_connect_timeout;
+		if (d > deadline)
+			d = deadline;
+		if (d <= mono_ms())
+			break;
+		c = rconn_open(rl, s, ai, d, err, errsz);
+	}
+	freeaddrinfo(res);
+	return c;
+}
+
+static int
+ssl_write_all(struct rconn *c, const uint8_t *p, size_t len, int64_t deadline)
+{
+	size_t done = 0;
+	int n;
+
+	while (done < len) {
+		if ((n = SSL_write(c->ssl, p + done, (int)(len - done))) > 0)
+			done += (size_t)n;
+		else if (tls_wait(c->fd, SSL_get_error(c->ssl, n), deadline) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+ssl_read_full(struct rconn *c, uint8_t *p, size_t len, int64_t deadline)
+{
+	size_t done = 0;
+	int n;
+
+	while (done < len) {
+		if ((n = SSL_read(c->ssl, p + done, (int)(len - done))) > 0)
+			done += (size_t)n;
+		else if (tls_wait(c->fd, SSL_get_error(c->ssl, n), deadline) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Sends one frame (`frame`, `len` bytes with its length prefix) and reads
+ * the answer: frames up to and including the RESULT, into *out (malloc'd,
+ * with prefixes).  0, or -1 (the connection is then useless).
+ */
+static int
+rconn_call(struct rconn *c, const uint8_t *frame, size_t len,
+    int64_t deadline, uint8_t **out, size_t *outlen)
+{
+	uint8_t hdr[4], *buf = NULL, *nb;
+	size_t n = 0;
+	uint32_t bl;
+
+	*out = NULL;
+	if (ssl_write_all(c, frame, len, deadline) != 0)
+		return -1;
+	for (;;) {
+		if (ssl_read_full(c, hdr, 4, deadline) != 0)
+			goto fail;
+		bl = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+		    (uint32_t)hdr[2] << 8 | hdr[3];
+		/* SECURITY NOTE: bounded like any frame, before allocating. */
+		if (bl < PROTO_HDR_LEN || bl > PROTO_FRAME_MAX ||
+		    n + 4 + bl > 4 * (PROTO_FRAME_MAX + 4) ||
+		    (nb = realloc(buf, n + 4 + bl)) == NULL)
+			goto fail;
+		buf = nb;
+		memcpy(buf + n, hdr, 4);
+		if (ssl_read_full(c, buf + n + 4, bl, deadline) != 0)
+			goto fail;
+		/* Byte 1 of a body is its type: RESULT ends the answer. */
+		if (buf[n + 4 + 1] == PROTO_T_RESULT) {
+			n += 4 + bl;
+			break;
+		}
+		n += 4 + bl;
+	}
+	c->used = mono_ms();
+	*out = buf;
+	*outlen = n;
+	return 0;
+ fail:
+	free(buf);
+	return -1;
+}
+
+/* A server failed: back-off, and one log line per episode. */
+static void
+rsrv_failed(struct relay *rl, struct rsrv *s, const char *err)
+{
+	size_t i;
+
+	pthread_mutex_lock(&rl->mtx);
+	s->dead_until = mono_ms() + rl->cfg->relay_backoff * 1000;
+	s->failed++;
+	snprintf(s->last_err, sizeof(s->last_err), "%s", err);
+	if (!s->down)
+		log_warn("relay: server %s failed: %s; trying it again in "
+		    "%llds", s->spec, err, rl->cfg->relay_backoff);
+	s->down = 1;
+	/* Its other connections are no better. */
+	for (i = 0; i < s->nidle; i++)
+		rconn_free(s->idle[i]);
+	s->nidle = 0;
+	pthread_mutex_unlock(&rl->mtx);
+}
+
+static void
+rsrv_answered(struct relay *rl, struct rsrv *s, struct rconn *c)
+{
+	pthread_mutex_lock(&rl->mtx);
+	s->answered++;
+	if (s->down)
+		log_notice("relay: server %s answers again (%s)", s->spec,
+		    c->addr);
+	s->down = 0;
+	s->dead_until = 0;
+	rl->all_down = 0;
+	if (s->nidle < RELAY_POOL_MAX) {
+		s->idle[s->nidle++] = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&rl->mtx);
+	rconn_free(c);
+}
+
+/*
+ * Forwards one frame: servers in order, those in back-off skipped (unless
+ * all are), each within relay_reply_timeout and the client's deadline.
+ * 0 with the answer in *out, or -1: nobody answered.
+ */
+static int
+forward(struct relay *rl, const uint8_t *frame, size_t len, int64_t deadline,
+    uint8_t **out, size_t *outlen)
+{
+	struct rsrv *s;
+	struct rconn *c;
+	char err[192];
+	int64_t now, d;
+	size_t i;
+	int pass, tried = 0;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < rl->nsrv; i++) {
+			s = &rl->srv[i];
+			if ((now = mono_ms()) >= deadline)
+				return -1;
+			pthread_mutex_lock(&rl->mtx);
+			/* The second pass: only when every one was skipped. */
+			if (pass == 0 && s->dead_until > now) {
+				pthread_mutex_unlock(&rl->mtx);
+				continue;
+			}
+			c = s->nidle > 0 ? s->idle[--s->nidle] : NULL;
+			pthread_mutex_unlock(&rl->mtx);
+			tried++;
+			if (c == NULL && (c = rsrv_connect(rl, s, deadline, err,
+			    sizeof(err))) == NULL) {
+				rsrv_failed(rl, s, err);
+				continue;
+			}
+			d = now + rl->cfg->relay_reply_timeout;
+			if (rconn_call(c, frame, len, d < deadline ? d :
+			    deadline, out, outlen) == 0) {
+				rsrv_answered(rl, s, c);
+				return 0;
+			}
+			snprintf(err, sizeof(err), "%s: no answer", c->addr);
+			rconn_free(c);
+			rsrv_failed(rl, s, err);
+		}
+		if (tried > 0)
+			break;
+	}
+	return -1;
+}
+
+/* The keeper: warm pools, pings, dead servers tried again. */
+static void *
+keeper(void *arg)
+{
+	struct relay *rl = arg;
+	const struct config *cfg = rl->cfg;
+	struct proto_msg *ping;
+	struct rconn *c;
+	struct rsrv *s;
+	uint8_t *frame = NULL, *ans;
+	size_t flen = 0, alen, i, want;
+	char err[192];
+	int64_t now;
+
+	if ((ping = proto_new(PROTO_T_PING, 1)) == NULL ||
+	    proto_encode(ping, &frame, &flen) != 0) {
+		proto_free(ping);
+		return NULL;
+	}
+	proto_free(ping);
+	while (!relay_stop) {
+		for (i = 0; i < rl->nsrv && !relay_stop; i++) {
+			s = &rl->srv[i];
+			now = mono_ms();
+			pthread_mutex_lock(&rl->mtx);
+			want = s->dead_until > now ? 0 :
+			    (size_t)cfg->relay_connections;
+			c = NULL;
+			/* The oldest idle one, if due for a ping. */
+			if (s->nidle > 0 && now - s->idle[0]->used >=
+			    cfg->relay_keepalive * 1000) {
+				c = s->idle[0];
+				memmove(s->idle, s->idle + 1, --s->nidle *
+				    sizeof(s->idle[0]));
+			}
+			pthread_mutex_unlock(&rl->mtx);
+			if (c != NULL) {
+				if (rconn_call(c, frame, flen, mono_ms() +
+				    cfg->relay_connect_timeout, &ans,
+				    &alen) == 0) {
+					free(ans);
+					rsrv_answered(rl, s, c);
+				} else {
+					snprintf(err, sizeof(err), "%s: no "
+					    "answer to a ping", c->addr);
+					rconn_free(c);
+					rsrv_failed(rl, s, err);
+				}
+				continue;
+			}
+			pthread_mutex_lock(&rl->mtx);
+			/* Dead, back-off over: one try decides. */
+			if (s->dead_until != 0 && s->dead_until <= now)
+				want = 1;
+			want = s->nidle < want;
+			pthread_mutex_unlock(&rl->mtx);
+			if (!want)
+				continue;
+			if ((c = rsrv_connect(rl, s, mono_ms() +
+			    cfg->relay_connect_timeout * 4, err,
+			    sizeof(err))) == NULL) {
+				rsrv_failed(rl, s, err);
+				continue;
+			}
+			/* A new connection proves the server until a ping. */
+			rsrv_answered(rl, s, c);
+		}
+		(void)poll(NULL, 0, 200);
+	}
+	free(frame);
+	return NULL;
+}
+
+/* Reads `len` bytes from a local client by `deadline`. */
+static int
+read_full(int fd, uint8_t *p, size_t len, int64_t deadline)
+{
+	struct pollfd pfd;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if ((n = recv(fd, p + done, len - done, MSG_DONTWAIT)) > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (deadline <= mono_ms() || poll(&pfd, 1, (int)(deadline -
+		    mono_ms())) <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct client {
+	struct relay	*rl;
+	int		 fd;
+};
+
+/* The request types a relay forwards: the PAM module's. */
+static int
+forwarded(uint8_t type)
+{
+	return type == PROTO_T_PING || type == PROTO_T_AUTH ||
+	    type == PROTO_T_ACCOUNT || type == PROTO_T_FACTORS ||
+	    type == PROTO_T_SESSION_OPEN || type == PROTO_T_SESSION_CLOSE;
+}
+
+static void *
+client_main(void *arg)
+{
+	struct client *cl = arg;
+	struct relay *rl = cl->rl;
+	const struct config *cfg = rl->cfg;
+	struct proto_msg *m = NULL;
+	uint8_t *frame = NULL, *ans = NULL;
+	size_t alen;
+	uint32_t bl;
+	uint64_t wait;
+	int64_t arrived, deadline;
+
+	if ((frame = malloc(PROTO_FRAME_MAX + 4)) == NULL)
+		goto out;
+	for (;;) {
+		if (read_full(cl->fd, frame, 4, mono_ms() + cfg->idle_timeout *
+		    1000) != 0)
+			break;
+		arrived = mono_ms();
+		bl = (uint32_t)frame[0] << 24 | (uint32_t)frame[1] << 16 |
+		    (uint32_t)frame[2] << 8 | frame[3];
+		/* SECURITY NOTE: size checked before reading it. */
+		if (bl < PROTO_HDR_LEN || bl > PROTO_FRAME_MAX) {
+			(void)reply_error(cl->fd, 0, RSN_BAD_REQUEST, "bad "
+			    "frame", mono_ms() + 100);
+			break;
+		}
+		if (read_full(cl->fd, frame + 4, bl, arrived +
+		    cfg->request_timeout) != 0)
+			break;
+		/* Parsed only to be checked and timed: sent as it came. */
+		if (proto_parse(frame + 4, bl, &m) != 0) {
+			(void)reply_error(cl->fd, 0, RSN_BAD_REQUEST,
+			    "malformed request", mono_ms() + 100);
+			break;
+		}
+		if (!forwarded(m->type)) {
+			(void)reply_error(cl->fd, m->reqid, RSN_BAD_REQUEST,
+			    "request type not served by a relay", mono_ms() +
+			    100);
+			proto_free(m);
+			m = NULL;
+			continue;
+		}
+		deadline = arrived + cfg->request_timeout;
+		if (proto_get_u64(m, PROTO_A_WAIT, &wait) == 0 && wait <
+		    600000 && arrived + (int64_t)wait - RELAY_WAIT_MARGIN_MS <
+		    deadline)
+			deadline = arrived + (int64_t)wait -
+			    RELAY_WAIT_MARGIN_MS;
+		if (forward(rl, frame, 4 + bl, deadline, &ans, &alen) == 0) {
+			if (sock_write_all(cl->fd, ans, alen, mono_ms() +
+			    cfg->request_timeout) != 0)
+				break;
+		} else {
+			pthread_mutex_lock(&rl->mtx);
+			if (!rl->all_down)
+				log_err("relay: no central server answered; "
+				    "refusing requests until one does");
+			rl->all_down = 1;
+			pthread_mutex_unlock(&rl->mtx);
+			if (reply_error(cl->fd, m->reqid, RSN_NO_SERVER,
+			    "no authentication server answered", mono_ms() +
+			    100) != 0)
+				break;
+		}
+		secure_free(ans, ans != NULL ? alen : 0);
+		ans = NULL;
+		proto_free(m);
+		m = NULL;
+	}
+ out:
+	proto_free(m);
+	if (frame != NULL)
+		secure_free(frame, PROTO_FRAME_MAX + 4);
+	close(cl->fd);
+	pthread_mutex_lock(&rl->mtx);
+	rl->nclients--;
+	pthread_mutex_unlock(&rl->mtx);
+	free(cl);
+	return NULL;
+}
+
+static void
+accept_clients(struct relay *rl, int lfd)
+{
+	struct client *cl;
+	struct ucred peer;
+	pthread_attr_t attr;
+	pthread_t th;
+	int fd;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)) >= 0) {
+		/* SECURITY NOTE: the same peer rule as authd's PAM socket. */
+		if (!peer_allowed(&rl->ad, fd, SOCK_PAM, &peer)) {
+			log_warn("relay: refused uid %u (pid %d)",
+			    (unsigned)peer.uid, (int)peer.pid);
+			(void)reply_error(fd, 0, RSN_FORBIDDEN, "permission "
+			    "denied", mono_ms());
+			close(fd);
+			continue;
+		}
+		pthread_mutex_lock(&rl->mtx);
+		if (rl->nclients >= (size_t)rl->cfg->connections_max ||
+		    (cl = calloc(1, sizeof(*cl))) == NULL) {
+			pthread_mutex_unlock(&rl->mtx);
+			(void)reply_error(fd, 0, RSN_BUSY, "too many "
+			    "connections", mono_ms());
+			close(fd);
+			continue;
+		}
+		cl->rl = rl;
+		cl->fd = fd;
+		rl->nclients++;
+		if (pthread_create(&th, &attr, client_main, cl) != 0) {
+			rl->nclients--;
+			free(cl);
+			close(fd);
+		}
+		pthread_mutex_unlock(&rl->mtx);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static int
+relay_setup(struct relay *rl)
+{
+	const struct config *cfg = rl->cfg;
+	char *copy, *tok, *save = NULL, err[128];
+	struct group *gr;
+
+	/* SECURITY NOTE: TLS 1.3, the organisation's CA only. */
+	if ((rl->ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(rl->ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(rl->ctx, cfg->relay_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(rl->ctx, cfg->relay_key,
+	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(rl->ctx) != 1 ||
+	    SSL_CTX_load_verify_locations(rl->ctx, cfg->relay_ca, NULL) != 1) {
+		log_err("relay: cannot load %s, %s or %s", cfg->relay_cert,
+		    cfg->relay_key, cfg->relay_ca);
+		return -1;
+	}
+	SSL_CTX_set_verify(rl->ctx, SSL_VERIFY_PEER, NULL);
+	if ((copy = strdup(cfg->relay_servers)) == NULL)
+		return -1;
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL &&
+	    rl->nsrv < RELAY_SERVERS_MAX; tok = strtok_r(NULL, " \t", &save)) {
+		struct rsrv *s = &rl->srv[rl->nsrv++];
+
+		snprintf(s->spec, sizeof(s->spec), "%s", tok);
+		(void)tls_hostport(tok, s->name, sizeof(s->name), s->port, err,
+		    sizeof(err));
+	}
+	free(copy);
+	if (cfg->client_group != NULL && (gr = getgrnam(cfg->client_group)) !=
+	    NULL) {
+		rl->ad.client_gid = gr->gr_gid;
+		rl->ad.have_client_gid = 1;
+	}
+	return 0;
+}
+
+int
+relay_main(struct config *cfg)
+{
+	struct relay rl;
+	struct sigaction sa;
+	struct pollfd pfd;
+	pthread_t kth;
+	int lfd = -1, ret = 1, have_keeper = 0;
+	size_t i, j;
+
+	memset(&rl, 0, sizeof(rl));
+	rl.cfg = cfg;
+	rl.ad.cfg = cfg;
+	pthread_mutex_init(&rl.mtx, NULL);
+	if (relay_setup(&rl) != 0 ||
+	    (lfd = server_listen(cfg->socket_path)) < 0 ||
+	    priv_drop(cfg->user) != 0)
+		goto out;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (pthread_create(&kth, NULL, keeper, &rl) != 0)
+		goto out;
+	have_keeper = 1;
+	log_notice("authd relay starting: pam socket %s, %zu servers (%s)",
+	    cfg->socket_path, rl.nsrv, cfg->relay_servers);
+	while (!relay_stop) {
+		pfd.fd = lfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 500) > 0)
+			accept_clients(&rl, lfd);
+	}
+	log_notice("relay stopping");
+	ret = 0;
+ out:
+	relay_stop = 1;
+	if (have_keeper)
+		pthread_join(kth, NULL);
+	if (lfd >= 0)
+		close(lfd);
+	for (i = 0; i < rl.nsrv; i++)
+		for (j = 0; j < rl.srv[i].nidle; j++)
+			rconn_free(rl.srv[i].idle[j]);
+	SSL_CTX_free(rl.ctx);
+	return ret;
+}
