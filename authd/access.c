@@ -14,6 +14,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "reviewrule.h"
 #include "subject.h"
 #include "writer.h"
 
@@ -255,8 +256,8 @@ access_prepare(struct req *rq, struct access_outcome *o)
 	aq.service = rq->service;
 	aq.source = rq->rhost;
 	aq.at = time(NULL);
-	aq.revoked = review_revoked;
-	aq.revoked_arg = rq;
+	aq.revoked = reviewrule_revoked;
+	aq.revoked_arg = rq->w->st;
 	p = pol_hold(ad, &ref);
 	snprintf(rq->policy_version, sizeof(rq->policy_version), "%s",
 	    policy_version(p));

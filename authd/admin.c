@@ -346,7 +346,7 @@ admin_audit_list(struct req *rq, struct proto_msg *reply)
 	f.limit = (int64_t)limit;
 	/* Reading is long: give the listing more time than one decision. */
 	rq->deadline += 60000;
-	if ((r = audit_list(rq->w->st, &f, send_row, rq)) != 0) {
+	if ((r = store_audit_list(rq->w->st, &f, send_row, rq)) != 0) {
 		log_err("audit list: %s", authd_strerror(r));
 		return r;
 	}
@@ -363,7 +363,7 @@ admin_audit_show(struct req *rq, struct proto_msg *reply)
 	    seq > INT64_MAX)
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
 		    "a sequence number is required");
-	r = audit_get(rq->w->st, (int64_t)seq, send_row, rq);
+	r = store_audit_get(rq->w->st, (int64_t)seq, send_row, rq);
 	if (r == AUTHD_ERR_NOT_FOUND)
 		return reply_set(reply, PROTO_S_DENY, RSN_NOT_FOUND,
 		    "no record with that sequence number");
@@ -428,7 +428,8 @@ prune_tx(struct wtx *tx, void *arg)
 	int64_t n;
 	int r;
 
-	if ((r = audit_prune(tx->st, j->before_ms, 0, &j->cut, hash, &n)) != 0)
+	if ((r = store_audit_cut(tx->st, j->before_ms, &j->cut, hash,
+	    &n)) != 0)
 		return r;
 	if (j->cut == 0) {
 		snprintf(j->detail, sizeof(j->detail), "nothing before the "
@@ -438,8 +439,7 @@ prune_tx(struct wtx *tx, void *arg)
 	}
 	if ((r = writer_checkpoint(tx, j->cut, hash, &j->cp)) != 0 ||
 	    (r = writer_set_base(tx, j->cut, hash)) != 0 ||
-	    (r = audit_prune(tx->st, j->before_ms, 1, &j->cut, hash,
-	    &j->count)) != 0)
+	    (r = store_audit_prune(tx->st, j->cut, &j->count)) != 0)
 		return r;
 	snprintf(j->detail, sizeof(j->detail), "removed %lld records up to "
 	    "seq %lld; chain continues from the checkpoint there",

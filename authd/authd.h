@@ -117,13 +117,7 @@ int review_decide(struct req *rq, struct proto_msg *reply);
 int review_close(struct req *rq, struct proto_msg *reply);
 int review_revocation_list(struct req *rq, struct proto_msg *reply);
 int review_revocation_lift(struct req *rq, struct proto_msg *reply);
-/* pol_revoked_fn over the request's store (arg: struct req *). */
-/* After a close: removes revoked users from their granting groups in the
- * directory (ldap_write_dn) and records the result of each. */
-void review_remediate(struct req *rq, int64_t id, const char *system);
 /* Logs every overdue review (the listener calls it once a day). */
 void review_log_overdue(struct authd *ad);
-int review_revoked(void *arg, const char *system, const char *role,
-    const char *user, char *cite, size_t citesz);
 
 #endif

@@ -13,6 +13,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "reviewrule.h"
 #include "subject.h"
 #include "sock.h"
 #include "util.h"
@@ -143,8 +144,8 @@ admin_policy_test(struct req *rq, struct proto_msg *reply)
 	aq.source = proto_str(rq->m, PROTO_A_RHOST, NULL);
 	aq.at = proto_get_u64(rq->m, PROTO_A_TIME, &ms) == 0 ?
 	    (time_t)(ms / 1000) : time(NULL);
-	aq.revoked = review_revoked;
-	aq.revoked_arg = rq;
+	aq.revoked = reviewrule_revoked;
+	aq.revoked_arg = rq->w->st;
 	p = pol_hold(ad, &ref);
 	/* A system name, or else a PAM service name. */
 	if (policy_system_by_name(p, system) == NULL &&

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Access reviews (docs/reviews.md): a campaign is a snapshot of who holds
- * which role on a system; the system owner keeps or revokes each item; a
- * revoke takes effect at once (the engine asks review_revoked); closing
- * records the audit chain head, so that the report can be tied to the
- * trail.
+ * Access reviews (docs/reviews.md), the requests: a campaign is a
+ * snapshot of who holds which role on a system; the system owner keeps or
+ * revokes each item; a revoke takes effect at once (the engine asks
+ * reviewrule_revoked); closing records the audit chain head, so that the
+ * report can be tied to the trail.
  *
  * Who may act: the security function (root or admin_group, by peer
  * credentials) on any campaign; a system owner on their own systems, known
- * by the local account name of the peer or proved with directory password
- * and TOTP code.  Nobody decides on their own access.
+ * by the local account name of the peer (here) or proved with directory
+ * password and TOTP code.  What each may do is reviewrule.c's, storage
+ * store.h's, the directory writes after a close remediation.c's; this
+ * file reads the requests, takes the snapshots and writes the replies.
  *
- * Every check and the change it permits run in one writer transaction.
+ * Every check and the change it permits run in one writer transaction,
+ * with the audit record that tells of it.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -21,23 +24,18 @@
 #include <time.h>
 
 #include "access.h"
-#include "audit.h"
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
 #include "proof.h"
+#include "remediation.h"
+#include "reviewrule.h"
 #include "sock.h"
 #include "util.h"
 #include "writer.h"
 
 #define DAY_MS		INT64_C(86400000)
 #define ITEMS_MAX	100000
-
-/* Who is asking. */
-struct who {
-	char	name[257];
-	int	admin;
-};
 
 static int64_t
 review_now(struct authd *ad)
@@ -94,7 +92,7 @@ proof_refuse(struct req *rq, int64_t wait)
  * RSN_OK, or the reason to refuse with *msg.
  */
 static enum reason
-reviewer(struct req *rq, struct who *w, const char **msg)
+reviewer(struct req *rq, struct review_actor *w, const char **msg)
 {
 	const char *as = proto_str(rq->m, PROTO_A_AS, NULL);
 	const char *saved_user = rq->user, *saved_service = rq->service;
@@ -162,81 +160,6 @@ reviewer(struct req *rq, struct who *w, const char **msg)
 	return RSN_OK;
 }
 
-/* ---- small SQL helpers (on the worker's or the writer's store) ---- */
-
-static sqlite3_stmt *
-prepare(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		log_err("database: %s", sqlite3_errmsg(store_db(st)));
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
-}
-
-static const char *
-col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t != NULL ? (const char *)t : "";
-}
-
-int
-review_revoked(void *arg, const char *system, const char *role,
-    const char *user, char *cite, size_t citesz)
-{
-	struct req *rq = arg;
-	sqlite3_stmt *s;
-	int found = 0;
-
-	if ((s = store_stmt(rq->w->st, "SELECT review_id FROM revocations "
-	    "WHERE system = ?1 AND user = ?2 AND role = ?3 AND lifted_ms IS "
-	    "NULL ORDER BY id LIMIT 1")) == NULL)
-		return 1;	/* SECURITY NOTE: unknown counts as revoked */
-	sqlite3_bind_text(s, 1, system, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, role, -1, SQLITE_STATIC);
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW:
-		snprintf(cite, citesz, "review %lld",
-		    (long long)sqlite3_column_int64(s, 0));
-		found = 1;
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		log_err("database: %s", sqlite3_errmsg(store_db(rq->w->st)));
-		snprintf(cite, citesz, "review (database error)");
-		found = 1;
-	}
-	store_stmt_done(s);
-	return found;
-}
-
-/* The newest allowed account decision of `user` on `system`, 0 if none. */
-static int64_t
-last_login(struct store *st, const char *user, const char *system)
-{
-	sqlite3_stmt *s;
-	int64_t t = 0;
-
-	if ((s = store_stmt(st, "SELECT MAX(time_ms) FROM audit WHERE "
-	    "seq IN (" STORE_SEQS_OF_USER("?1") ") AND user = ?1 AND "
-	    "system = ?2 AND event = 'account' AND decision = 'allow'")) ==
-	    NULL)
-		return 0;
-	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, system, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		t = sqlite3_column_int64(s, 0);
-	store_stmt_done(s);
-	return t;
-}
-
 /* ---- start ---- */
 
 struct item {
@@ -254,7 +177,7 @@ struct start_job {
 	struct req		*rq;
 	const struct pol_system	*sys;
 	const char		*policy;
-	const struct who	*who;
+	const struct review_actor *who;
 	int64_t			 now, due;
 	int			 inactive_days;
 	struct item		*items;
@@ -267,62 +190,45 @@ start_tx(struct wtx *tx, void *arg)
 {
 	struct start_job *j = arg;
 	const struct pol_system *sys = j->sys;
-	sqlite3_stmt *s;
+	struct store_review rv;
+	struct store_review_item *si;
 	char cls[32], detail[160];
 	size_t i;
-	int r = AUTHD_ERR_DB;
+	int r;
 
 	snprintf(cls, sizeof(cls), "C%d I%d A%d", sys->conf, sys->integ,
 	    sys->avail);
-	if ((s = prepare(tx->st, "INSERT INTO reviews (system, owner, "
-	    "description, class, policy, started_ms, started_by, due_ms, "
-	    "inactive_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) ==
-	    NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_text(s, 1, sys->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, sys->owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, sys->description, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, cls, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, j->policy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, j->now);
-	sqlite3_bind_text(s, 7, j->who->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 8, j->due);
-	sqlite3_bind_int(s, 9, j->inactive_days);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto out;
-	sqlite3_finalize(s);
-	j->id = sqlite3_last_insert_rowid(store_db(tx->st));
-	if ((s = prepare(tx->st, "INSERT INTO review_items (review_id, user, "
-	    "role, path, token, last_login_ms, inactive, needs_admin, account) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) == NULL)
-		return AUTHD_ERR_DB;
+	memset(&rv, 0, sizeof(rv));
+	rv.system = sys->name;
+	rv.owner = sys->owner;
+	rv.description = sys->description;
+	rv.class = cls;
+	rv.policy = j->policy;
+	rv.started_ms = j->now;
+	rv.started_by = j->who->name;
+	rv.due_ms = j->due;
+	rv.inactive_days = j->inactive_days;
+	if ((si = calloc(j->nitems + 1, sizeof(*si))) == NULL)
+		return AUTHD_ERR_NOMEM;
 	for (i = 0; i < j->nitems; i++) {
-		const struct item *it = &j->items[i];
-
-		sqlite3_bind_int64(s, 1, j->id);
-		sqlite3_bind_text(s, 2, it->user, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, it->role, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, it->path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 5, it->token, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, it->last_login);
-		sqlite3_bind_int(s, 7, it->inactive);
-		sqlite3_bind_int(s, 8, it->needs_admin);
-		sqlite3_bind_text(s, 9, reason_str(it->account), -1,
-		    SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(s);
+		si[i].user = j->items[i].user;
+		si[i].role = j->items[i].role;
+		si[i].path = j->items[i].path;
+		si[i].token = j->items[i].token;
+		si[i].last_login_ms = j->items[i].last_login;
+		si[i].inactive = j->items[i].inactive;
+		si[i].needs_admin = j->items[i].needs_admin;
+		si[i].account = reason_str(j->items[i].account);
 	}
+	r = store_review_create(tx->st, &rv, si, j->nitems, &j->id);
+	free(si);
+	if (r != 0)
+		return r;
 	snprintf(detail, sizeof(detail), "review %lld: %zu items, owner %s, "
 	    "due %lld", (long long)j->id, j->nitems, sys->owner,
 	    (long long)j->due);
 	j->rq->system = sys->name;
-	r = req_audit(tx, j->rq, "review-start", "ok", RSN_OK, detail, NULL);
- out:
-	if (r == AUTHD_ERR_DB)
-		log_err("database: %s", sqlite3_errmsg(store_db(tx->st)));
-	sqlite3_finalize(s);
-	return r;
+	return req_audit(tx, j->rq, "review-start", "ok", RSN_OK, detail, NULL);
 }
 
 static void
@@ -350,6 +256,7 @@ static int
 snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
     int64_t now, struct start_job *j)
 {
+	struct store_review_item flags;
 	struct holders hs;
 	const struct dc_entry *e;
 	struct dc_info info;
@@ -370,7 +277,7 @@ snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
 		struct item *it = &j->items[j->nitems];
 
 		e = NULL;
-		skip = review_revoked(rq, sys->name, hs.h[i].role,
+		skip = reviewrule_revoked(rq->w->st, sys->name, hs.h[i].role,
 		    hs.h[i].user, cite, sizeof(cite));
 		if (!skip && hs.h[i].state == RSN_OK &&
 		    dircache_get(rq->w->ad->dc, rq->w->dir,
@@ -385,10 +292,16 @@ snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
 		it->path = hs.h[i].path;
 		hs.h[i].user = hs.h[i].role = hs.h[i].path = NULL;
 		it->token = store_token_state(rq->w->st, it->user);
-		it->last_login = last_login(rq->w->st, it->user, sys->name);
-		it->inactive = it->last_login == 0 || now - it->last_login >
-		    j->inactive_days * DAY_MS;
-		it->needs_admin = strcmp(it->user, sys->owner) == 0;
+		/* None on record when it cannot be read: flagged inactive. */
+		if (store_last_login(rq->w->st, it->user, sys->name,
+		    &it->last_login) != 0)
+			it->last_login = 0;
+		memset(&flags, 0, sizeof(flags));
+		flags.user = it->user;
+		flags.last_login_ms = it->last_login;
+		reviewrule_flags(&flags, sys->owner, now, j->inactive_days);
+		it->inactive = flags.inactive;
+		it->needs_admin = flags.needs_admin;
 		it->account = hs.h[i].state;
 		j->nitems++;
 	}
@@ -416,6 +329,13 @@ list_done(struct proto_msg *reply, int64_t n, int r)
 	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
 }
 
+/* 1 when `s` is present and not empty. */
+static int
+nz(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
 int
 review_start(struct req *rq, struct proto_msg *reply)
 {
@@ -426,7 +346,7 @@ review_start(struct req *rq, struct proto_msg *reply)
 	struct polref *ref;
 	struct start_job j;
 	struct proto_msg *row;
-	struct who who;
+	struct review_actor who;
 	enum reason why;
 	uint64_t all = 0, due = 0;
 	int64_t now = review_now(ad);
@@ -509,24 +429,50 @@ review_start(struct req *rq, struct proto_msg *reply)
 
 /* ---- list, show ---- */
 
-/* "open", "overdue" or "closed". */
-static const char *
-state_of(int64_t closed, int64_t due, int64_t now)
+struct list_job {
+	struct req	*rq;
+	const char	*filter;	/* "all", "open" or "overdue" */
+	int64_t		 now, n;
+};
+
+static int
+list_row(const struct store_review *rv, void *arg)
 {
-	return closed != 0 ? "closed" : due < now ? "overdue" : "open";
+	struct list_job *l = arg;
+	struct proto_msg *row;
+	const char *st = reviewrule_state(rv->closed_ms, rv->due_ms, l->now);
+
+	if ((strcmp(l->filter, "open") == 0 && strcmp(st, "closed") == 0) ||
+	    (strcmp(l->filter, "overdue") == 0 && strcmp(st, "overdue") != 0))
+		return 0;
+	if ((row = proto_new(PROTO_T_ROW, l->rq->m->reqid)) == NULL)
+		return AUTHD_ERR_NOMEM;
+	if (proto_add_str(row, PROTO_A_KIND, "review") != 0 ||
+	    proto_add_u64(row, PROTO_A_REVIEW, (uint64_t)rv->id) != 0 ||
+	    proto_add_str(row, PROTO_A_SYSTEM, rv->system) != 0 ||
+	    proto_add_str(row, PROTO_A_OWNER, rv->owner) != 0 ||
+	    proto_add_u64(row, PROTO_A_TIME, (uint64_t)rv->started_ms) != 0 ||
+	    proto_add_u64(row, PROTO_A_DUE, (uint64_t)rv->due_ms) != 0 ||
+	    proto_add_u64(row, PROTO_A_CLOSED, (uint64_t)rv->closed_ms) != 0 ||
+	    proto_add_str(row, PROTO_A_STATE, st) != 0 ||
+	    proto_add_u64(row, PROTO_A_COUNT, (uint64_t)rv->nitems) != 0 ||
+	    proto_add_u64(row, PROTO_A_DECIDED, (uint64_t)rv->ndecided) != 0) {
+		proto_free(row);
+		return AUTHD_ERR_INTERNAL;
+	}
+	l->n++;
+	return send_msg(l->rq, row);
 }
 
 int
 review_list(struct req *rq, struct proto_msg *reply)
 {
 	struct authd *ad = rq->w->ad;
-	const char *filter = proto_str(rq->m, PROTO_A_STATE, "all"), *msg, *st;
-	struct proto_msg *row;
-	sqlite3_stmt *s;
-	struct who who;
+	const char *filter = proto_str(rq->m, PROTO_A_STATE, "all"), *msg;
+	struct review_actor who;
+	struct list_job l;
 	enum reason why;
-	int64_t now = review_now(ad), n = 0;
-	int rc, r = 0;
+	int r;
 
 	if ((why = reviewer(rq, &who, &msg)) != RSN_OK)
 		return reply_set(reply, PROTO_S_ERROR, why, msg);
@@ -534,379 +480,173 @@ review_list(struct req *rq, struct proto_msg *reply)
 	    strcmp(filter, "overdue") != 0)
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
 		    "list all, open or overdue");
-	if ((s = prepare(rq->w->st, "SELECT r.id, r.system, r.owner, "
-	    "r.started_ms, r.due_ms, COALESCE(r.closed_ms, 0), "
-	    "(SELECT COUNT(*) FROM review_items i WHERE i.review_id = r.id), "
-	    "(SELECT COUNT(*) FROM review_items i WHERE i.review_id = r.id "
-	    "AND i.decision IS NOT NULL) FROM reviews r WHERE (?1 OR r.owner "
-	    "= ?2) ORDER BY r.id")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int(s, 1, who.admin);
-	sqlite3_bind_text(s, 2, who.name, -1, SQLITE_STATIC);
-	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		st = state_of(sqlite3_column_int64(s, 5),
-		    sqlite3_column_int64(s, 4), now);
-		if ((strcmp(filter, "open") == 0 && strcmp(st, "closed") ==
-		    0) || (strcmp(filter, "overdue") == 0 &&
-		    strcmp(st, "overdue") != 0))
-			continue;
-		if ((row = proto_new(PROTO_T_ROW, rq->m->reqid)) == NULL) {
-			r = AUTHD_ERR_NOMEM;
-			break;
-		}
-		if (proto_add_str(row, PROTO_A_KIND, "review") != 0 ||
-		    proto_add_u64(row, PROTO_A_REVIEW,
-		    (uint64_t)sqlite3_column_int64(s, 0)) != 0 ||
-		    proto_add_str(row, PROTO_A_SYSTEM, col_text(s, 1)) != 0 ||
-		    proto_add_str(row, PROTO_A_OWNER, col_text(s, 2)) != 0 ||
-		    proto_add_u64(row, PROTO_A_TIME,
-		    (uint64_t)sqlite3_column_int64(s, 3)) != 0 ||
-		    proto_add_u64(row, PROTO_A_DUE,
-		    (uint64_t)sqlite3_column_int64(s, 4)) != 0 ||
-		    proto_add_u64(row, PROTO_A_CLOSED,
-		    (uint64_t)sqlite3_column_int64(s, 5)) != 0 ||
-		    proto_add_str(row, PROTO_A_STATE, st) != 0 ||
-		    proto_add_u64(row, PROTO_A_COUNT,
-		    (uint64_t)sqlite3_column_int64(s, 6)) != 0 ||
-		    proto_add_u64(row, PROTO_A_DECIDED,
-		    (uint64_t)sqlite3_column_int64(s, 7)) != 0) {
-			proto_free(row);
-			r = AUTHD_ERR_INTERNAL;
-			break;
-		}
-		r = send_msg(rq, row);
-		n++;
-	}
-	sqlite3_finalize(s);
-	return list_done(reply, n, r);
+	memset(&l, 0, sizeof(l));
+	l.rq = rq;
+	l.filter = filter;
+	l.now = review_now(ad);
+	/* Owners see the campaigns of their own systems. */
+	r = store_review_list(rq->w->st, who.admin ? NULL : who.name,
+	    list_row, &l);
+	return list_done(reply, l.n, r);
 }
 
-/*
- * The campaign `id` as seen by `who`: RSN_OK with its system and owner,
- * RSN_NOT_FOUND, or RSN_FORBIDDEN for someone who is neither the owner
- * nor the security function.
- */
-static enum reason
-review_access(struct store *st, int64_t id, const struct who *who,
-    char *system, char *owner, int64_t *closed, const char **msg)
-{
-	sqlite3_stmt *s;
-	enum reason why = RSN_NOT_FOUND;
+struct show_job {
+	struct req	*rq;
+	long long	 inactive_days;
+	int64_t		 now, n, decided;
+	struct proto_msg *reply;
+};
 
-	*msg = "no such review";
-	if ((s = prepare(st, "SELECT system, owner, COALESCE(closed_ms, 0) "
-	    "FROM reviews WHERE id = ?1")) == NULL) {
-		*msg = "internal error";
-		return RSN_INTERNAL;
+static int
+show_item(const struct store_review_item *it, void *arg)
+{
+	struct show_job *sj = arg;
+	struct proto_msg *row;
+	char rec[256];
+
+	reviewrule_recommend(it, sj->inactive_days, rec, sizeof(rec));
+	if (nz(it->decision))
+		sj->decided++;
+	if ((row = proto_new(PROTO_T_ROW, sj->rq->m->reqid)) == NULL)
+		return AUTHD_ERR_NOMEM;
+	if (proto_add_str(row, PROTO_A_KIND, "item") != 0 ||
+	    proto_add_str(row, PROTO_A_USER, it->user) != 0 ||
+	    proto_add_str(row, PROTO_A_ROLE, it->role) != 0 ||
+	    proto_add_str(row, PROTO_A_PATH, it->path) != 0 ||
+	    proto_add_str(row, PROTO_A_STATE, it->token) != 0 ||
+	    proto_add_str(row, PROTO_A_ACCOUNT_REASON, it->account) != 0 ||
+	    proto_add_u64(row, PROTO_A_LAST_LOGIN,
+	    (uint64_t)it->last_login_ms) != 0 ||
+	    proto_add_u64(row, PROTO_A_INACTIVE, (uint64_t)it->inactive) != 0 ||
+	    proto_add_str(row, PROTO_A_RECOMMEND, rec) != 0 ||
+	    proto_add_u64(row, PROTO_A_NEEDS_ADMIN,
+	    (uint64_t)it->needs_admin) != 0 ||
+	    (nz(it->decision) && (proto_add_str(row, PROTO_A_DECISION,
+	    it->decision) != 0 || proto_add_str(row, PROTO_A_ACTOR,
+	    it->decided_by ? it->decided_by : "") != 0 ||
+	    proto_add_u64(row, PROTO_A_TIME, (uint64_t)it->decided_ms) != 0 ||
+	    proto_add_u64(row, PROTO_A_DEFAULT_BY,
+	    (uint64_t)it->by_default) != 0)) ||
+	    (nz(it->comment) && proto_add_str(row, PROTO_A_COMMENT,
+	    it->comment) != 0) ||
+	    (nz(it->remediation) && proto_add_str(row, PROTO_A_REMEDIATION,
+	    it->remediation) != 0)) {
+		proto_free(row);
+		return AUTHD_ERR_INTERNAL;
 	}
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		snprintf(system, 65, "%s", col_text(s, 0));
-		snprintf(owner, 257, "%s", col_text(s, 1));
-		*closed = sqlite3_column_int64(s, 2);
-		if (who->admin || strcmp(owner, who->name) == 0)
-			why = RSN_OK;
-		else {
-			why = RSN_FORBIDDEN;
-			*msg = "only the system owner or the security function "
-			    "may act on this review";
-		}
-	}
-	sqlite3_finalize(s);
-	return why;
+	sj->n++;
+	return send_msg(sj->rq, row);
+}
+
+/* The RESULT of a show: the campaign, after its items. */
+static int
+show_review(const struct store_review *rv, void *arg)
+{
+	struct show_job *sj = arg;
+	struct proto_msg *reply = sj->reply;
+	char hex[2 * CHAIN_HASH_LEN + 1] = "";
+	int r;
+
+	if (rv->head_hash != NULL)
+		chain_hex(rv->head_hash, CHAIN_HASH_LEN, hex);
+	if ((r = proto_add_u64(reply, PROTO_A_REVIEW, (uint64_t)rv->id)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_SYSTEM, rv->system)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_OWNER, rv->owner)) != 0 ||
+	    (nz(rv->description) && (r = proto_add_str(reply,
+	    PROTO_A_DESCRIPTION, rv->description)) != 0) ||
+	    (r = proto_add_str(reply, PROTO_A_CLASS, rv->class)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_POLICY, rv->policy)) != 0 ||
+	    (r = proto_add_u64(reply, PROTO_A_TIME,
+	    (uint64_t)rv->started_ms)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_ACTOR, rv->started_by)) != 0 ||
+	    (r = proto_add_u64(reply, PROTO_A_DUE, (uint64_t)rv->due_ms)) != 0 ||
+	    (r = proto_add_u64(reply, PROTO_A_CLOSED,
+	    (uint64_t)rv->closed_ms)) != 0 ||
+	    (nz(rv->closed_by) && (r = proto_add_str(reply, PROTO_A_CLOSED_BY,
+	    rv->closed_by)) != 0) ||
+	    (nz(rv->close_default) && (r = proto_add_str(reply,
+	    PROTO_A_DEFAULT, rv->close_default)) != 0) ||
+	    (rv->head_seq != 0 && ((r = proto_add_u64(reply, PROTO_A_SEQ,
+	    (uint64_t)rv->head_seq)) != 0 ||
+	    (r = proto_add_str(reply, PROTO_A_HASH, hex)) != 0)) ||
+	    (r = proto_add_str(reply, PROTO_A_STATE,
+	    reviewrule_state(rv->closed_ms, rv->due_ms, sj->now))) != 0 ||
+	    (r = proto_add_u64(reply, PROTO_A_COUNT, (uint64_t)sj->n)) != 0 ||
+	    (r = proto_add_u64(reply, PROTO_A_DECIDED,
+	    (uint64_t)sj->decided)) != 0)
+		return r;
+	return 0;
 }
 
 int
 review_show(struct req *rq, struct proto_msg *reply)
 {
 	struct authd *ad = rq->w->ad;
-	char system[65], owner[257], rec[256];
-	struct proto_msg *row;
-	sqlite3_stmt *s;
-	struct who who;
+	struct reviewrule_campaign c;
+	struct review_actor who;
+	struct show_job sj;
 	enum reason why;
 	const char *msg;
 	uint64_t id = 0;
-	int64_t closed = 0, now = review_now(ad), n = 0, decided = 0;
-	int rc, r = 0, inactive;
+	int r;
 
 	if ((why = reviewer(rq, &who, &msg)) != RSN_OK)
 		return reply_set(reply, PROTO_S_ERROR, why, msg);
 	if (proto_get_u64(rq->m, PROTO_A_REVIEW, &id) != 0 || id > INT64_MAX)
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
 		    "a review id is required");
-	if ((why = review_access(rq->w->st, (int64_t)id, &who, system, owner,
-	    &closed, &msg)) != RSN_OK)
+	if ((why = reviewrule_access(rq->w->st, (int64_t)id, &who, &c,
+	    &msg)) != RSN_OK)
 		return reply_set(reply, PROTO_S_ERROR, why, msg);
-
-	if ((s = prepare(rq->w->st, "SELECT user, role, path, token, "
-	    "last_login_ms, inactive, needs_admin, COALESCE(decision, ''), "
-	    "COALESCE(decided_by, ''), COALESCE(decided_ms, 0), "
-	    "COALESCE(comment, ''), by_default, COALESCE(remediation, ''), "
-	    "account FROM review_items WHERE review_id = ?1 ORDER BY user, "
-	    "role")) ==
-	    NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, (int64_t)id);
-	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		inactive = sqlite3_column_int(s, 5);
-		if (strcmp(col_text(s, 13), "ok") != 0)
-			snprintf(rec, sizeof(rec), "revoke (%s)",
-			    col_text(s, 13));
-		else if (sqlite3_column_int64(s, 4) == 0)
-			snprintf(rec, sizeof(rec), "revoke (no login on record)");
-		else if (inactive)
-			snprintf(rec, sizeof(rec), "revoke (no login in %lld "
-			    "days)", (long long)ad->cfg->review_inactive_days);
-		else
-			snprintf(rec, sizeof(rec), "keep");
-		if (*col_text(s, 7) != '\0')
-			decided++;
-		if ((row = proto_new(PROTO_T_ROW, rq->m->reqid)) == NULL) {
-			r = AUTHD_ERR_NOMEM;
-			break;
-		}
-		if (proto_add_str(row, PROTO_A_KIND, "item") != 0 ||
-		    proto_add_str(row, PROTO_A_USER, col_text(s, 0)) != 0 ||
-		    proto_add_str(row, PROTO_A_ROLE, col_text(s, 1)) != 0 ||
-		    proto_add_str(row, PROTO_A_PATH, col_text(s, 2)) != 0 ||
-		    proto_add_str(row, PROTO_A_STATE, col_text(s, 3)) != 0 ||
-		    proto_add_str(row, PROTO_A_ACCOUNT_REASON,
-		    col_text(s, 13)) != 0 ||
-		    proto_add_u64(row, PROTO_A_LAST_LOGIN,
-		    (uint64_t)sqlite3_column_int64(s, 4)) != 0 ||
-		    proto_add_u64(row, PROTO_A_INACTIVE, (uint64_t)inactive) !=
-		    0 ||
-		    proto_add_str(row, PROTO_A_RECOMMEND, rec) != 0 ||
-		    proto_add_u64(row, PROTO_A_NEEDS_ADMIN,
-		    (uint64_t)sqlite3_column_int(s, 6)) != 0 ||
-		    (*col_text(s, 7) && (proto_add_str(row, PROTO_A_DECISION,
-		    col_text(s, 7)) != 0 || proto_add_str(row, PROTO_A_ACTOR,
-		    col_text(s, 8)) != 0 || proto_add_u64(row, PROTO_A_TIME,
-		    (uint64_t)sqlite3_column_int64(s, 9)) != 0 ||
-		    proto_add_u64(row, PROTO_A_DEFAULT_BY,
-		    (uint64_t)sqlite3_column_int(s, 11)) != 0)) ||
-		    (*col_text(s, 10) && proto_add_str(row, PROTO_A_COMMENT,
-		    col_text(s, 10)) != 0) ||
-		    (*col_text(s, 12) && proto_add_str(row,
-		    PROTO_A_REMEDIATION, col_text(s, 12)) != 0)) {
-			proto_free(row);
-			r = AUTHD_ERR_INTERNAL;
-			break;
-		}
-		r = send_msg(rq, row);
-		n++;
-	}
-	sqlite3_finalize(s);
-	if (r != 0)
+	memset(&sj, 0, sizeof(sj));
+	sj.rq = rq;
+	sj.inactive_days = ad->cfg->review_inactive_days;
+	sj.now = review_now(ad);
+	sj.reply = reply;
+	if ((r = store_review_items(rq->w->st, (int64_t)id, NULL, show_item,
+	    &sj)) != 0)
 		return r;
-
-	if ((s = prepare(rq->w->st, "SELECT system, owner, "
-	    "COALESCE(description, ''), class, policy, started_ms, "
-	    "started_by, due_ms, COALESCE(closed_ms, 0), "
-	    "COALESCE(closed_by, ''), COALESCE(close_default, ''), "
-	    "COALESCE(head_seq, 0), head_hash FROM reviews WHERE id = ?1")) ==
-	    NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, (int64_t)id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return AUTHD_ERR_DB;
-	}
-	{
-		char hex[2 * CHAIN_HASH_LEN + 1] = "";
-		const void *h = sqlite3_column_blob(s, 12);
-
-		if (h != NULL && sqlite3_column_bytes(s, 12) ==
-		    CHAIN_HASH_LEN)
-			chain_hex(h, CHAIN_HASH_LEN, hex);
-		if ((r = proto_add_u64(reply, PROTO_A_REVIEW, id)) != 0 ||
-		    (r = proto_add_str(reply, PROTO_A_SYSTEM, col_text(s, 0))) !=
-		    0 ||
-		    (r = proto_add_str(reply, PROTO_A_OWNER, col_text(s, 1))) !=
-		    0 ||
-		    (*col_text(s, 2) && (r = proto_add_str(reply,
-		    PROTO_A_DESCRIPTION, col_text(s, 2))) != 0) ||
-		    (r = proto_add_str(reply, PROTO_A_CLASS, col_text(s, 3))) !=
-		    0 ||
-		    (r = proto_add_str(reply, PROTO_A_POLICY, col_text(s, 4))) !=
-		    0 ||
-		    (r = proto_add_u64(reply, PROTO_A_TIME,
-		    (uint64_t)sqlite3_column_int64(s, 5))) != 0 ||
-		    (r = proto_add_str(reply, PROTO_A_ACTOR, col_text(s, 6))) !=
-		    0 ||
-		    (r = proto_add_u64(reply, PROTO_A_DUE,
-		    (uint64_t)sqlite3_column_int64(s, 7))) != 0 ||
-		    (r = proto_add_u64(reply, PROTO_A_CLOSED,
-		    (uint64_t)sqlite3_column_int64(s, 8))) != 0 ||
-		    (*col_text(s, 9) && (r = proto_add_str(reply,
-		    PROTO_A_CLOSED_BY, col_text(s, 9))) != 0) ||
-		    (*col_text(s, 10) && (r = proto_add_str(reply,
-		    PROTO_A_DEFAULT, col_text(s, 10))) != 0) ||
-		    (sqlite3_column_int64(s, 11) && ((r = proto_add_u64(reply,
-		    PROTO_A_SEQ, (uint64_t)sqlite3_column_int64(s, 11))) != 0 ||
-		    (r = proto_add_str(reply, PROTO_A_HASH, hex)) != 0)) ||
-		    (r = proto_add_str(reply, PROTO_A_STATE,
-		    state_of(sqlite3_column_int64(s, 8),
-		    sqlite3_column_int64(s, 7), now))) != 0 ||
-		    (r = proto_add_u64(reply, PROTO_A_COUNT, (uint64_t)n)) != 0 ||
-		    (r = proto_add_u64(reply, PROTO_A_DECIDED,
-		    (uint64_t)decided)) != 0) {
-			sqlite3_finalize(s);
-			return r;
-		}
-	}
-	sqlite3_finalize(s);
+	if ((r = store_review_get(rq->w->st, (int64_t)id, show_review,
+	    &sj)) != 0)
+		return r == AUTHD_ERR_NOT_FOUND ? AUTHD_ERR_DB : r;
 	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, NULL);
 }
 
 /* ---- decide ---- */
 
 struct decide_job {
-	struct req		*rq;
-	const struct who	*who;
-	int64_t			 id, now;
-	const char		*user, *role, *decision, *comment;
-	int			 require_comment;
-	enum reason		 why;
-	const char		*msg;
-	char			 msgbuf[256];
-	char			 system[65];
-	int			 changed;
+	struct req			*rq;
+	const struct review_actor	*who;
+	struct reviewrule_decision	 d;
 };
-
-static int
-insert_revocation(struct store *st, const char *system, const char *user,
-    const char *role, int64_t id, int64_t now, const char *by)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((s = prepare(st, "INSERT INTO revocations (system, user, role, "
-	    "review_id, created_ms, created_by) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6)")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_text(s, 1, system, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, id);
-	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_text(s, 6, by, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : AUTHD_ERR_DB;
-}
 
 static int
 decide_tx(struct wtx *tx, void *arg)
 {
 	struct decide_job *j = arg;
-	char owner[257], roles[512] = "", detail[1400];
-	sqlite3_stmt *s;
-	int64_t closed;
-	int n = 0, inactive = 0, needs_admin = 0, decided = 0, r, rc;
+	struct reviewrule_decision *d = &j->d;
+	char detail[1400];
+	int r;
 
-	j->why = review_access(tx->st, j->id, j->who, j->system, owner,
-	    &closed, &j->msg);
-	if (j->why == RSN_FORBIDDEN)
-		goto refused;
-	if (j->why != RSN_OK)
+	if ((r = reviewrule_decide(tx->st, j->who, d)) != 0)
+		return r;
+	if (d->refused) {
+		/* A refused attempt changes nothing, but is on the record. */
+		snprintf(detail, sizeof(detail), "review %lld: %s %s refused: "
+		    "%s", (long long)d->id, d->decision, d->user, d->msg);
+		j->rq->system = d->system[0] ? d->system : NULL;
+		j->rq->user = d->user;
+		return req_audit(tx, j->rq, "review-decide", "deny",
+		    RSN_FORBIDDEN, detail, NULL);
+	}
+	if (d->why != RSN_OK)
 		return 0;
-	if (closed != 0) {
-		j->why = RSN_BAD_REQUEST;
-		j->msg = "the review is closed";
-		return 0;
-	}
-	if ((s = prepare(tx->st, "SELECT role, inactive, needs_admin, "
-	    "decision IS NOT NULL FROM review_items WHERE review_id = ?1 AND "
-	    "user = ?2 AND (?3 IS NULL OR role = ?3) ORDER BY role")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, j->id);
-	sqlite3_bind_text(s, 2, j->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, j->role, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		n++;
-		snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles),
-		    "%s%s", n > 1 ? "," : "", col_text(s, 0));
-		inactive |= sqlite3_column_int(s, 1);
-		needs_admin |= sqlite3_column_int(s, 2);
-		decided |= sqlite3_column_int(s, 3);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return AUTHD_ERR_DB;
-	if (n == 0) {
-		j->why = RSN_NOT_FOUND;
-		snprintf(j->msgbuf, sizeof(j->msgbuf), "%s%s%s is not in review "
-		    "%lld", j->user, j->role ? " with role " : "",
-		    j->role ? j->role : "", (long long)j->id);
-		j->msg = j->msgbuf;
-		return 0;
-	}
-	/* SECURITY NOTE: separation of duties. */
-	if (strcmp(j->user, j->who->name) == 0 || (needs_admin &&
-	    !j->who->admin)) {
-		j->why = RSN_FORBIDDEN;
-		j->msg = "nobody decides on their own access: this item is for "
-		    "the security function (admin_group)";
-		goto refused;
-	}
-	if (decided) {
-		j->why = RSN_EXISTS;
-		j->msg = "already decided";
-		return 0;
-	}
-	if (j->require_comment && (j->comment == NULL || *j->comment ==
-	    '\0') && (strcmp(j->decision, "revoke") == 0 || inactive)) {
-		j->why = RSN_BAD_REQUEST;
-		j->msg = strcmp(j->decision, "revoke") == 0 ? "a comment is "
-		    "required to revoke" : "a comment is required to keep a "
-		    "user flagged as inactive";
-		return 0;
-	}
-
-	if ((s = prepare(tx->st, "UPDATE review_items SET decision = ?4, "
-	    "decided_by = ?5, decided_ms = ?6, comment = ?7 WHERE "
-	    "review_id = ?1 AND user = ?2 AND (?3 IS NULL OR role = ?3)")) ==
-	    NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, j->id);
-	sqlite3_bind_text(s, 2, j->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, j->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, j->decision, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, j->who->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, j->now);
-	sqlite3_bind_text(s, 7, j->comment, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return AUTHD_ERR_DB;
-	if (strcmp(j->decision, "revoke") == 0) {
-		char *role, *save = NULL;
-
-		for (role = strtok_r(roles, ",", &save); role != NULL;
-		    role = strtok_r(NULL, ",", &save))
-			if ((r = insert_revocation(tx->st, j->system, j->user,
-			    role, j->id, j->now, j->who->name)) != 0)
-				return r;
-		snprintf(roles, sizeof(roles), "%s", j->role ? j->role :
-		    "all");
-	}
 	snprintf(detail, sizeof(detail), "review %lld: %s %s (role %s)%s%s",
-	    (long long)j->id, j->decision, j->user, j->role ? j->role : "all",
-	    j->comment ? ": " : "", j->comment ? j->comment : "");
-	j->rq->system = j->system;
-	j->rq->user = j->user;
-	j->changed = 1;
-	return req_audit(tx, j->rq, "review-decide", j->decision, RSN_OK,
-	    detail, NULL);
- refused:
-	/* A refused attempt changes nothing, but is on the record. */
-	snprintf(detail, sizeof(detail), "review %lld: %s %s refused: %s",
-	    (long long)j->id, j->decision, j->user, j->msg);
-	j->rq->system = j->system[0] ? j->system : NULL;
-	j->rq->user = j->user;
-	return req_audit(tx, j->rq, "review-decide", "deny", RSN_FORBIDDEN,
+	    (long long)d->id, d->decision, d->user, d->role ? d->role : "all",
+	    d->comment ? ": " : "", d->comment ? d->comment : "");
+	j->rq->system = d->system;
+	j->rq->user = d->user;
+	return req_audit(tx, j->rq, "review-decide", d->decision, RSN_OK,
 	    detail, NULL);
 }
 
@@ -914,8 +654,9 @@ int
 review_decide(struct req *rq, struct proto_msg *reply)
 {
 	struct authd *ad = rq->w->ad;
+	struct reviewrule_decision *d;
 	struct decide_job j;
-	struct who who;
+	struct review_actor who;
 	enum reason why;
 	const char *msg;
 	uint64_t id = 0;
@@ -924,170 +665,85 @@ review_decide(struct req *rq, struct proto_msg *reply)
 	if ((why = reviewer(rq, &who, &msg)) != RSN_OK)
 		return reply_set(reply, PROTO_S_ERROR, why, msg);
 	memset(&j, 0, sizeof(j));
+	d = &j.d;
 	j.rq = rq;
 	j.who = &who;
-	j.now = review_now(ad);
-	j.user = rq->user;
-	j.role = proto_str(rq->m, PROTO_A_ROLE, NULL);
-	j.decision = proto_str(rq->m, PROTO_A_DECISION, "");
-	j.comment = proto_str(rq->m, PROTO_A_COMMENT, NULL);
-	j.require_comment = ad->cfg->review_require_comment;
+	d->now = review_now(ad);
+	d->user = rq->user;
+	d->role = proto_str(rq->m, PROTO_A_ROLE, NULL);
+	d->decision = proto_str(rq->m, PROTO_A_DECISION, "");
+	d->comment = proto_str(rq->m, PROTO_A_COMMENT, NULL);
+	d->require_comment = ad->cfg->review_require_comment;
 	if (proto_get_u64(rq->m, PROTO_A_REVIEW, &id) != 0 || id > INT64_MAX)
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
 		    "a review id is required");
-	j.id = (int64_t)id;
-	if (strcmp(j.decision, "keep") != 0 &&
-	    strcmp(j.decision, "revoke") != 0)
+	d->id = (int64_t)id;
+	if (strcmp(d->decision, "keep") != 0 &&
+	    strcmp(d->decision, "revoke") != 0)
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
 		    "decide keep or revoke");
-	if (j.role != NULL && !str_valid_name(j.role))
+	if (d->role != NULL && !str_valid_name(d->role))
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_FORMAT,
 		    "invalid role name");
-	if (j.comment != NULL && (strlen(j.comment) > 1000 ||
-	    strpbrk(j.comment, "\n\r") != NULL))
+	if (d->comment != NULL && (strlen(d->comment) > 1000 ||
+	    strpbrk(d->comment, "\n\r") != NULL))
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_FORMAT,
 		    "a comment is one line of at most 1000 bytes");
 	if ((r = writer_run(ad->writer, decide_tx, &j)) != 0)
 		return r;
-	if (j.why != RSN_OK)
-		return reply_set(reply, PROTO_S_ERROR, j.why, j.msg);
-	log_notice("review %lld: %s decided %s for %s", (long long)j.id,
-	    who.name, j.decision, j.user);
-	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, strcmp(j.decision,
+	if (d->why != RSN_OK)
+		return reply_set(reply, PROTO_S_ERROR, d->why, d->msg);
+	log_notice("review %lld: %s decided %s for %s", (long long)d->id,
+	    who.name, d->decision, d->user);
+	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, strcmp(d->decision,
 	    "revoke") == 0 ? "revoked; in force now" : "kept");
 }
 
 /* ---- close ---- */
 
 struct close_job {
-	struct req		*rq;
-	const struct who	*who;
-	int64_t			 id, now;
-	const char		*deflt;
-	enum reason		 why;
-	const char		*msg;
-	char			 msgbuf[256];
-	char			 system[65];
-	int64_t			 kept, revoked, defaulted;
+	struct req			*rq;
+	const struct review_actor	*who;
+	struct reviewrule_closing	 c;
 };
 
 static int
 close_tx(struct wtx *tx, void *arg)
 {
 	struct close_job *j = arg;
-	char owner[257], detail[256];
+	struct reviewrule_closing *c = &j->c;
+	char detail[256];
 	uint8_t hash[CHAIN_HASH_LEN];
-	sqlite3_stmt *s;
-	int64_t closed, undecided = 0, seq = 0;
-	int r, rc;
+	int64_t seq = 0;
+	int r;
 
-	j->why = review_access(tx->st, j->id, j->who, j->system, owner,
-	    &closed, &j->msg);
-	if (j->why != RSN_OK)
+	if ((r = reviewrule_close(tx->st, j->who, c)) != 0)
+		return r;
+	if (c->why != RSN_OK)
 		return 0;
-	if (closed != 0) {
-		j->why = RSN_BAD_REQUEST;
-		j->msg = "the review is already closed";
-		return 0;
-	}
-	if ((s = prepare(tx->st, "SELECT COUNT(*) FROM review_items WHERE "
-	    "review_id = ?1 AND decision IS NULL")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, j->id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		undecided = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (undecided > 0 && j->deflt == NULL) {
-		j->why = RSN_BAD_REQUEST;
-		snprintf(j->msgbuf, sizeof(j->msgbuf), "%lld items are "
-		    "undecided: decide them, or close with --default keep or "
-		    "--default revoke", (long long)undecided);
-		j->msg = j->msgbuf;
-		return 0;
-	}
-	if (undecided > 0) {
-		/*
-		 * The default, recorded as such, item by item.  An account
-		 * the directory disables, or a member it does not resolve,
-		 * is never kept by default.
-		 */
-		{
-			if ((s = prepare(tx->st, "SELECT user, role FROM "
-			    "review_items WHERE review_id = ?1 AND decision IS "
-			    "NULL AND (?2 = 'revoke' OR account <> 'ok')")) ==
-			    NULL)
-				return AUTHD_ERR_DB;
-			sqlite3_bind_int64(s, 1, j->id);
-			sqlite3_bind_text(s, 2, j->deflt, -1, SQLITE_STATIC);
-			r = 0;
-			while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
-				r = insert_revocation(tx->st, j->system,
-				    col_text(s, 0), col_text(s, 1), j->id,
-				    j->now, j->who->name);
-			sqlite3_finalize(s);
-			if (r != 0)
-				return r;
-		}
-		if ((s = prepare(tx->st, "UPDATE review_items SET decision = "
-		    "CASE WHEN account <> 'ok' THEN 'revoke' ELSE ?2 END, "
-		    "decided_by = ?3, decided_ms = ?4, by_default = 1, "
-		    "comment = CASE WHEN account <> 'ok' THEN 'closed: "
-		    "account ' || account ELSE 'closed with --default ' || ?2 "
-		    "END WHERE review_id = ?1 AND decision IS NULL")) == NULL)
-			return AUTHD_ERR_DB;
-		sqlite3_bind_int64(s, 1, j->id);
-		sqlite3_bind_text(s, 2, j->deflt, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, j->who->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, j->now);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE)
-			return AUTHD_ERR_DB;
-	}
-	if ((s = prepare(tx->st, "SELECT SUM(decision = 'keep'), "
-	    "SUM(decision = 'revoke'), SUM(by_default) FROM review_items "
-	    "WHERE review_id = ?1")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, j->id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		j->kept = sqlite3_column_int64(s, 0);
-		j->revoked = sqlite3_column_int64(s, 1);
-		j->defaulted = sqlite3_column_int64(s, 2);
-	}
-	sqlite3_finalize(s);
 	snprintf(detail, sizeof(detail), "review %lld closed: %lld kept, %lld "
-	    "revoked, %lld of them by default%s%s", (long long)j->id,
-	    (long long)j->kept, (long long)j->revoked,
-	    (long long)j->defaulted, j->deflt ? " " : "",
-	    j->deflt ? j->deflt : "");
-	j->rq->system = j->system;
+	    "revoked, %lld of them by default%s%s", (long long)c->id,
+	    (long long)c->kept, (long long)c->revoked,
+	    (long long)c->defaulted, c->deflt ? " " : "",
+	    c->deflt ? c->deflt : "");
+	j->rq->system = c->system;
 	if ((r = req_audit(tx, j->rq, "review-close", "ok", RSN_OK, detail,
 	    NULL)) != 0)
 		return r;
 	/* The chain head, the close record included, goes in the report. */
-	if ((r = audit_head(tx->st, &seq, hash)) != 0)
+	if ((r = store_audit_head(tx->st, &seq, hash)) != 0)
 		return r;
-	if ((s = prepare(tx->st, "UPDATE reviews SET closed_ms = ?2, "
-	    "closed_by = ?3, close_default = ?4, head_seq = ?5, head_hash = "
-	    "?6 WHERE id = ?1")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, j->id);
-	sqlite3_bind_int64(s, 2, j->now);
-	sqlite3_bind_text(s, 3, j->who->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, j->deflt, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, seq);
-	sqlite3_bind_blob(s, 6, hash, CHAIN_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : AUTHD_ERR_DB;
+	return store_review_close(tx->st, c->id, c->now, j->who->name,
+	    c->deflt, seq, hash);
 }
 
 int
 review_close(struct req *rq, struct proto_msg *reply)
 {
 	struct authd *ad = rq->w->ad;
+	struct reviewrule_closing *c;
 	struct close_job j;
-	struct who who;
+	struct review_actor who;
 	enum reason why;
 	const char *msg;
 	char text[160];
@@ -1097,91 +753,90 @@ review_close(struct req *rq, struct proto_msg *reply)
 	if ((why = reviewer(rq, &who, &msg)) != RSN_OK)
 		return reply_set(reply, PROTO_S_ERROR, why, msg);
 	memset(&j, 0, sizeof(j));
+	c = &j.c;
 	j.rq = rq;
 	j.who = &who;
-	j.now = review_now(ad);
-	j.deflt = proto_str(rq->m, PROTO_A_DEFAULT, NULL);
+	c->now = review_now(ad);
+	c->deflt = proto_str(rq->m, PROTO_A_DEFAULT, NULL);
 	if (proto_get_u64(rq->m, PROTO_A_REVIEW, &id) != 0 || id > INT64_MAX)
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
 		    "a review id is required");
-	j.id = (int64_t)id;
-	if (j.deflt != NULL && strcmp(j.deflt, "keep") != 0 &&
-	    strcmp(j.deflt, "revoke") != 0)
+	c->id = (int64_t)id;
+	if (c->deflt != NULL && strcmp(c->deflt, "keep") != 0 &&
+	    strcmp(c->deflt, "revoke") != 0)
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_REQUEST,
 		    "the default is keep or revoke");
 	if ((r = writer_run(ad->writer, close_tx, &j)) != 0)
 		return r;
-	if (j.why != RSN_OK)
-		return reply_set(reply, PROTO_S_ERROR, j.why, j.msg);
+	if (c->why != RSN_OK)
+		return reply_set(reply, PROTO_S_ERROR, c->why, c->msg);
 	log_notice("review %lld closed by %s: %lld kept, %lld revoked",
-	    (long long)j.id, who.name, (long long)j.kept,
-	    (long long)j.revoked);
+	    (long long)c->id, who.name, (long long)c->kept,
+	    (long long)c->revoked);
 	if (ad->cfg->ldap_write_dn != NULL)
-		review_remediate(rq, j.id, j.system);
+		remediation_run(rq, c->id, c->system);
 	snprintf(text, sizeof(text), "closed: %lld kept, %lld revoked (%lld "
-	    "by default)", (long long)j.kept, (long long)j.revoked,
-	    (long long)j.defaulted);
+	    "by default)", (long long)c->kept, (long long)c->revoked,
+	    (long long)c->defaulted);
 	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, text);
 }
 
 /* ---- revocations ---- */
 
+struct revlist_job {
+	struct req	*rq;
+	int64_t		 n;
+};
+
+static int
+revocation_row(const struct store_revocation *v, void *arg)
+{
+	struct revlist_job *l = arg;
+	struct proto_msg *row;
+
+	if ((row = proto_new(PROTO_T_ROW, l->rq->m->reqid)) == NULL)
+		return AUTHD_ERR_NOMEM;
+	if (proto_add_str(row, PROTO_A_KIND, "revocation") != 0 ||
+	    proto_add_str(row, PROTO_A_SYSTEM, v->system) != 0 ||
+	    proto_add_str(row, PROTO_A_USER, v->user) != 0 ||
+	    proto_add_str(row, PROTO_A_ROLE, v->role) != 0 ||
+	    proto_add_u64(row, PROTO_A_REVIEW, (uint64_t)v->review_id) != 0 ||
+	    proto_add_u64(row, PROTO_A_TIME, (uint64_t)v->created_ms) != 0 ||
+	    proto_add_str(row, PROTO_A_ACTOR, v->created_by) != 0) {
+		proto_free(row);
+		return AUTHD_ERR_INTERNAL;
+	}
+	l->n++;
+	return send_msg(l->rq, row);
+}
+
 int
 review_revocation_list(struct req *rq, struct proto_msg *reply)
 {
 	const char *system = proto_str(rq->m, PROTO_A_SYSTEM, NULL), *msg;
-	struct proto_msg *row;
-	sqlite3_stmt *s;
-	struct who who;
+	struct review_actor who;
+	struct revlist_job l;
 	enum reason why;
-	int64_t n = 0;
-	int r = 0;
+	int r;
 
 	if ((why = reviewer(rq, &who, &msg)) != RSN_OK)
 		return reply_set(reply, PROTO_S_ERROR, why, msg);
 	if (system != NULL && !str_valid_name(system))
 		return reply_set(reply, PROTO_S_ERROR, RSN_BAD_FORMAT,
 		    "invalid system name");
+	memset(&l, 0, sizeof(l));
+	l.rq = rq;
 	/* Owners see the revocations of their own systems. */
-	if ((s = prepare(rq->w->st, "SELECT v.system, v.user, v.role, "
-	    "v.review_id, v.created_ms, v.created_by FROM revocations v JOIN "
-	    "reviews r ON r.id = v.review_id WHERE v.lifted_ms IS NULL AND "
-	    "(?1 IS NULL OR v.system = ?1) AND (?2 OR r.owner = ?3) ORDER BY "
-	    "v.system, v.user, v.role")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_text(s, 1, system, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, who.admin);
-	sqlite3_bind_text(s, 3, who.name, -1, SQLITE_STATIC);
-	while (r == 0 && sqlite3_step(s) == SQLITE_ROW) {
-		if ((row = proto_new(PROTO_T_ROW, rq->m->reqid)) == NULL) {
-			r = AUTHD_ERR_NOMEM;
-			break;
-		}
-		if (proto_add_str(row, PROTO_A_KIND, "revocation") != 0 ||
-		    proto_add_str(row, PROTO_A_SYSTEM, col_text(s, 0)) != 0 ||
-		    proto_add_str(row, PROTO_A_USER, col_text(s, 1)) != 0 ||
-		    proto_add_str(row, PROTO_A_ROLE, col_text(s, 2)) != 0 ||
-		    proto_add_u64(row, PROTO_A_REVIEW,
-		    (uint64_t)sqlite3_column_int64(s, 3)) != 0 ||
-		    proto_add_u64(row, PROTO_A_TIME,
-		    (uint64_t)sqlite3_column_int64(s, 4)) != 0 ||
-		    proto_add_str(row, PROTO_A_ACTOR, col_text(s, 5)) != 0) {
-			proto_free(row);
-			r = AUTHD_ERR_INTERNAL;
-			break;
-		}
-		r = send_msg(rq, row);
-		n++;
-	}
-	sqlite3_finalize(s);
-	return list_done(reply, n, r);
+	r = store_revocation_list(rq->w->st, system, who.admin ? NULL :
+	    who.name, revocation_row, &l);
+	return list_done(reply, l.n, r);
 }
 
 struct lift_job {
 	struct req	*rq;
 	const char	*system, *user, *role, *comment, *by;
 	int64_t		 now;
-	int		 n;
+	int64_t		 n;
 };
 
 static int
@@ -1189,29 +844,16 @@ lift_tx(struct wtx *tx, void *arg)
 {
 	struct lift_job *j = arg;
 	char detail[1200];
-	sqlite3_stmt *s;
-	int rc;
+	int r;
 
-	if ((s = prepare(tx->st, "UPDATE revocations SET lifted_ms = ?4, "
-	    "lifted_by = ?5, lift_comment = ?6 WHERE system = ?1 AND user = "
-	    "?2 AND (?3 IS NULL OR role = ?3) AND lifted_ms IS NULL")) ==
-	    NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_text(s, 1, j->system, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, j->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, j->role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, j->now);
-	sqlite3_bind_text(s, 5, j->by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, j->comment, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return AUTHD_ERR_DB;
-	if ((j->n = sqlite3_changes(store_db(tx->st))) == 0)
+	if ((r = store_revocation_lift(tx->st, j->system, j->user, j->role,
+	    j->now, j->by, j->comment, &j->n)) != 0)
+		return r;
+	if (j->n == 0)
 		return 0;
-	snprintf(detail, sizeof(detail), "%d revocation(s) of %s on %s "
-	    "(role %s) lifted: %s", j->n, j->user, j->system, j->role ?
-	    j->role : "all", j->comment);
+	snprintf(detail, sizeof(detail), "%lld revocation(s) of %s on %s "
+	    "(role %s) lifted: %s", (long long)j->n, j->user, j->system,
+	    j->role ? j->role : "all", j->comment);
 	j->rq->system = j->system;
 	return req_audit(tx, j->rq, "revocation-lift", "ok", RSN_OK, detail,
 	    NULL);
@@ -1221,7 +863,7 @@ int
 review_revocation_lift(struct req *rq, struct proto_msg *reply)
 {
 	struct lift_job j;
-	struct who who;
+	struct review_actor who;
 	enum reason why;
 	const char *msg;
 	int r;
@@ -1252,123 +894,32 @@ review_revocation_lift(struct req *rq, struct proto_msg *reply)
 	if (j.n == 0)
 		return reply_set(reply, PROTO_S_ERROR, RSN_NOT_FOUND,
 		    "no revocation in force matches");
-	log_notice("%s lifted %d revocation(s) of %s on %s", who.name, j.n,
-	    j.user, j.system);
+	log_notice("%s lifted %lld revocation(s) of %s on %s", who.name,
+	    (long long)j.n, j.user, j.system);
 	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, "lifted");
 }
 
-/* ---- remediation in the directory ---- */
-
-struct remedy_job {
-	struct req	*rq;
-	int64_t		 id;
-	const char	*system, *user, *role, *text;
-	int		 ok;
-};
+/* ---- overdue campaigns ---- */
 
 static int
-remedy_tx(struct wtx *tx, void *arg)
+overdue_row(const struct store_review *rv, void *arg)
 {
-	struct remedy_job *j = arg;
-	char detail[800];
-	sqlite3_stmt *s;
-	int rc;
+	const int64_t *now = arg;
 
-	if ((s = prepare(tx->st, "UPDATE review_items SET remediation = ?4 "
-	    "WHERE review_id = ?1 AND user = ?2 AND role = ?3")) == NULL)
-		return AUTHD_ERR_DB;
-	sqlite3_bind_int64(s, 1, j->id);
-	sqlite3_bind_text(s, 2, j->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, j->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, j->text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return AUTHD_ERR_DB;
-	snprintf(detail, sizeof(detail), "review %lld role %s: %s",
-	    (long long)j->id, j->role, j->text);
-	j->rq->system = j->system;
-	j->rq->user = j->user;
-	return req_audit(tx, j->rq, "review-remediation", j->ok ? "ok" :
-	    "error", j->ok ? RSN_OK : RSN_DIRECTORY_UNAVAILABLE, detail, NULL);
-}
-
-void
-review_remediate(struct req *rq, int64_t id, const char *system)
-{
-	struct authd *ad = rq->w->ad;
-	struct remedy_job j;
-	sqlite3_stmt *s;
-	char text[400], *udn, *user, *role, *path;
-	const char *group;
-	int r;
-
-	if ((s = prepare(rq->w->st, "SELECT user, role, path FROM "
-	    "review_items WHERE review_id = ?1 AND decision = 'revoke' "
-	    "ORDER BY user, role")) == NULL)
-		return;
-	sqlite3_bind_int64(s, 1, id);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		user = strdup(col_text(s, 0));
-		role = strdup(col_text(s, 1));
-		path = strdup(col_text(s, 2));
-		if (user == NULL || role == NULL || path == NULL) {
-			free(user);
-			free(role);
-			free(path);
-			break;
-		}
-		/* The group the user is a direct member of: the last. */
-		group = strrchr(path, '>') != NULL ? strrchr(path, '>') + 2 :
-		    path;
-		udn = NULL;
-		if (dir_user_dn(rq->w->dir, user, &udn) != 0)
-			udn = NULL;
-		r = dir_remove_member(rq->w->dir, ad->cfg->ldap_write_dn,
-		    ad->writepw, group, user, udn, text, sizeof(text));
-		free(udn);
-		if (r == 0 || r == AUTHD_ERR_NOT_FOUND)
-			log_notice("review %lld: remediation for %s: %s",
-			    (long long)id, user, text);
-		else
-			log_err("review %lld: remediation for %s failed: %s",
-			    (long long)id, user, text);
-		memset(&j, 0, sizeof(j));
-		j.rq = rq;
-		j.id = id;
-		j.system = system;
-		j.user = user;
-		j.role = role;
-		j.ok = r == 0 || r == AUTHD_ERR_NOT_FOUND;
-		j.text = text;
-		if (writer_run(ad->writer, remedy_tx, &j) != 0)
-			log_err("review %lld: remediation result of %s not "
-			    "recorded", (long long)id, user);
-		free(user);
-		free(role);
-		free(path);
-	}
-	sqlite3_finalize(s);
+	if (rv->closed_ms == 0 && rv->due_ms < *now)
+		log_warn("review %lld of %s (owner %s) is overdue by %lld "
+		    "days: %lld items undecided", (long long)rv->id,
+		    rv->system, rv->owner,
+		    (long long)((*now - rv->due_ms) / DAY_MS),
+		    (long long)(rv->nitems - rv->ndecided));
+	return 0;
 }
 
 void
 review_log_overdue(struct authd *ad)
 {
-	sqlite3_stmt *s;
 	int64_t now = review_now(ad);
 
-	if (ad->main_st == NULL || (s = prepare(ad->main_st, "SELECT id, "
-	    "system, owner, due_ms, (SELECT COUNT(*) FROM review_items i "
-	    "WHERE i.review_id = r.id AND i.decision IS NULL) FROM reviews r "
-	    "WHERE closed_ms IS NULL AND due_ms < ?1 ORDER BY id")) == NULL)
-		return;
-	sqlite3_bind_int64(s, 1, now);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		log_warn("review %lld of %s (owner %s) is overdue by %lld "
-		    "days: %lld items undecided",
-		    (long long)sqlite3_column_int64(s, 0), col_text(s, 1),
-		    col_text(s, 2), (long long)((now -
-		    sqlite3_column_int64(s, 3)) / DAY_MS),
-		    (long long)sqlite3_column_int64(s, 4));
-	sqlite3_finalize(s);
+	if (ad->main_st != NULL)
+		(void)store_review_list(ad->main_st, NULL, overdue_row, &now);
 }

@@ -1,419 +1,160 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#include <sys/stat.h>
-
-#include <fcntl.h>
-#include <stdio.h>
+/*
+ * The store's front: picks a back end at open and hands every operation
+ * to its table (store_backend.h).  The SQL lives in the back ends' files
+ * (store_sqlite*.c), never here and never in the callers.
+ */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "authd_err.h"
 #include "log.h"
-#include "store.h"
-#include "util.h"
+#include "store_backend.h"
 
-#define STMT_CACHE	32
-
-struct store {
-	sqlite3		*db;
-	struct {
-		const char	*sql;
-		sqlite3_stmt	*st;
-	} cache[STMT_CACHE];
+/* The default (NULL prefix) last. */
+static const struct store_ops *const backends[] = {
+	&store_sqlite_ops,
 };
 
-/*
- * Numbered migrations: migrations[i] takes the schema from user_version i
- * to i + 1.  Never edit one that has shipped; append a new one.
- */
-static const char *const migrations[] = {
-	/* 1: tokens, lockout state, audit trail */
-	"CREATE TABLE tokens ("
-	"  user TEXT PRIMARY KEY NOT NULL,"
-	"  state TEXT NOT NULL CHECK (state IN ('pending', 'active')),"
-	"  sealed BLOB NOT NULL,"
-	"  last_step INTEGER NOT NULL DEFAULT 0,"
-	"  created_ms INTEGER NOT NULL,"
-	"  updated_ms INTEGER NOT NULL);"
-	"CREATE TABLE lockout ("
-	"  user TEXT PRIMARY KEY NOT NULL,"
-	"  failures INTEGER NOT NULL DEFAULT 0,"
-	"  lock_count INTEGER NOT NULL DEFAULT 0,"
-	"  locked_until_ms INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE audit ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  time_ms INTEGER NOT NULL,"
-	"  node TEXT NOT NULL,"
-	"  event TEXT NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  user TEXT, system TEXT, service TEXT, rhost TEXT, tty TEXT,"
-	"  decision TEXT NOT NULL,"
-	"  reason TEXT NOT NULL,"
-	"  request_id INTEGER,"
-	"  detail TEXT);"
-	"CREATE INDEX audit_user ON audit(user, seq);"
-	/* The audit trail is append-only for authd itself. */
-	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
-	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+#define NBACKENDS	(sizeof(backends) / sizeof(backends[0]))
 
-	/* 2: hash chain, signed checkpoints, prune base, decision context */
-	"ALTER TABLE audit ADD COLUMN policy TEXT;"
-	"ALTER TABLE audit ADD COLUMN role TEXT;"
-	"ALTER TABLE audit ADD COLUMN rule TEXT;"
-	"ALTER TABLE audit ADD COLUMN factors TEXT;"
-	"ALTER TABLE audit ADD COLUMN hash BLOB;"
-	"CREATE INDEX audit_time ON audit(time_ms);"
-	"CREATE TABLE audit_checkpoints ("
-	"  seq INTEGER PRIMARY KEY NOT NULL,"
-	"  time_ms INTEGER NOT NULL,"
-	"  node TEXT NOT NULL,"
-	"  hash BLOB NOT NULL,"
-	"  key_id TEXT NOT NULL,"
-	"  sig BLOB NOT NULL);"
-	"CREATE TABLE audit_base ("
-	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
-	"  seq INTEGER NOT NULL,"
-	"  hash BLOB NOT NULL);"
-	/* A row here, inside authd's own transaction, permits a prune. */
-	"CREATE TABLE audit_maintenance (active INTEGER NOT NULL);"
-	"DROP TRIGGER audit_no_update;"
-	"DROP TRIGGER audit_no_delete;"
-	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
-	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-	"  WHEN NOT EXISTS (SELECT 1 FROM audit_maintenance)"
-	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
-
-	/* 3: access reviews, their items, and the revocations they made */
-	"CREATE TABLE reviews ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  system TEXT NOT NULL,"
-	"  owner TEXT NOT NULL,"
-	"  description TEXT,"
-	"  class TEXT NOT NULL,"
-	"  policy TEXT NOT NULL,"
-	"  started_ms INTEGER NOT NULL,"
-	"  started_by TEXT NOT NULL,"
-	"  due_ms INTEGER NOT NULL,"
-	"  inactive_days INTEGER NOT NULL,"
-	"  closed_ms INTEGER,"
-	"  closed_by TEXT,"
-	"  close_default TEXT,"
-	"  head_seq INTEGER,"
-	"  head_hash BLOB);"
-	"CREATE TABLE review_items ("
-	"  review_id INTEGER NOT NULL REFERENCES reviews(id),"
-	"  user TEXT NOT NULL,"
-	"  role TEXT NOT NULL,"
-	"  path TEXT NOT NULL,"
-	"  token TEXT NOT NULL,"
-	"  last_login_ms INTEGER NOT NULL,"
-	"  inactive INTEGER NOT NULL,"
-	"  needs_admin INTEGER NOT NULL,"
-	"  decision TEXT CHECK (decision IN ('keep', 'revoke')),"
-	"  decided_by TEXT,"
-	"  decided_ms INTEGER,"
-	"  comment TEXT,"
-	"  by_default INTEGER NOT NULL DEFAULT 0,"
-	"  remediation TEXT,"
-	"  PRIMARY KEY (review_id, user, role));"
-	"CREATE TABLE revocations ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  system TEXT NOT NULL,"
-	"  user TEXT NOT NULL,"
-	"  role TEXT NOT NULL,"
-	"  review_id INTEGER NOT NULL,"
-	"  created_ms INTEGER NOT NULL,"
-	"  created_by TEXT NOT NULL,"
-	"  lifted_ms INTEGER,"
-	"  lifted_by TEXT,"
-	"  lift_comment TEXT);"
-	"CREATE INDEX revocations_active ON revocations(system, user, role)"
-	"  WHERE lifted_ms IS NULL;",
-
-	/* 4: the per-user index moves off the commit path (userindex.c) */
-	"DROP INDEX audit_user;",
-
-	/* 5: a review item's account state (subject.h) */
-	"ALTER TABLE review_items ADD COLUMN account TEXT NOT NULL DEFAULT 'ok';",
-};
-
-#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
-
-static int
-exec(sqlite3 *db, const char *sql)
+static const struct store_ops *
+backend_for(const char *database)
 {
-	char *err = NULL;
+	const struct store_ops *dflt = NULL;
+	size_t i;
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_err("database: %s", err ? err : sqlite3_errmsg(db));
-		sqlite3_free(err);
-		return AUTHD_ERR_DB;
+	for (i = 0; i < NBACKENDS; i++) {
+		if (backends[i]->prefix == NULL) {
+			if (dflt == NULL)
+				dflt = backends[i];
+		} else if (strncmp(database, backends[i]->prefix,
+		    strlen(backends[i]->prefix)) == 0)
+			return backends[i];
 	}
-	return 0;
-}
-
-static int
-user_version(sqlite3 *db, int *v)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*v = -1;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return AUTHD_ERR_DB;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : AUTHD_ERR_DB;
-}
-
-static int
-migrate(sqlite3 *db)
-{
-	char sql[64];
-	int v, r;
-
-	if ((r = exec(db, "BEGIN IMMEDIATE")) != 0)
-		return r;
-	if ((r = user_version(db, &v)) != 0)
-		goto fail;
-	if (v > NMIGRATIONS) {
-		log_err("database schema %d is newer than this authd (%d)", v,
-		    NMIGRATIONS);
-		r = AUTHD_ERR_DB;
-		goto fail;
-	}
-	for (; v < NMIGRATIONS; v++) {
-		log_notice("database: applying migration %d", v + 1);
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if ((r = exec(db, migrations[v])) != 0 ||
-		    (r = exec(db, sql)) != 0)
-			goto fail;
-	}
-	return exec(db, "COMMIT");
- fail:
-	exec(db, "ROLLBACK");
-	return r;
-}
-
-/* Creates `path` if need be, 0600 from its first byte (no symlink). */
-static int
-create_private(const char *path)
-{
-	int fd;
-
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) < 0) {
-		log_err("database %s: cannot open", path);
-		return AUTHD_ERR_DB;
-	}
-	close(fd);
-	return 0;
+	return dflt;
 }
 
 int
-store_open(const char *path, int migrate_schema, struct store **out)
+store_open(const char *database, int migrate, struct store **out)
 {
-	struct store *s;
-	int r = AUTHD_ERR_DB;
+	const struct store_ops *ops;
+	int r;
 
 	*out = NULL;
-	/*
-	 * The first opener (the one that migrates) creates the file itself,
-	 * 0600 from its first byte.  Later openers must not: closing any
-	 * descriptor of the file would drop every POSIX lock this process
-	 * holds on it, and another SQLite user could then delete the WAL
-	 * under our feet.
-	 */
-	if (migrate_schema && create_private(path) != 0)
+	if (database == NULL || (ops = backend_for(database)) == NULL) {
+		log_err("database %s: no store for it",
+		    database ? database : "(none)");
 		return AUTHD_ERR_DB;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return AUTHD_ERR_NOMEM;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
-		log_err("database %s: %s", path, s->db ?
-		    sqlite3_errmsg(s->db) : "cannot open");
-		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
-	if ((r = exec(s->db, "PRAGMA journal_mode=WAL")) != 0 ||
-	    (r = exec(s->db, "PRAGMA synchronous=FULL")) != 0 ||
-	    (r = exec(s->db, "PRAGMA foreign_keys=ON")) != 0 ||
-	    (r = exec(s->db, "PRAGMA secure_delete=ON")) != 0)
-		goto fail;
-	if (migrate_schema && (r = migrate(s->db)) != 0)
-		goto fail;
-	*out = s;
+	if ((r = ops->open(database, migrate, out)) != 0)
+		return r;
+	(*out)->ops = ops;
 	return 0;
- fail:
-	store_close(s);
-	return r;
-}
-
-int
-store_attach_byuser(struct store *s, const char *path, int create)
-{
-	char ux[4096];
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((size_t)snprintf(ux, sizeof(ux), "%s-byuser", path) >=
-	    sizeof(ux)) {
-		log_err("database %s: path too long", path);
-		return AUTHD_ERR_DB;
-	}
-	/* As for the database itself: 0600 from its first byte. */
-	if (create && create_private(ux) != 0)
-		return AUTHD_ERR_DB;
-	if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS ux", -1, &st,
-	    NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(st, 1, ux, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	/* Derived data: rebuilt from the trail, so NORMAL is enough. */
-	if (exec(s->db, "PRAGMA ux.journal_mode=WAL") != 0 ||
-	    exec(s->db, "PRAGMA ux.synchronous=NORMAL") != 0)
-		return AUTHD_ERR_DB;
-	if (create && exec(s->db,
-	    "CREATE TABLE IF NOT EXISTS ux.audit_user ("
-	    "  bucket INTEGER NOT NULL, user TEXT NOT NULL,"
-	    "  seq INTEGER NOT NULL, PRIMARY KEY (bucket, user, seq))"
-	    "  WITHOUT ROWID;"
-	    "CREATE TABLE IF NOT EXISTS ux.buckets (b INTEGER PRIMARY KEY);"
-	    "CREATE TABLE IF NOT EXISTS ux.state ("
-	    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-	    "  upto INTEGER NOT NULL);"
-	    "INSERT OR IGNORE INTO ux.state VALUES (1, 0);") != 0)
-		return AUTHD_ERR_DB;
-	return 0;
- fail:
-	log_err("database %s: %s", ux, sqlite3_errmsg(s->db));
-	return AUTHD_ERR_DB;
-}
-
-sqlite3_stmt *
-store_stmt(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int i;
-
-	for (i = 0; i < STMT_CACHE && s->cache[i].sql != NULL; i++)
-		if (s->cache[i].sql == sql)
-			return s->cache[i].st;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-	    NULL) != SQLITE_OK) {
-		log_err("database: %s", sqlite3_errmsg(s->db));
-		return NULL;
-	}
-	if (i < STMT_CACHE) {
-		s->cache[i].sql = sql;
-		s->cache[i].st = st;
-		return st;
-	}
-	log_err("database: statement cache full");
-	sqlite3_finalize(st);
-	return NULL;
-}
-
-void
-store_stmt_done(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 }
 
 void
 store_close(struct store *s)
 {
-	int i;
-
-	if (s == NULL)
-		return;
-	for (i = 0; i < STMT_CACHE; i++)
-		sqlite3_finalize(s->cache[i].st);
-	sqlite3_close(s->db);
-	free(s);
+	if (s != NULL)
+		s->ops->close(s);
 }
 
-sqlite3 *
-store_db(struct store *s)
+int
+store_attach_byuser(struct store *s, const char *database, int create)
 {
-	return s->db;
+	if (s->ops->attach_byuser == NULL)
+		return 0;
+	return s->ops->attach_byuser(s, database, create);
 }
 
-/*
- * The cached statement for `sql` (a string literal) with `user` bound as
- * parameter 1; give it back with store_stmt_done.  These run on every
- * login, so they are prepared once per connection.
- */
-static int
-prep(struct store *s, const char *sql, const char *user, sqlite3_stmt **st)
+const char *
+store_errmsg(struct store *s)
 {
-	if ((*st = store_stmt(s, sql)) == NULL)
-		return AUTHD_ERR_DB;
-	if (sqlite3_bind_text(*st, 1, user, -1, SQLITE_STATIC) != SQLITE_OK) {
-		log_err("database: %s", sqlite3_errmsg(s->db));
-		store_stmt_done(*st);
-		*st = NULL;
-		return AUTHD_ERR_DB;
-	}
-	return 0;
+	const char *m = s->ops->errmsg(s);
+
+	return m != NULL ? m : "unknown error";
 }
 
-/* Steps a statement that returns no rows; gives it back. */
-static int
-run(struct store *s, sqlite3_stmt *st)
+int
+store_begin(struct store *s)
 {
-	int rc = sqlite3_step(st);
-
-	store_stmt_done(st);
-	if (rc != SQLITE_DONE) {
-		log_err("database: %s", sqlite3_errmsg(s->db));
-		return AUTHD_ERR_DB;
-	}
-	return 0;
+	return s->ops->begin(s);
 }
+
+int
+store_savepoint(struct store *s)
+{
+	return s->ops->savepoint(s);
+}
+
+int
+store_savepoint_undo(struct store *s)
+{
+	return s->ops->savepoint_undo(s);
+}
+
+int
+store_savepoint_release(struct store *s)
+{
+	return s->ops->savepoint_release(s);
+}
+
+int
+store_commit(struct store *s)
+{
+	return s->ops->commit(s);
+}
+
+void
+store_rollback(struct store *s)
+{
+	s->ops->rollback(s);
+}
+
+void
+store_on_commit(struct store *s, void (*fn)(void *, int), void *arg)
+{
+	if (s->ops->on_commit != NULL)
+		s->ops->on_commit(s, fn, arg);
+}
+
+int
+store_checkpoint(struct store *s, int *log, int *done)
+{
+	*log = *done = 0;
+	if (s->ops->checkpoint == NULL)
+		return 0;
+	return s->ops->checkpoint(s, log, done);
+}
+
+/* ---- tokens and lockout ---- */
 
 int
 store_token_get(struct store *s, const char *user, struct token *t)
 {
-	sqlite3_stmt *st;
-	const void *blob;
-	int rc, r;
-
 	memset(t, 0, sizeof(*t));
-	if ((r = prep(s, "SELECT state, sealed, last_step, created_ms "
-	    "FROM tokens WHERE user = ?1", user, &st)) != 0)
-		return r;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		r = AUTHD_ERR_NOT_FOUND;
-	else if (rc != SQLITE_ROW) {
-		log_err("database: %s", sqlite3_errmsg(s->db));
-		r = AUTHD_ERR_DB;
-	} else {
-		snprintf(t->state, sizeof(t->state), "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		blob = sqlite3_column_blob(st, 1);
-		t->sealed_len = (size_t)sqlite3_column_bytes(st, 1);
-		t->last_step = sqlite3_column_int64(st, 2);
-		t->created_ms = sqlite3_column_int64(st, 3);
-		if (t->sealed_len == 0 || t->sealed_len > 4096 ||
-		    (t->sealed = malloc(t->sealed_len)) == NULL) {
-			r = AUTHD_ERR_DB;
-			t->sealed_len = 0;
-		} else
-			memcpy(t->sealed, blob, t->sealed_len);
-	}
-	store_stmt_done(st);
-	return r;
+	return s->ops->token_get(s, user, t);
+}
+
+int
+store_token_put(struct store *s, const char *user, const struct token *t)
+{
+	return s->ops->token_put(s, user, t);
+}
+
+int
+store_token_update(struct store *s, const char *user, const char *state,
+    int64_t last_step)
+{
+	return s->ops->token_update(s, user, state, last_step);
+}
+
+int
+store_token_delete(struct store *s, const char *user)
+{
+	return s->ops->token_delete(s, user);
 }
 
 void
@@ -436,103 +177,285 @@ store_token_state(struct store *s, const char *user)
 }
 
 int
-store_token_put(struct store *s, const char *user, const struct token *t)
-{
-	sqlite3_stmt *st;
-	int64_t now = wall_ms();
-	int r;
-
-	if ((r = prep(s, "INSERT OR REPLACE INTO tokens (user, state, sealed, "
-	    "last_step, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?5)", user, &st)) != 0)
-		return r;
-	sqlite3_bind_text(st, 2, t->state, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, t->sealed, (int)t->sealed_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, t->last_step);
-	sqlite3_bind_int64(st, 5, now);
-	return run(s, st);
-}
-
-int
-store_token_update(struct store *s, const char *user, const char *state,
-    int64_t last_step)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	if ((r = prep(s, "UPDATE tokens SET state = ?2, last_step = ?3, "
-	    "updated_ms = ?4 WHERE user = ?1", user, &st)) != 0)
-		return r;
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, last_step);
-	sqlite3_bind_int64(st, 4, wall_ms());
-	if ((r = run(s, st)) != 0)
-		return r;
-	return sqlite3_changes(s->db) == 1 ? 0 : AUTHD_ERR_NOT_FOUND;
-}
-
-int
-store_token_delete(struct store *s, const char *user)
-{
-	sqlite3_stmt *st;
-	int r, n;
-
-	if ((r = prep(s, "DELETE FROM tokens WHERE user = ?1", user,
-	    &st)) != 0 || (r = run(s, st)) != 0)
-		return r;
-	n = sqlite3_changes(s->db);
-	if ((r = store_lockout_clear(s, user)) != 0)
-		return r;
-	return n == 1 ? 0 : AUTHD_ERR_NOT_FOUND;
-}
-
-int
 store_lockout_get(struct store *s, const char *user, struct lockout *l)
 {
-	sqlite3_stmt *st;
-	int rc, r;
-
 	memset(l, 0, sizeof(*l));
-	if ((r = prep(s, "SELECT failures, lock_count, locked_until_ms "
-	    "FROM lockout WHERE user = ?1", user, &st)) != 0)
-		return r;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		l->failures = sqlite3_column_int64(st, 0);
-		l->lock_count = sqlite3_column_int64(st, 1);
-		l->locked_until_ms = sqlite3_column_int64(st, 2);
-	} else if (rc != SQLITE_DONE) {
-		log_err("database: %s", sqlite3_errmsg(s->db));
-		r = AUTHD_ERR_DB;
-	}
-	store_stmt_done(st);
-	return r;
+	return s->ops->lockout_get(s, user, l);
 }
 
 int
 store_lockout_put(struct store *s, const char *user, const struct lockout *l)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	if ((r = prep(s, "INSERT OR REPLACE INTO lockout (user, failures, "
-	    "lock_count, locked_until_ms) VALUES (?1, ?2, ?3, ?4)", user,
-	    &st)) != 0)
-		return r;
-	sqlite3_bind_int64(st, 2, l->failures);
-	sqlite3_bind_int64(st, 3, l->lock_count);
-	sqlite3_bind_int64(st, 4, l->locked_until_ms);
-	return run(s, st);
+	return s->ops->lockout_put(s, user, l);
 }
 
 int
 store_lockout_clear(struct store *s, const char *user)
 {
-	sqlite3_stmt *st;
-	int r;
+	return s->ops->lockout_clear(s, user);
+}
 
-	if ((r = prep(s, "DELETE FROM lockout WHERE user = ?1", user,
-	    &st)) != 0)
-		return r;
-	return run(s, st);
+/* ---- the audit trail ---- */
+
+int
+store_audit_append(struct store *s, const struct audit_rec *r,
+    const uint8_t hash[CHAIN_HASH_LEN])
+{
+	return s->ops->audit_append(s, r, hash);
+}
+
+int
+store_audit_checkpoint_put(struct store *s, const struct chain_checkpoint *cp)
+{
+	return s->ops->audit_checkpoint_put(s, cp);
+}
+
+int
+store_audit_base_set(struct store *s, int64_t seq,
+    const uint8_t hash[CHAIN_HASH_LEN])
+{
+	return s->ops->audit_base_set(s, seq, hash);
+}
+
+int
+store_audit_head(struct store *s, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN])
+{
+	*seq = 0;
+	memset(hash, 0, CHAIN_HASH_LEN);
+	return s->ops->audit_head(s, seq, hash);
+}
+
+int
+store_audit_last_checkpoint(struct store *s, int64_t *seq, int64_t *time_ms)
+{
+	*seq = *time_ms = 0;
+	return s->ops->audit_last_checkpoint(s, seq, time_ms);
+}
+
+int
+store_audit_list(struct store *s, const struct audit_filter *f,
+    int (*cb)(const struct audit_rec *, void *), void *arg)
+{
+	return s->ops->audit_list(s, f, cb, arg);
+}
+
+int
+store_audit_get(struct store *s, int64_t seq,
+    int (*cb)(const struct audit_rec *, void *), void *arg)
+{
+	return s->ops->audit_get(s, seq, cb, arg);
+}
+
+int
+store_audit_cut(struct store *s, int64_t before_ms, int64_t *cut,
+    uint8_t hash[CHAIN_HASH_LEN], int64_t *count)
+{
+	*cut = *count = 0;
+	return s->ops->audit_cut(s, before_ms, cut, hash, count);
+}
+
+int
+store_audit_prune(struct store *s, int64_t cut, int64_t *count)
+{
+	*count = 0;
+	return s->ops->audit_prune(s, cut, count);
+}
+
+int
+store_last_login(struct store *s, const char *user, const char *system,
+    int64_t *ms)
+{
+	*ms = 0;
+	return s->ops->last_login(s, user, system, ms);
+}
+
+int
+store_byuser_positions(struct store *s, int64_t *upto, int64_t *head)
+{
+	*upto = *head = 0;
+	return s->ops->byuser_positions(s, upto, head);
+}
+
+int
+store_byuser_reset(struct store *s)
+{
+	return s->ops->byuser_reset(s);
+}
+
+int
+store_byuser_add(struct store *s, int64_t from, int64_t to)
+{
+	return s->ops->byuser_add(s, from, to);
+}
+
+/* ---- access reviews ---- */
+
+int
+store_review_create(struct store *s, const struct store_review *r,
+    const struct store_review_item *items, size_t n, int64_t *id)
+{
+	*id = 0;
+	return s->ops->review_create(s, r, items, n, id);
+}
+
+int
+store_review_list(struct store *s, const char *owner,
+    int (*cb)(const struct store_review *, void *), void *arg)
+{
+	return s->ops->review_list(s, owner, cb, arg);
+}
+
+int
+store_review_get(struct store *s, int64_t id,
+    int (*cb)(const struct store_review *, void *), void *arg)
+{
+	return s->ops->review_get(s, id, cb, arg);
+}
+
+int
+store_review_items(struct store *s, int64_t id,
+    const struct store_item_filter *f,
+    int (*cb)(const struct store_review_item *, void *), void *arg)
+{
+	static const struct store_item_filter all;
+
+	return s->ops->review_items(s, id, f != NULL ? f : &all, cb, arg);
+}
+
+/* The strings of an item, where they are in it. */
+static const size_t item_strings[] = {
+	offsetof(struct store_review_item, user),
+	offsetof(struct store_review_item, role),
+	offsetof(struct store_review_item, path),
+	offsetof(struct store_review_item, token),
+	offsetof(struct store_review_item, account),
+	offsetof(struct store_review_item, decision),
+	offsetof(struct store_review_item, decided_by),
+	offsetof(struct store_review_item, comment),
+	offsetof(struct store_review_item, remediation),
+};
+
+#define ITEM_STR(it, i)	((const char **)((char *)(it) + item_strings[i]))
+#define NITEM_STRINGS	(sizeof(item_strings) / sizeof(item_strings[0]))
+
+/* Copies `it` into one block: the item, then its strings. */
+static struct store_review_item *
+item_dup(const struct store_review_item *it)
+{
+	struct store_review_item *c;
+	const char *v;
+	size_t i, len = 0;
+	char *p;
+
+	for (i = 0; i < NITEM_STRINGS; i++)
+		if ((v = *ITEM_STR(it, i)) != NULL)
+			len += strlen(v) + 1;
+	if ((c = malloc(sizeof(*c) + len)) == NULL)
+		return NULL;
+	*c = *it;
+	p = (char *)(c + 1);
+	for (i = 0; i < NITEM_STRINGS; i++) {
+		if ((v = *ITEM_STR(it, i)) == NULL)
+			continue;
+		len = strlen(v) + 1;
+		memcpy(p, v, len);
+		*ITEM_STR(c, i) = p;
+		p += len;
+	}
+	return c;
+}
+
+static int
+item_add(const struct store_review_item *it, void *arg)
+{
+	struct store_item_list *l = arg;
+	struct store_review_item **v;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? 2 * l->cap : 64;
+		if ((v = reallocarray(l->v, cap, sizeof(*v))) == NULL)
+			return AUTHD_ERR_NOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if ((l->v[l->n] = item_dup(it)) == NULL)
+		return AUTHD_ERR_NOMEM;
+	l->n++;
+	return 0;
+}
+
+int
+store_review_items_copy(struct store *s, int64_t id,
+    const struct store_item_filter *f, struct store_item_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	return store_review_items(s, id, f, item_add, l);
+}
+
+void
+store_item_list_free(struct store_item_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+store_review_decide(struct store *s, int64_t id, const char *user,
+    const char *role, const struct store_decision *d)
+{
+	return s->ops->review_decide(s, id, user, role, d);
+}
+
+int
+store_review_close(struct store *s, int64_t id, int64_t when_ms,
+    const char *by, const char *deflt, int64_t head_seq,
+    const uint8_t head_hash[CHAIN_HASH_LEN])
+{
+	return s->ops->review_close(s, id, when_ms, by, deflt, head_seq,
+	    head_hash);
+}
+
+int
+store_review_remediation(struct store *s, int64_t id, const char *user,
+    const char *role, const char *text)
+{
+	return s->ops->review_remediation(s, id, user, role, text);
+}
+
+/* ---- revocations ---- */
+
+int
+store_revocation_add(struct store *s, const struct store_revocation *r)
+{
+	return s->ops->revocation_add(s, r);
+}
+
+int
+store_revocation_find(struct store *s, const char *system, const char *user,
+    const char *role, int64_t *review_id)
+{
+	*review_id = 0;
+	return s->ops->revocation_find(s, system, user, role, review_id);
+}
+
+int
+store_revocation_list(struct store *s, const char *system, const char *owner,
+    int (*cb)(const struct store_revocation *, void *), void *arg)
+{
+	return s->ops->revocation_list(s, system, owner, cb, arg);
+}
+
+int
+store_revocation_lift(struct store *s, const char *system, const char *user,
+    const char *role, int64_t when_ms, const char *by, const char *comment,
+    int64_t *n)
+{
+	*n = 0;
+	return s->ops->revocation_lift(s, system, user, role, when_ms, by,
+	    comment, n);
 }

@@ -5,16 +5,89 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "audit.h"
+#include "chain.h"
 
 /*
- * authd's SQLite database (WAL, synchronous=FULL).  Each thread owns one
- * connection.  Only the writer (writer.h) changes anything, inside its
- * BEGIN IMMEDIATE transactions, so a check and the update that follows
- * it happen under one lock; workers only read.
+ * The store: every piece of state authd keeps, in the terms of what it
+ * is (tokens, lockout, the audit trail, access reviews, revocations, the
+ * trail's index by user), and the only place where SQL is written.  A
+ * back end implements these operations (store_backend.h); store_open
+ * picks it from the `database` setting.  SQLite (store_sqlite*.c, WAL,
+ * synchronous=FULL) is the one for a file name.
+ *
+ * Each thread owns one handle (a connection).  Only the writer
+ * (writer.h) changes anything, inside a write transaction (store_begin
+ * .. store_commit) cut into one savepoint per job; workers only read.
+ * Inside a write transaction what an operation read stays as it read it
+ * until the commit, so a check and the update that follows happen under
+ * one lock: SQLite lets one writer in at a time (BEGIN IMMEDIATE); a back
+ * end that several authd nodes share must lock the rows it reads (or
+ * refuse the commit), never check in one transaction and write in
+ * another.
+ *
+ * Unless a comment says otherwise an operation returns 0 or an
+ * AUTHD_ERR_* (AUTHD_ERR_DB after logging why), sets its out-parameters
+ * on entry, and strings handed to a callback are valid only during the
+ * call; a non-zero return from a callback stops the listing and is
+ * returned.
  */
 
 struct store;
+
+/* ---- opening ---- */
+
+/*
+ * Opens (creating if needed, mode 0600) the store named by `database`
+ * and applies pending schema migrations when `migrate` is set (the first
+ * opener only).  Returns 0 and *out, or AUTHD_ERR_DB after logging why.
+ */
+int store_open(const char *database, int migrate, struct store **out);
+/* Closes `s`; accepts NULL. */
+void store_close(struct store *s);
+/*
+ * The audit trail's index by user (userindex.h) lives off the commit
+ * path, in SQLite a database of its own, `database`-byuser, attached to
+ * `s` (created with its tables when `create`).  A handle that attaches it
+ * must not write (the writer's never does: a write transaction would lock
+ * the index too).  A back end without such an index does nothing.
+ */
+int store_attach_byuser(struct store *s, const char *database, int create);
+/* Why the last operation on `s` failed, for operations that say they do
+ * not log; never NULL. */
+const char *store_errmsg(struct store *s);
+
+/* ---- write transactions (the writer's) ---- */
+
+/* Starts a write transaction (see above). */
+int store_begin(struct store *s);
+/* Marks the start of one job inside the transaction. */
+int store_savepoint(struct store *s);
+/* Undoes what was done since store_savepoint; the mark stays. */
+int store_savepoint_undo(struct store *s);
+/* Forgets the mark (after an undo too); what the job did stays. */
+int store_savepoint_release(struct store *s);
+/* Makes the transaction durable. */
+int store_commit(struct store *s);
+/* Abandons the transaction; quiet, and harmless when none is open. */
+void store_rollback(struct store *s);
+
+/*
+ * The write-ahead log.  After each commit on `s`, fn(arg, pages) learns
+ * how long the log has grown (pages), so that its owner can copy it into
+ * the database (store_checkpoint) on another handle, off the commit path.
+ * A back end without such a log never calls fn.
+ */
+void store_on_commit(struct store *s, void (*fn)(void *, int), void *arg);
+/*
+ * Copies what it can of the log into the database without waiting for
+ * anyone: *log is the log's length in pages, *done how many of them are
+ * in the database now (both 0 when another copy was running or there is
+ * no log).  0, or AUTHD_ERR_DB after logging why.
+ */
+int store_checkpoint(struct store *s, int *log, int *done);
+
+/* ---- tokens and lockout ---- */
 
 /* Token as stored: the seed stays sealed (see seal.h). */
 struct token {
@@ -31,47 +104,6 @@ struct lockout {
 	int64_t		 lock_count;	/* lockouts since the last success */
 	int64_t		 locked_until_ms;
 };
-
-/*
- * Opens (creating if needed, mode 0600) the database at `path` and applies
- * pending migrations when `migrate` is set.  Returns 0 and *out, or
- * AUTHD_ERR_DB after logging why.
- */
-int store_open(const char *path, int migrate, struct store **out);
-/*
- * The audit trail's per-user index lives in a database of its own,
- * `path`-byuser, kept by userindex.c off the commit path: appending a
- * record writes no page keyed by user.  store_attach_byuser attaches it
- * to `s` as "ux" (creating file and tables when `create`); a connection
- * that attaches it must not write (the writer's never does: its BEGIN
- * IMMEDIATE would lock the index too).  0 or AUTHD_ERR_DB.
- */
-int store_attach_byuser(struct store *s, const char *path, int create);
-/*
- * SQL for the sequence numbers of the records of the user bound at `p`:
- * those indexed, and those after the index (found by a scan of the few
- * records it has not reached).  For "seq IN (...)", with the user
- * compared again in the outer query: the index is derived data.
- */
-#define STORE_SEQS_OF_USER(p)						\
-	"SELECT seq FROM ux.audit_user WHERE bucket IN "		\
-	"(SELECT b FROM ux.buckets) AND user = " p " UNION ALL "	\
-	"SELECT seq FROM main.audit WHERE seq > "			\
-	"IFNULL((SELECT upto FROM ux.state), 0) AND user = " p
-/* Closes `s`; accepts NULL. */
-void store_close(struct store *s);
-/* The raw handle, for modules that keep their own SQL (audit.c). */
-sqlite3 *store_db(struct store *s);
-
-/*
- * A prepared statement for `sql`, kept for the connection's lifetime and
- * found again by the address of `sql` (pass a string literal).  Reset and
- * unbound on return; the caller resets it after use (store_stmt_done) and
- * never finalizes it.  NULL on error (logged).
- */
-sqlite3_stmt *store_stmt(struct store *s, const char *sql);
-/* Resets a statement from store_stmt and drops its bindings. */
-void store_stmt_done(sqlite3_stmt *st);
 
 /* Token of `user` into *t (AUTHD_ERR_NOT_FOUND if none). */
 int store_token_get(struct store *s, const char *user, struct token *t);
@@ -95,5 +127,206 @@ int store_lockout_get(struct store *s, const char *user, struct lockout *l);
 int store_lockout_put(struct store *s, const char *user,
     const struct lockout *l);
 int store_lockout_clear(struct store *s, const char *user);
+
+/* ---- the audit trail (audit.h) ---- */
+
+/*
+ * Appends `r` with its seq (the chain head's + 1, chosen by the writer,
+ * the trail's one appender) and hash (lib/chain.h), inside the writer's
+ * transaction.  The text fields are stored as given (sanitised).
+ */
+int store_audit_append(struct store *s, const struct audit_rec *r,
+    const uint8_t hash[CHAIN_HASH_LEN]);
+/* Stores a signed checkpoint (the writer's transaction). */
+int store_audit_checkpoint_put(struct store *s,
+    const struct chain_checkpoint *cp);
+/* Records where the chain starts after a prune (the writer's
+ * transaction). */
+int store_audit_base_set(struct store *s, int64_t seq,
+    const uint8_t hash[CHAIN_HASH_LEN]);
+/* The chain head: newest record's seq and hash, else the base, else 0. */
+int store_audit_head(struct store *s, int64_t *seq,
+    uint8_t hash[CHAIN_HASH_LEN]);
+/* The newest checkpoint's seq and time (0, 0 if none). */
+int store_audit_last_checkpoint(struct store *s, int64_t *seq,
+    int64_t *time_ms);
+/* Calls `cb` for each record matching `f`, oldest first. */
+int store_audit_list(struct store *s, const struct audit_filter *f,
+    int (*cb)(const struct audit_rec *, void *), void *arg);
+/* Calls `cb` for record `seq`; AUTHD_ERR_NOT_FOUND if there is none. */
+int store_audit_get(struct store *s, int64_t seq,
+    int (*cb)(const struct audit_rec *, void *), void *arg);
+/*
+ * Where a prune of the records older than `before_ms` would cut: the
+ * highest such seq (*cut, 0 if none), its hash and how many there are.
+ * The caller signs a checkpoint there and moves the base before it calls
+ * store_audit_prune (all in the writer's transaction).
+ */
+int store_audit_cut(struct store *s, int64_t before_ms, int64_t *cut,
+    uint8_t hash[CHAIN_HASH_LEN], int64_t *count);
+/* Removes the records up to `cut`; *count: how many. */
+int store_audit_prune(struct store *s, int64_t cut, int64_t *count);
+/*
+ * The time of the newest allowed account decision of `user` on `system`
+ * (*ms, 0 if none on record).
+ */
+int store_last_login(struct store *s, const char *user, const char *system,
+    int64_t *ms);
+
+/*
+ * The index by user (userindex.h).  These do not log (the index's thread
+ * runs them every second and logs a failure once a minute); store_errmsg
+ * says why one failed.  Each is its own transaction.
+ */
+/* How far the index reached (*upto) and the trail's newest seq (*head). */
+int store_byuser_positions(struct store *s, int64_t *upto, int64_t *head);
+/* Empties the index, to be rebuilt from the start of the trail. */
+int store_byuser_reset(struct store *s);
+/* Indexes the records after `from` up to `to`, and reaches `to`. */
+int store_byuser_add(struct store *s, int64_t from, int64_t to);
+
+/* ---- access reviews (docs/reviews.md) ---- */
+
+/* A campaign.  Listings fill nitems and ndecided; store_review_get not. */
+struct store_review {
+	int64_t		 id;
+	const char	*system;
+	const char	*owner;
+	const char	*description;	/* may be NULL */
+	const char	*class;		/* "C2 I3 A1" */
+	const char	*policy;	/* version in force at the start */
+	int64_t		 started_ms;
+	const char	*started_by;
+	int64_t		 due_ms;
+	int		 inactive_days;
+	int64_t		 closed_ms;	/* 0 while open */
+	const char	*closed_by;	/* NULL while open */
+	const char	*close_default;	/* NULL, "keep" or "revoke" */
+	int64_t		 head_seq;	/* chain head at the close, or 0 */
+	const uint8_t	*head_hash;	/* CHAIN_HASH_LEN bytes, or NULL */
+	int64_t		 nitems;
+	int64_t		 ndecided;
+};
+
+/* One (user, role) of a campaign. */
+struct store_review_item {
+	const char	*user;
+	const char	*role;
+	const char	*path;		/* granting group first, " > " between */
+	const char	*token;		/* store_token_state() at the start */
+	int64_t		 last_login_ms;	/* 0: none on record */
+	int		 inactive;
+	int		 needs_admin;	/* the owner's own: the security
+					   function decides */
+	const char	*account;	/* reason_str(): "ok", or why not */
+	const char	*decision;	/* "keep", "revoke", or NULL */
+	const char	*decided_by;	/* NULL until decided */
+	int64_t		 decided_ms;
+	const char	*comment;	/* may be NULL */
+	int		 by_default;	/* decided by the close's default */
+	const char	*remediation;	/* what the directory said, or NULL */
+};
+
+/* Which items of a campaign: NULL and 0 fields select all. */
+struct store_item_filter {
+	const char	*user;
+	const char	*role;
+	const char	*decision;	/* "keep" or "revoke" */
+	int		 undecided;	/* only items without a decision */
+};
+
+/* A decision on items, as written. */
+struct store_decision {
+	const char	*decision;	/* "keep" or "revoke" */
+	const char	*by;
+	int64_t		 when_ms;
+	const char	*comment;	/* may be NULL */
+	int		 by_default;
+};
+
+/*
+ * Creates campaign `r` (id, the close fields and the counts ignored)
+ * with its `n` items (the decision fields ignored); *id: its number.
+ */
+int store_review_create(struct store *s, const struct store_review *r,
+    const struct store_review_item *items, size_t n, int64_t *id);
+/*
+ * Calls `cb` for every campaign of `owner` (NULL: all), by id, with
+ * nitems and ndecided.
+ */
+int store_review_list(struct store *s, const char *owner,
+    int (*cb)(const struct store_review *, void *), void *arg);
+/* Calls `cb` for campaign `id`; AUTHD_ERR_NOT_FOUND if there is none. */
+int store_review_get(struct store *s, int64_t id,
+    int (*cb)(const struct store_review *, void *), void *arg);
+/* Calls `cb` for the items of `id` that `f` selects, by user and role. */
+int store_review_items(struct store *s, int64_t id,
+    const struct store_item_filter *f,
+    int (*cb)(const struct store_review_item *, void *), void *arg);
+/*
+ * The same listing into memory: *l gets a copy of each item (one block
+ * each, the strings inside it).  Free with store_item_list_free, also
+ * after an error.
+ */
+struct store_item_list {
+	struct store_review_item	**v;
+	size_t				  n, cap;
+};
+int store_review_items_copy(struct store *s, int64_t id,
+    const struct store_item_filter *f, struct store_item_list *l);
+void store_item_list_free(struct store_item_list *l);
+/*
+ * Writes decision `d` on the items of `id` of `user` with `role` (NULL:
+ * all their roles), decided or not: the rules (reviewrule.h) checked
+ * first.
+ */
+int store_review_decide(struct store *s, int64_t id, const char *user,
+    const char *role, const struct store_decision *d);
+/*
+ * Closes `id` at `when_ms` by `by` with the default `deflt` (may be
+ * NULL) and the chain head that the close record ended
+ * (`head_seq`, `head_hash`).
+ */
+int store_review_close(struct store *s, int64_t id, int64_t when_ms,
+    const char *by, const char *deflt, int64_t head_seq,
+    const uint8_t head_hash[CHAIN_HASH_LEN]);
+/* Records what the directory said when an item's revoke was carried out. */
+int store_review_remediation(struct store *s, int64_t id, const char *user,
+    const char *role, const char *text);
+
+/* ---- revocations: in force until lifted ---- */
+
+struct store_revocation {
+	const char	*system;
+	const char	*user;
+	const char	*role;
+	int64_t		 review_id;
+	int64_t		 created_ms;
+	const char	*created_by;
+};
+
+/* Adds a revocation in force (review `r->review_id`). */
+int store_revocation_add(struct store *s, const struct store_revocation *r);
+/*
+ * 0 and *review_id (the first review that revoked it) when `user`'s
+ * `role` on `system` is revoked, AUTHD_ERR_NOT_FOUND when not, or
+ * AUTHD_ERR_DB.  Asked on every account decision.
+ */
+int store_revocation_find(struct store *s, const char *system,
+    const char *user, const char *role, int64_t *review_id);
+/*
+ * Calls `cb` for every revocation in force on `system` (NULL: any) of
+ * the campaigns of `owner` (NULL: any), by system, user and role.
+ */
+int store_revocation_list(struct store *s, const char *system,
+    const char *owner, int (*cb)(const struct store_revocation *, void *),
+    void *arg);
+/*
+ * Lifts the revocations of `user` on `system` in force (`role`, or all
+ * when NULL) at `when_ms` by `by` with `comment`; *n: how many.
+ */
+int store_revocation_lift(struct store *s, const char *system,
+    const char *user, const char *role, int64_t when_ms, const char *by,
+    const char *comment, int64_t *n);
 
 #endif

@@ -32,46 +32,11 @@ failed(struct uindex *u)
 {
 	if (!u->failing || mono_ms() - u->logged_ms >= 60000) {
 		log_err("user index: %s; queries by user scan the records it "
-		    "has not reached", sqlite3_errmsg(store_db(u->st)));
+		    "has not reached", store_errmsg(u->st));
 		u->logged_ms = mono_ms();
 	}
 	u->failing = 1;
 	return AUTHD_ERR_DB;
-}
-
-static int
-run(struct uindex *u, const char *sql, int64_t a, int64_t b)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = store_stmt(u->st, sql)) == NULL)
-		return failed(u);
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	rc = sqlite3_step(st);
-	store_stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : failed(u);
-}
-
-/* Where the index stands, and the newest record of the trail. */
-static int
-positions(struct uindex *u, int64_t *upto, int64_t *head)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*upto = *head = 0;
-	if ((st = store_stmt(u->st, "SELECT (SELECT upto FROM ux.state), "
-	    "(SELECT IFNULL(MAX(seq), 0) FROM main.audit)")) == NULL)
-		return failed(u);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*upto = sqlite3_column_int64(st, 0);
-		*head = sqlite3_column_int64(st, 1);
-	}
-	store_stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : failed(u);
 }
 
 /* Indexes one chunk; *more when records remain. */
@@ -79,47 +44,22 @@ static int
 index_chunk(struct uindex *u, int *more)
 {
 	int64_t upto, head, to;
-	int r;
 
 	*more = 0;
-	if ((r = positions(u, &upto, &head)) != 0)
-		return r;
+	if (store_byuser_positions(u->st, &upto, &head) != 0)
+		return failed(u);
 	if (upto > head) {
 		log_notice("user index: ahead of the audit trail (%lld > %lld);"
 		    " rebuilding it", (long long)upto, (long long)head);
-		if ((r = run(u, "BEGIN", 0, 0)) != 0)
-			return r;
-		if ((r = run(u, "DELETE FROM ux.audit_user", 0, 0)) != 0 ||
-		    (r = run(u, "DELETE FROM ux.buckets", 0, 0)) != 0 ||
-		    (r = run(u, "INSERT OR REPLACE INTO ux.state VALUES (1, 0)",
-		    0, 0)) != 0) {
-			(void)run(u, "ROLLBACK", 0, 0);
-			return r;
-		}
-		if ((r = run(u, "COMMIT", 0, 0)) != 0)
-			return r;
+		if (store_byuser_reset(u->st) != 0)
+			return failed(u);
 		upto = 0;
 	}
 	if (upto == head)
 		return 0;
 	to = head - upto > UX_CHUNK ? upto + UX_CHUNK : head;
-	/* Deferred: only the index is written; the trail is only read. */
-	if ((r = run(u, "BEGIN", 0, 0)) != 0)
-		return r;
-	if ((r = run(u, "INSERT OR IGNORE INTO ux.buckets SELECT DISTINCT "
-	    "seq >> 16 FROM main.audit WHERE seq > ?1 AND seq <= ?2",
-	    upto, to)) != 0 ||
-	    (r = run(u, "INSERT OR IGNORE INTO ux.audit_user "
-	    "SELECT seq >> 16, user, seq FROM main.audit WHERE seq > ?1 AND "
-	    "seq <= ?2 AND user IS NOT NULL ORDER BY 1, 2, 3",
-	    upto, to)) != 0 ||
-	    (r = run(u, "INSERT OR REPLACE INTO ux.state VALUES (1, ?2)",
-	    upto, to)) != 0) {
-		(void)run(u, "ROLLBACK", 0, 0);
-		return r;
-	}
-	if ((r = run(u, "COMMIT", 0, 0)) != 0)
-		return r;
+	if (store_byuser_add(u->st, upto, to) != 0)
+		return failed(u);
 	*more = to < head;
 	return 0;
 }

@@ -11,7 +11,7 @@
  * sorted, into a database of its own (store_attach_byuser), once a second
  * and in chunks.  The bucket (seq / 65536) keeps its writes within the
  * newest part of that index however long the trail grows.  Queries take
- * the indexed records and scan the few after them (STORE_SEQS_OF_USER),
+ * the indexed records and scan the few after them (store_sqlite.h),
  * so they are complete whatever the index has reached.  The index is
  * derived data: should it be ahead of the trail (another database put in
  * place) it is rebuilt from the start.

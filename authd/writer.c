@@ -75,24 +75,6 @@ struct writer {
 	unsigned long		 out_dropped;
 };
 
-/* Runs a fixed statement (a string literal: it is prepared once). */
-static int
-sql(struct writer *w, const char *q)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = store_stmt(w->st, q)) == NULL)
-		return AUTHD_ERR_DB;
-	rc = sqlite3_step(st);
-	store_stmt_done(st);
-	if (rc != SQLITE_DONE) {
-		log_err("writer: %s: %s", q, sqlite3_errmsg(store_db(w->st)));
-		return AUTHD_ERR_DB;
-	}
-	return 0;
-}
-
 static void
 lines_drop(struct writer *w, size_t keep)
 {
@@ -173,7 +155,7 @@ writer_audit(struct wtx *tx, struct audit_rec *r)
 	audit_to_chain(&s, &c);
 	if ((ret = chain_hash(w->head_hash, &c, hash)) != 0)
 		return ret;
-	if ((ret = audit_insert(tx->st, &s, hash)) != 0)
+	if ((ret = store_audit_append(tx->st, &s, hash)) != 0)
 		return ret;
 	w->head_seq = s.seq;
 	memcpy(w->head_hash, hash, sizeof(hash));
@@ -216,7 +198,7 @@ writer_checkpoint(struct wtx *tx, int64_t seq,
 	memcpy(cp->hash, hash, CHAIN_HASH_LEN);
 	snprintf(cp->node, sizeof(cp->node), "%s", w->ad->cfg->node_name);
 	if ((r = chain_sign(w->key, cp)) != 0 ||
-	    (r = audit_checkpoint_insert(tx->st, cp)) != 0 ||
+	    (r = store_audit_checkpoint_put(tx->st, cp)) != 0 ||
 	    (r = chain_checkpoint_format(cp, line, sizeof(line))) != 0)
 		return r;
 	if (seq == w->head_seq) {
@@ -229,7 +211,7 @@ writer_checkpoint(struct wtx *tx, int64_t seq,
 int
 writer_set_base(struct wtx *tx, int64_t seq, const uint8_t hash[CHAIN_HASH_LEN])
 {
-	return audit_base_set(tx->st, seq, hash);
+	return store_audit_base_set(tx->st, seq, hash);
 }
 
 /* Copies waiting for the writer thread, at most (then dropped, counted). */
@@ -332,7 +314,7 @@ run_batch(struct writer *w, struct wjob *jobs)
 
 	memcpy(saved_hash, w->head_hash, sizeof(saved_hash));
 	w->nbatches++;
-	if ((r = sql(w, "BEGIN IMMEDIATE")) != 0)
+	if ((r = store_begin(w->st)) != 0)
 		goto fail;
 	for (j = jobs; j != NULL; j = j->next) {
 		w->njobs++;
@@ -341,12 +323,12 @@ run_batch(struct writer *w, struct wjob *jobs)
 		job_cpt = w->cp_time_ms;
 		memcpy(job_hash, w->head_hash, sizeof(job_hash));
 		job_lines = w->nlines;
-		if ((r = sql(w, "SAVEPOINT job")) != 0)
+		if ((r = store_savepoint(w->st)) != 0)
 			goto fail;
 		j->result = j->fn(&tx, j->arg);
 		if (j->result != 0) {
 			/* Undo this job only, chain head included. */
-			if ((r = sql(w, "ROLLBACK TO job")) != 0)
+			if ((r = store_savepoint_undo(w->st)) != 0)
 				goto fail;
 			w->head_seq = job_seq;
 			w->cp_seq = job_cp;
@@ -354,17 +336,17 @@ run_batch(struct writer *w, struct wjob *jobs)
 			memcpy(w->head_hash, job_hash, sizeof(job_hash));
 			lines_drop(w, job_lines);
 		}
-		if ((r = sql(w, "RELEASE job")) != 0)
+		if ((r = store_savepoint_release(w->st)) != 0)
 			goto fail;
 	}
 	if (w->head_seq - w->cp_seq >= c->audit_checkpoint_records &&
 	    (r = writer_checkpoint(&tx, 0, NULL, &cp)) != 0)
 		goto fail;
-	if ((r = sql(w, "COMMIT")) != 0)
+	if ((r = store_commit(w->st)) != 0)
 		goto fail;
 	return;
  fail:
-	(void)sqlite3_exec(store_db(w->st), "ROLLBACK", NULL, NULL, NULL);
+	store_rollback(w->st);
 	w->head_seq = saved_seq;
 	memcpy(w->head_hash, saved_hash, sizeof(saved_hash));
 	w->cp_seq = saved_cp;
@@ -540,14 +522,12 @@ commit_until(struct writer *w, struct wjob *mine)
 #define WAL_CATCH_UP_ROUNDS	4
 
 /* After each commit (committer's thread): ask for a checkpoint if due. */
-static int
-wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+static void
+wal_grown(void *arg, int pages)
 {
 	struct writer *w = arg;
 	int base = atomic_load(&w->ckpt_base);
 
-	(void)db;
-	(void)name;
 	/*
 	 * Only when the WAL grew by as much again since the last checkpoint
 	 * (or started over): while commits stream in, a checkpoint leaves
@@ -562,7 +542,6 @@ wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 		pthread_cond_signal(&w->cv);
 		pthread_mutex_unlock(&w->mtx);
 	}
-	return SQLITE_OK;
 }
 
 /*
@@ -572,15 +551,10 @@ wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 static void
 ckpt_passive(struct writer *w, int *log, int *done)
 {
-	int rc;
+	int r;
 
-	*log = *done = 0;
-	rc = sqlite3_wal_checkpoint_v2(store_db(w->ckst), NULL,
-	    SQLITE_CHECKPOINT_PASSIVE, log, done);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		log_warn("writer: WAL checkpoint: %s",
-		    sqlite3_errmsg(store_db(w->ckst)));
-	atomic_store(&w->ckpt_base, rc == SQLITE_OK && *log > 0 ? *log : 0);
+	r = store_checkpoint(w->ckst, log, done);
+	atomic_store(&w->ckpt_base, r == 0 && *log > 0 ? *log : 0);
 }
 
 /*
@@ -682,9 +656,10 @@ load_head(struct writer *w)
 {
 	int r;
 
-	if ((r = audit_head(w->st, &w->head_seq, w->head_hash)) != 0)
+	if ((r = store_audit_head(w->st, &w->head_seq, w->head_hash)) != 0)
 		return r;
-	return audit_last_checkpoint(w->st, &w->cp_seq, &w->cp_time_ms);
+	return store_audit_last_checkpoint(w->st, &w->cp_seq,
+	    &w->cp_time_ms);
 }
 
 int
@@ -711,8 +686,8 @@ writer_start(struct authd *ad, struct writer **out)
 	    (r = store_open(c->database, 0, &w->ckst)) != 0 ||
 	    (r = load_head(w)) != 0)
 		goto fail;
-	/* This hook replaces SQLite's own checkpoint-on-commit. */
-	(void)sqlite3_wal_hook(store_db(w->st), wal_grown, w);
+	/* The writer thread checkpoints the log, off the commit path. */
+	store_on_commit(w->st, wal_grown, w);
 	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
 		r = AUTHD_ERR_SYSTEM;
 		goto fail;
