@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "access.h"
-#include "audit.h"
+#include "authcore.h"
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
@@ -19,17 +19,6 @@
 #include "subject.h"
 #include "util.h"
 #include "writer.h"
-
-/* Lockout length after the n-th lockout in a row: doubling, capped. */
-static int64_t
-lockout_secs(const struct config *c, int64_t n)
-{
-	int64_t d = c->lockout_time;
-
-	while (--n > 0 && d < c->lockout_max)
-		d *= 2;
-	return d < c->lockout_max ? d : c->lockout_max;
-}
 
 /* Room for an opened seed. */
 #define SEED_MAX	64
@@ -114,6 +103,21 @@ struct auth_job {
 	int		 acc_done;	/* written down with the allow */
 };
 
+/* authcore's look for the code: match_token. */
+static int
+core_match(void *arg, const char *user, const struct token *t,
+    const char *code, time_t now, int64_t *step)
+{
+	return match_token(arg, user, t, code, now, step);
+}
+
+/* authcore's stand-in work: dummy_match. */
+static void
+core_dummy(void *arg, const char *code, time_t now)
+{
+	dummy_match(arg, code, now);
+}
+
 static int
 auth_tx(struct wtx *tx, void *arg)
 {
@@ -122,144 +126,75 @@ auth_tx(struct wtx *tx, void *arg)
 	struct req *rq = j->rq;
 	struct authd *ad = rq->w->ad;
 	const struct config *c = ad->cfg;
-	struct store *st = tx->st;
-	struct token t;
-	struct lockout lo;
-	int64_t step = -1, late;
-	int r, have_token;
+	struct authcore_in in;
+	struct authcore_out out;
+	int64_t late;
+	int r;
 
 	j->why = RSN_OK;
 	j->locked_now = 0;
 	j->detail[0] = '\0';
-	memset(&t, 0, sizeof(t));
-	r = store_token_get(st, rq->user, &t);
-	if (r != 0 && r != AUTHD_ERR_NOT_FOUND)
-		goto out;
-	have_token = (r == 0);
-	if ((r = store_lockout_get(st, rq->user, &lo)) != 0)
-		goto out;
-	/* "mfa optional": the code is asked of users who have a token. */
-	if (j->mfa == POL_MFA_OPTIONAL && have_token &&
-	    strcmp(t.state, "active") == 0)
-		j->need |= POL_F_TOTP;
+	memset(&in, 0, sizeof(in));
+	in.user = rq->user;
+	in.code = j->code;
+	in.pre = j->pre;
+	in.pre_detail = j->detail_pre;
+	in.mfa = j->mfa;
+	in.need = j->need;
+	in.now = j->now;
+	in.now_ms = j->now_ms;
+	in.proof = j->proof;
+	in.match = core_match;
+	in.dummy = core_dummy;
+	in.arg = ad;
+	if ((r = authcore_check(tx->st, &in, &out)) != 0)
+		return r;
+	j->need = out.need;
+	j->ignored = out.ignored;
 	policy_factors_str(j->need, j->used, sizeof(j->used));
-
-	if (j->pre != RSN_OK) {
-		/*
-		 * SECURITY NOTE: a wrong password costs what a wrong code
-		 * costs, answers the same, and counts toward the lockout.
-		 */
-		j->why = lo.locked_until_ms > j->now_ms ? RSN_LOCKED : j->pre;
-		if (j->why == j->pre && j->detail_pre[0] != '\0')
-			snprintf(j->detail, sizeof(j->detail), "%s",
-			    j->detail_pre);
-		dummy_match(ad, j->code, j->now);
-	} else if (lo.locked_until_ms > j->now_ms) {
-		j->why = RSN_LOCKED;
-		dummy_match(ad, j->code, j->now);
-		snprintf(j->detail, sizeof(j->detail), "locked for %lld s more",
-		    (long long)((lo.locked_until_ms - j->now_ms + 999) / 1000));
-	} else if (j->need == 0) {
-		/*
-		 * Nothing for authd to check: never an allow.  On an "mfa
-		 * optional" system a user without a token is left to the rest
-		 * of the PAM stack (the module returns PAM_IGNORE).
-		 */
-		j->why = RSN_NO_TOKEN;
-		j->ignored = j->mfa == POL_MFA_OPTIONAL;
-		dummy_match(ad, j->code, j->now);
-		snprintf(j->detail, sizeof(j->detail), "%s", j->ignored ?
-		    "mfa optional and no token: left to the rest of the PAM "
-		    "stack" : "the system requires no factor of authd");
-	} else if (!(j->need & POL_F_TOTP)) {
-		/* The password (checked before) was the only factor. */
-		dummy_match(ad, j->code, j->now);
-	} else if (!have_token) {
-		j->why = RSN_NO_TOKEN;
-		dummy_match(ad, j->code, j->now);
-	} else if (strcmp(t.state, "active") != 0) {
-		j->why = RSN_TOKEN_PENDING;
-		dummy_match(ad, j->code, j->now);
-	} else if (!totp_code_wellformed(j->code, TOTP_DIGITS)) {
-		j->why = RSN_BAD_FORMAT;
-		dummy_match(ad, j->code, j->now);
-	} else {
-		r = match_token(ad, rq->user, &t, j->code, j->now, &step);
-		if (r == AUTHD_ERR_NOT_FOUND)
-			j->why = RSN_BAD_CODE;
-		else if (r != 0)
-			goto out;
-		else if (step <= t.last_step) {
-			/* SECURITY NOTE: a code is good for one login only. */
-			j->why = RSN_REPLAY;
-			snprintf(j->detail, sizeof(j->detail), "step %lld "
-			    "already used (last accepted %lld)",
-			    (long long)step, (long long)t.last_step);
-		}
-	}
 
 	/*
 	 * SECURITY NOTE: an allow the client can no longer receive is not
 	 * committed: the trail would show a login that nobody got.  The
 	 * code is used up all the same (it was seen once).
 	 */
-	if (j->why == RSN_OK && (late = req_late_ms(rq)) > 0) {
-		if (step >= 0 && (r = store_token_update(st, rq->user,
-		    "active", step)) != 0)
-			goto out;
-		j->why = RSN_DEADLINE;
+	if (out.why == RSN_OK && (late = req_late_ms(rq)) > 0) {
+		if ((r = authcore_abandon(tx->st, &in, &out)) != 0)
+			return r;
+		j->why = out.why;
 		snprintf(j->detail, sizeof(j->detail), "abandoned: the client's "
 		    "deadline passed %lld ms before the commit; the code was "
 		    "right and is used up", (long long)late);
-		r = req_audit(tx, rq, "auth", "abandoned", j->why, j->detail,
+		return req_audit(tx, rq, "auth", "abandoned", j->why, j->detail,
 		    &cite);
-		goto out;
 	}
-	if (j->proof) {
-		/* SECURITY NOTE: a proof locks nobody out (proof.h). */
-		if (j->why == RSN_OK && step >= 0 &&
-		    (r = store_token_update(st, rq->user, "active", step)) != 0)
-			goto out;
-	} else if (j->why == RSN_OK) {
-		if ((step >= 0 && (r = store_token_update(st, rq->user,
-		    "active", step)) != 0) ||
-		    (r = store_lockout_clear(st, rq->user)) != 0)
-			goto out;
-	} else if (j->why == RSN_BAD_CODE || j->why == RSN_REPLAY ||
-	    j->why == RSN_BAD_FORMAT || j->why == RSN_BAD_PASSWORD) {
-		if (++lo.failures >= c->lockout_threshold) {
-			lo.lock_count++;
-			lo.locked_until_ms = j->now_ms +
-			    lockout_secs(c, lo.lock_count) * 1000;
-			lo.failures = 0;
-			j->locked_now = 1;
-			j->lock_count = lo.lock_count;
-		}
-		if ((r = store_lockout_put(st, rq->user, &lo)) != 0)
-			goto out;
-	}
+	if ((r = authcore_settle(tx->st, c, &in, &out)) != 0)
+		return r;
+	j->why = out.why;
+	j->locked_now = out.locked_now;
+	j->lock_count = out.lo.lock_count;
+	snprintf(j->detail, sizeof(j->detail), "%s", out.detail);
 	if ((r = req_audit(tx, rq, "auth", j->why == RSN_OK ? "allow" :
 	    j->ignored ? "ignore" : "deny", j->why, j->detail[0] ? j->detail :
 	    NULL, &cite)) != 0)
-		goto out;
+		return r;
 	if (j->locked_now) {
 		snprintf(j->detail, sizeof(j->detail), "lockout %lld: %lld s "
-		    "after %lld failed codes", (long long)lo.lock_count,
-		    (long long)lockout_secs(c, lo.lock_count),
+		    "after %lld failed codes", (long long)out.lo.lock_count,
+		    (long long)out.lock_secs,
 		    (long long)c->lockout_threshold);
-		r = req_audit(tx, rq, "lockout", "deny", RSN_LOCKOUT_START,
-		    j->detail, NULL);
+		if ((r = req_audit(tx, rq, "lockout", "deny",
+		    RSN_LOCKOUT_START, j->detail, NULL)) != 0)
+			return r;
 	}
 	/*
 	 * The account decision the module asked for with the code: written
 	 * in the same transaction, so that a login costs one commit.  Only
 	 * after an allow: a failed login has no account phase.
 	 */
-	if (r == 0 && j->why == RSN_OK && j->acc != NULL &&
+	if (j->why == RSN_OK && j->acc != NULL &&
 	    (r = access_record(tx, rq, j->acc)) == 0)
 		j->acc_done = 1;
- out:
-	token_clear(&t);
 	return r;
 }
 
