@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef AUTHD_TEST_TMPSTORE_H
+#define AUTHD_TEST_TMPSTORE_H
+
+/*
+ * A store (authd/store.h) in a temporary directory under $TMPDIR (or
+ * /tmp), with the schema migrated, for the unit tests of the decisions
+ * over it: no root, no slapd, no daemon.
+ */
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store.h"
+
+struct tmpstore {
+	char		 dir[PATH_MAX];
+	char		 path[PATH_MAX + 16];
+	struct store	*st;
+};
+
+/* Creates the directory and opens the store; exits on failure. */
+static inline struct store *
+tmpstore_open(struct tmpstore *t, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	log_init(name, 1, 0);
+	snprintf(t->dir, sizeof(t->dir), "%s/%s.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp", name);
+	if (mkdtemp(t->dir) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(t->path, sizeof(t->path), "%s/authd.db", t->dir);
+	if (store_open(t->path, 1, &t->st) != 0) {
+		fprintf(stderr, "%s: cannot open a store in %s\n", name,
+		    t->dir);
+		exit(2);
+	}
+	return t->st;
+}
+
+/* Closes the store and removes its files and directory. */
+static inline void
+tmpstore_close(struct tmpstore *t)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	char p[PATH_MAX + 32];
+	size_t i;
+
+	store_close(t->st);
+	t->st = NULL;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", t->path, ext[i]);
+		(void)unlink(p);
+	}
+	(void)rmdir(t->dir);
+}
+
+#endif
