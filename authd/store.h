@@ -21,10 +21,21 @@
  * .. store_commit) cut into one savepoint per job; workers only read.
  * Inside a write transaction what an operation read stays as it read it
  * until the commit, so a check and the update that follows happen under
- * one lock: SQLite lets one writer in at a time (BEGIN IMMEDIATE); a back
- * end that several authd nodes share must lock the rows it reads (or
- * refuse the commit), never check in one transaction and write in
- * another.
+ * one lock: SQLite lets one writer in at a time (BEGIN IMMEDIATE).
+ *
+ * A back end that several nodes share (PostgreSQL) is a new
+ * store_<name>*.c and a row in store.c's table, chosen by the prefix of
+ * `database`.  Beyond the contracts below it must decide every check and
+ * update of a job in the database (rows locked as they are read, or a
+ * serialization failure returned as AUTHD_ERR_DB, which fails the batch
+ * as a failed commit does), never check in one transaction and write in
+ * another; and keep one hash chain per node in the shared trail, so that
+ * the head, the checkpoints, the base and the sequence numbers (the
+ * writer's head + 1) are those of its node's records (the node's name is
+ * for it to take from its `database` setting: callers pass nothing
+ * else).  The index by user (store_attach_byuser, store_byuser_*) and
+ * the write-ahead log (store_on_commit, store_checkpoint) are SQLite's
+ * ways of keeping commits cheap; another back end may do nothing there.
  *
  * Unless a comment says otherwise an operation returns 0 or an
  * AUTHD_ERR_* (AUTHD_ERR_DB after logging why), sets its out-parameters
