@@ -162,17 +162,6 @@ reviewer(struct req *rq, struct review_actor *w, const char **msg)
 
 /* ---- start ---- */
 
-struct item {
-	char		*user;
-	char		*role;
-	char		*path;
-	const char	*token;
-	int64_t		 last_login;
-	int		 inactive;
-	int		 needs_admin;
-	enum reason	 account;	/* the holder's state (subject.h) */
-};
-
 struct start_job {
 	struct req		*rq;
 	const struct pol_system	*sys;
@@ -180,7 +169,8 @@ struct start_job {
 	const struct review_actor *who;
 	int64_t			 now, due;
 	int			 inactive_days;
-	struct item		*items;
+	struct holders		 hs;	/* the items' strings are theirs */
+	struct store_review_item *items;
 	size_t			 nitems;
 	int64_t			 id;
 };
@@ -191,9 +181,7 @@ start_tx(struct wtx *tx, void *arg)
 	struct start_job *j = arg;
 	const struct pol_system *sys = j->sys;
 	struct store_review rv;
-	struct store_review_item *si;
 	char cls[32], detail[160];
-	size_t i;
 	int r;
 
 	snprintf(cls, sizeof(cls), "C%d I%d A%d", sys->conf, sys->integ,
@@ -208,40 +196,14 @@ start_tx(struct wtx *tx, void *arg)
 	rv.started_by = j->who->name;
 	rv.due_ms = j->due;
 	rv.inactive_days = j->inactive_days;
-	if ((si = calloc(j->nitems + 1, sizeof(*si))) == NULL)
-		return AUTHD_ERR_NOMEM;
-	for (i = 0; i < j->nitems; i++) {
-		si[i].user = j->items[i].user;
-		si[i].role = j->items[i].role;
-		si[i].path = j->items[i].path;
-		si[i].token = j->items[i].token;
-		si[i].last_login_ms = j->items[i].last_login;
-		si[i].inactive = j->items[i].inactive;
-		si[i].needs_admin = j->items[i].needs_admin;
-		si[i].account = reason_str(j->items[i].account);
-	}
-	r = store_review_create(tx->st, &rv, si, j->nitems, &j->id);
-	free(si);
-	if (r != 0)
+	if ((r = store_review_create(tx->st, &rv, j->items, j->nitems,
+	    &j->id)) != 0)
 		return r;
 	snprintf(detail, sizeof(detail), "review %lld: %zu items, owner %s, "
 	    "due %lld", (long long)j->id, j->nitems, sys->owner,
 	    (long long)j->due);
 	j->rq->system = sys->name;
 	return req_audit(tx, j->rq, "review-start", "ok", RSN_OK, detail, NULL);
-}
-
-static void
-items_free(struct item *items, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(items[i].user);
-		free(items[i].role);
-		free(items[i].path);
-	}
-	free(items);
 }
 
 /*
@@ -256,56 +218,45 @@ static int
 snapshot(struct req *rq, const struct policy *p, const struct pol_system *sys,
     int64_t now, struct start_job *j)
 {
-	struct store_review_item flags;
-	struct holders hs;
+	struct holders *hs = &j->hs;
 	const struct dc_entry *e;
 	struct dc_info info;
 	char cite[64];
 	size_t i;
 	int r, skip;
 
-	if ((r = access_holders(rq, p, sys, &hs)) != 0) {
-		access_holders_free(&hs);
+	if ((r = access_holders(rq, p, sys, hs)) != 0)
 		return r;
-	}
-	if (hs.n > ITEMS_MAX ||
-	    (j->items = calloc(hs.n + 1, sizeof(*j->items))) == NULL) {
-		access_holders_free(&hs);
+	if (hs->n > ITEMS_MAX ||
+	    (j->items = calloc(hs->n + 1, sizeof(*j->items))) == NULL)
 		return AUTHD_ERR_NOMEM;
-	}
-	for (i = 0; i < hs.n; i++) {
-		struct item *it = &j->items[j->nitems];
+	for (i = 0; i < hs->n; i++) {
+		struct store_review_item *it = &j->items[j->nitems];
+		const struct holder *h = &hs->h[i];
 
 		e = NULL;
-		skip = reviewrule_revoked(rq->w->st, sys->name, hs.h[i].role,
-		    hs.h[i].user, cite, sizeof(cite));
-		if (!skip && hs.h[i].state == RSN_OK &&
-		    dircache_get(rq->w->ad->dc, rq->w->dir,
-		    hs.h[i].user, policy_nesting_depth(p), &e, &info) == 0 &&
+		skip = reviewrule_revoked(rq->w->st, sys->name, h->role,
+		    h->user, cite, sizeof(cite));
+		if (!skip && h->state == RSN_OK &&
+		    dircache_get(rq->w->ad->dc, rq->w->dir, h->user,
+		    policy_nesting_depth(p), &e, &info) == 0 &&
 		    e != NULL && e->found)
 			skip = policy_deny_always(p, sys, &e->pu) != NULL;
 		dircache_put(e);
 		if (skip)
 			continue;
-		it->user = hs.h[i].user;
-		it->role = hs.h[i].role;
-		it->path = hs.h[i].path;
-		hs.h[i].user = hs.h[i].role = hs.h[i].path = NULL;
+		it->user = h->user;
+		it->role = h->role;
+		it->path = h->path;
 		it->token = store_token_state(rq->w->st, it->user);
 		/* None on record when it cannot be read: flagged inactive. */
 		if (store_last_login(rq->w->st, it->user, sys->name,
-		    &it->last_login) != 0)
-			it->last_login = 0;
-		memset(&flags, 0, sizeof(flags));
-		flags.user = it->user;
-		flags.last_login_ms = it->last_login;
-		reviewrule_flags(&flags, sys->owner, now, j->inactive_days);
-		it->inactive = flags.inactive;
-		it->needs_admin = flags.needs_admin;
-		it->account = hs.h[i].state;
+		    &it->last_login_ms) != 0)
+			it->last_login_ms = 0;
+		reviewrule_flags(it, sys->owner, now, j->inactive_days);
+		it->account = reason_str(h->state);
 		j->nitems++;
 	}
-	access_holders_free(&hs);
 	return 0;
 }
 
@@ -411,7 +362,8 @@ review_start(struct req *rq, struct proto_msg *reply)
 			} else
 				r = send_msg(rq, row);
 		}
-		items_free(j.items, j.nitems);
+		free(j.items);
+		access_holders_free(&j.hs);
 	}
 	pol_release(ad, ref);
 	if (r == AUTHD_ERR_DIRECTORY)

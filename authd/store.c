@@ -273,18 +273,24 @@ int
 store_byuser_positions(struct store *s, int64_t *upto, int64_t *head)
 {
 	*upto = *head = 0;
+	if (s->ops->byuser_positions == NULL)
+		return 0;	/* nothing to index: it has reached the head */
 	return s->ops->byuser_positions(s, upto, head);
 }
 
 int
 store_byuser_reset(struct store *s)
 {
+	if (s->ops->byuser_reset == NULL)
+		return 0;
 	return s->ops->byuser_reset(s);
 }
 
 int
 store_byuser_add(struct store *s, int64_t from, int64_t to)
 {
+	if (s->ops->byuser_add == NULL)
+		return 0;
 	return s->ops->byuser_add(s, from, to);
 }
 

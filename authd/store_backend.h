@@ -25,6 +25,7 @@ struct store_ops {
 
 	int	(*open)(const char *database, int migrate, struct store **out);
 	void	(*close)(struct store *);
+	/* May be NULL, with the byuser_* below: no index by user. */
 	int	(*attach_byuser)(struct store *, const char *database,
 		    int create);
 	const char *(*errmsg)(struct store *);
