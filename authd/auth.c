@@ -103,19 +103,24 @@ struct auth_job {
 	int		 acc_done;	/* written down with the allow */
 };
 
-/* authcore's look for the code: match_token. */
+/* authcore's look for the code (arg: the auth_job): match_token. */
 static int
 core_match(void *arg, const char *user, const struct token *t,
     const char *code, time_t now, int64_t *step)
 {
-	return match_token(arg, user, t, code, now, step);
+	struct auth_job *j = arg;
+
+	return match_token(j->rq->w->ad, user, t, code, now, step);
 }
 
-/* authcore's stand-in work: dummy_match. */
-static void
+/* authcore's stand-in work (arg: the auth_job): dummy_match. */
+static int
 core_dummy(void *arg, const char *code, time_t now)
 {
-	dummy_match(arg, code, now);
+	struct auth_job *j = arg;
+
+	dummy_match(j->rq->w->ad, code, now);
+	return 0;
 }
 
 static int
@@ -146,7 +151,7 @@ auth_tx(struct wtx *tx, void *arg)
 	in.proof = j->proof;
 	in.match = core_match;
 	in.dummy = core_dummy;
-	in.arg = ad;
+	in.arg = j;
 	if ((r = authcore_check(tx->st, &in, &out)) != 0)
 		return r;
 	j->need = out.need;

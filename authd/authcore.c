@@ -25,7 +25,7 @@ authcore_check(struct store *st, const struct authcore_in *in,
     struct authcore_out *out)
 {
 	struct token t;
-	int r, have_token;
+	int r, have_token, dummy = 1;
 
 	memset(out, 0, sizeof(*out));
 	out->why = RSN_OK;
@@ -53,10 +53,8 @@ authcore_check(struct store *st, const struct authcore_in *in,
 		    in->pre_detail[0] != '\0')
 			snprintf(out->detail, sizeof(out->detail), "%s",
 			    in->pre_detail);
-		in->dummy(in->arg, in->code, in->now);
 	} else if (out->lo.locked_until_ms > in->now_ms) {
 		out->why = RSN_LOCKED;
-		in->dummy(in->arg, in->code, in->now);
 		snprintf(out->detail, sizeof(out->detail), "locked for %lld s "
 		    "more", (long long)((out->lo.locked_until_ms - in->now_ms +
 		    999) / 1000));
@@ -68,23 +66,19 @@ authcore_check(struct store *st, const struct authcore_in *in,
 		 */
 		out->why = RSN_NO_TOKEN;
 		out->ignored = in->mfa == POL_MFA_OPTIONAL;
-		in->dummy(in->arg, in->code, in->now);
 		snprintf(out->detail, sizeof(out->detail), "%s", out->ignored ?
 		    "mfa optional and no token: left to the rest of the PAM "
 		    "stack" : "the system requires no factor of authd");
 	} else if (!(out->need & POL_F_TOTP)) {
 		/* The password (checked before) was the only factor. */
-		in->dummy(in->arg, in->code, in->now);
 	} else if (!have_token) {
 		out->why = RSN_NO_TOKEN;
-		in->dummy(in->arg, in->code, in->now);
 	} else if (strcmp(t.state, "active") != 0) {
 		out->why = RSN_TOKEN_PENDING;
-		in->dummy(in->arg, in->code, in->now);
 	} else if (!totp_code_wellformed(in->code, TOTP_DIGITS)) {
 		out->why = RSN_BAD_FORMAT;
-		in->dummy(in->arg, in->code, in->now);
 	} else {
+		dummy = 0;
 		r = in->match(in->arg, in->user, &t, in->code, in->now,
 		    &out->step);
 		if (r == AUTHD_ERR_NOT_FOUND) {
@@ -100,7 +94,11 @@ authcore_check(struct store *st, const struct authcore_in *in,
 			    (long long)out->step, (long long)t.last_step);
 		}
 	}
-	r = 0;
+	/*
+	 * SECURITY NOTE: whoever cannot pass costs the work of a real
+	 * check all the same (no user enumeration by timing).
+	 */
+	r = dummy ? in->dummy(in->arg, in->code, in->now) : 0;
  out:
 	token_clear(&t);
 	return r;

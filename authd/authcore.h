@@ -20,6 +20,7 @@
  * The seed never passes through here: `match` (the caller's) opens it
  * and looks for the code; `dummy` costs what a real check costs for a
  * user who cannot pass, so that the answer's timing tells nothing.
+ * Every check calls exactly one of the two.
  */
 
 /*
@@ -29,8 +30,11 @@
  */
 typedef int authcore_match_fn(void *arg, const char *user,
     const struct token *t, const char *code, time_t now, int64_t *step);
-/* The same work as a real check, with nothing to find. */
-typedef void authcore_dummy_fn(void *arg, const char *code, time_t now);
+/*
+ * The same work as a real check, with nothing to find: 0, or an error
+ * when the work could not be done (then nothing is decided).
+ */
+typedef int authcore_dummy_fn(void *arg, const char *code, time_t now);
 
 /* What one code check is asked. */
 struct authcore_in {
@@ -71,7 +75,7 @@ struct authcore_out {
 /*
  * Decides `in` over `st` (inside a write transaction: what it reads stays
  * so until the commit).  Changes nothing.  0 with *out filled, or an
- * AUTHD_ERR_* (the store's, or match's).
+ * AUTHD_ERR_* (the store's, match's or dummy's).
  */
 int authcore_check(struct store *st, const struct authcore_in *in,
     struct authcore_out *out);

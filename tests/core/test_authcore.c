@@ -22,8 +22,8 @@
 
 static struct config cfg;
 
-/* What the stand-ins saw. */
-static int nmatch, ndummy;
+/* What the stand-ins saw; what the dummy answers. */
+static int nmatch, ndummy, dummy_err;
 
 static int
 fake_match(void *arg, const char *user, const struct token *t,
@@ -41,13 +41,14 @@ fake_match(void *arg, const char *user, const struct token *t,
 	return 0;
 }
 
-static void
+static int
 fake_dummy(void *arg, const char *code, time_t now)
 {
 	(void)arg;
 	(void)code;
 	(void)now;
 	ndummy++;
+	return dummy_err;
 }
 
 /* A check of `code` by `user` at `now_ms`, on a system asking a code. */
@@ -377,6 +378,23 @@ test_proof_and_abandon(struct store *st)
 	CHECK_INT_EQ(try_code(st, "gustav", "000021", T0, &out), RSN_REPLAY);
 }
 
+/* When the stand-in work cannot be done, nothing is decided. */
+static void
+test_dummy_fails(struct store *st)
+{
+	struct authcore_in in;
+	struct authcore_out out;
+
+	dummy_err = AUTHD_ERR_SYSTEM;
+	in_init(&in, "nobody", "000040", T0);
+	CHECK_ERR(authcore_check(st, &in, &out), AUTHD_ERR_SYSTEM);
+	in.pre = RSN_BAD_PASSWORD;
+	CHECK_ERR(authcore_check(st, &in, &out), AUTHD_ERR_SYSTEM);
+	dummy_err = 0;
+	CHECK_OK(store_lockout_get(st, "nobody", &out.lo));
+	CHECK_INT_EQ(out.lo.failures, 0);
+}
+
 /* The writer's transaction: a job undone leaves no trace. */
 static void
 test_savepoint(struct store *st)
@@ -422,6 +440,7 @@ main(void)
 	test_pre(st);
 	test_factors(st);
 	test_proof_and_abandon(st);
+	test_dummy_fails(st);
 	test_savepoint(st);
 	tmpstore_close(&t);
 	return check_done("test_authcore");
