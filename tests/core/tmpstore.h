@@ -4,7 +4,7 @@
 
 /*
  * A store (authd/store.h) in a temporary directory under $TMPDIR (or
- * /tmp), with the schema migrated, for the unit tests of the decisions
+ * P_tmpdir), with the schema migrated, for the unit tests of the decisions
  * over it: no root, no slapd, no daemon.
  */
 
@@ -30,7 +30,7 @@ tmpstore_open(struct tmpstore *t, const char *name)
 
 	log_init(name, 1, 0);
 	snprintf(t->dir, sizeof(t->dir), "%s/%s.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp", name);
+	    tmp != NULL && *tmp != '\0' ? tmp : P_tmpdir, name);
 	if (mkdtemp(t->dir) == NULL) {
 		perror("mkdtemp");
 		exit(2);
