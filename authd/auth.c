@@ -14,8 +14,8 @@
 #include "audit.h"
 #include "authd.h"
 #include "authd_err.h"
+#include "keeper.h"
 #include "log.h"
-#include "secmem.h"
 #include "subject.h"
 #include "util.h"
 #include "writer.h"
@@ -31,61 +31,35 @@ lockout_secs(const struct config *c, int64_t n)
 	return d < c->lockout_max ? d : c->lockout_max;
 }
 
-/* Room for an opened seed. */
-#define SEED_MAX	64
-
 /*
- * Opens the user's seed and looks for the code.  Returns 0 with *step set,
- * AUTHD_ERR_NOT_FOUND for no match, or another error.
+ * Looks for the code in the user's token: the key keeper opens the seed
+ * and checks it (keeper.h); the seed never enters this process.  Returns
+ * 0 with *step set, AUTHD_ERR_NOT_FOUND for no match, or another error.
  */
 static int
 match_token(struct authd *ad, const char *user, const struct token *t,
-    const char *code, time_t now, int64_t *step)
+    const char *code, int64_t *step)
 {
-	uint8_t *seed;
-	size_t len;
 	int r;
 
-	*step = -1;
-	/*
-	 * SECURITY NOTE: the open seed is in locked memory, so that it never
-	 * reaches swap or a core dump, and is wiped as it is freed.
-	 */
-	if ((seed = secmem_alloc(SEED_MAX)) == NULL)
-		return AUTHD_ERR_NOMEM;
-	if ((r = unseal(ad->key, user, t->sealed, t->sealed_len, seed,
-	    SEED_MAX, &len)) != 0) {
+	r = keeper_verify(ad->keeper, user, t->sealed, t->sealed_len, code,
+	    step);
+	if (r == AUTHD_ERR_CRYPTO)
 		log_err("token of %s does not open (wrong key or modified)",
 		    user);
-		goto out;
-	}
-	r = totp_match(seed, len, now, TOTP_DIGITS, TOTP_STEP,
-	    (unsigned)ad->cfg->totp_window, code, step);
- out:
-	secmem_free(seed, SEED_MAX);
 	return r;
 }
 
 /*
  * The same work as a real check, for users who cannot pass anyway, so the
- * answer's timing does not tell them apart (no user enumeration).
+ * answer's timing does not tell them apart (no user enumeration): the
+ * keeper opens a sealed seed of nobody's and checks the code against it.
+ * Returns 0, or an error when the keeper is gone.
  */
-static void
-dummy_match(struct authd *ad, const char *code, time_t now)
+static int
+dummy_match(struct authd *ad, const char *code)
 {
-	uint8_t *seed;
-	size_t len = 0;
-	int64_t step;
-
-	/* Open a sealed seed too, as a real check does (same memory). */
-	if ((seed = secmem_alloc(SEED_MAX)) != NULL &&
-	    unseal(ad->key, "-", ad->dummy_sealed, ad->dummy_sealed_len, seed,
-	    SEED_MAX, &len) != 0)
-		len = 0;
-	(void)totp_match(len ? seed : ad->dummy_seed, sizeof(ad->dummy_seed),
-	    now, TOTP_DIGITS, TOTP_STEP, (unsigned)ad->cfg->totp_window, code,
-	    &step);
-	secmem_free(seed, SEED_MAX);
+	return keeper_dummy(ad->keeper, code);
 }
 
 /* One code check, run by the writer inside its transaction. */
@@ -126,7 +100,7 @@ auth_tx(struct wtx *tx, void *arg)
 	struct token t;
 	struct lockout lo;
 	int64_t step = -1, late;
-	int r, have_token;
+	int r, have_token, dummy = 0;
 
 	j->why = RSN_OK;
 	j->locked_now = 0;
@@ -153,10 +127,10 @@ auth_tx(struct wtx *tx, void *arg)
 		if (j->why == j->pre && j->detail_pre[0] != '\0')
 			snprintf(j->detail, sizeof(j->detail), "%s",
 			    j->detail_pre);
-		dummy_match(ad, j->code, j->now);
+		dummy = 1;
 	} else if (lo.locked_until_ms > j->now_ms) {
 		j->why = RSN_LOCKED;
-		dummy_match(ad, j->code, j->now);
+		dummy = 1;
 		snprintf(j->detail, sizeof(j->detail), "locked for %lld s more",
 		    (long long)((lo.locked_until_ms - j->now_ms + 999) / 1000));
 	} else if (j->need == 0) {
@@ -167,24 +141,24 @@ auth_tx(struct wtx *tx, void *arg)
 		 */
 		j->why = RSN_NO_TOKEN;
 		j->ignored = j->mfa == POL_MFA_OPTIONAL;
-		dummy_match(ad, j->code, j->now);
+		dummy = 1;
 		snprintf(j->detail, sizeof(j->detail), "%s", j->ignored ?
 		    "mfa optional and no token: left to the rest of the PAM "
 		    "stack" : "the system requires no factor of authd");
 	} else if (!(j->need & POL_F_TOTP)) {
 		/* The password (checked before) was the only factor. */
-		dummy_match(ad, j->code, j->now);
+		dummy = 1;
 	} else if (!have_token) {
 		j->why = RSN_NO_TOKEN;
-		dummy_match(ad, j->code, j->now);
+		dummy = 1;
 	} else if (strcmp(t.state, "active") != 0) {
 		j->why = RSN_TOKEN_PENDING;
-		dummy_match(ad, j->code, j->now);
+		dummy = 1;
 	} else if (!totp_code_wellformed(j->code, TOTP_DIGITS)) {
 		j->why = RSN_BAD_FORMAT;
-		dummy_match(ad, j->code, j->now);
+		dummy = 1;
 	} else {
-		r = match_token(ad, rq->user, &t, j->code, j->now, &step);
+		r = match_token(ad, rq->user, &t, j->code, &step);
 		if (r == AUTHD_ERR_NOT_FOUND)
 			j->why = RSN_BAD_CODE;
 		else if (r != 0)
@@ -197,6 +171,9 @@ auth_tx(struct wtx *tx, void *arg)
 			    (long long)step, (long long)t.last_step);
 		}
 	}
+	/* Without its keeper authd decides nothing: every branch alike. */
+	if (dummy && (r = dummy_match(ad, j->code)) != 0)
+		goto out;
 
 	/*
 	 * SECURITY NOTE: an allow the client can no longer receive is not
@@ -473,7 +450,8 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	 * a minute per uid, not one each: no filling the disk with them.
 	 */
 	if (j.pre == RSN_UNKNOWN_USER) {
-		dummy_match(rq->w->ad, j.code, j.now);
+		if ((r = dummy_match(rq->w->ad, j.code)) != 0)
+			return r;
 		*why = j.why = RSN_UNKNOWN_USER;
 		if (handler_refusal_due(rq->peer.uid, rq->admin,
 		    REFUSE_PROOF_UNKNOWN, &held)) {
@@ -521,8 +499,7 @@ confirm_tx(struct wtx *tx, void *arg)
 	else if (!totp_code_wellformed(j->code, TOTP_DIGITS))
 		j->why = RSN_BAD_FORMAT;
 	else {
-		r = match_token(rq->w->ad, rq->user, &t, j->code, time(NULL),
-		    &step);
+		r = match_token(rq->w->ad, rq->user, &t, j->code, &step);
 		if (r == AUTHD_ERR_NOT_FOUND)
 			j->why = RSN_BAD_CODE;
 		else if (r != 0)

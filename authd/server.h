@@ -31,7 +31,8 @@ int server_listen(const char *path);
 /*
  * Serves on the three listening sockets until SIGTERM/SIGINT, then stops
  * accepting, finishes every request already received (their audit records
- * are committed and their replies sent) and returns 0.
+ * are committed and their replies sent) and returns 0.  When the key
+ * keeper is gone (keeper.h) it stops the same way and returns -1.
  */
 int server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd);
 
