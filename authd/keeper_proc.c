@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,15 @@ keeper_main(const struct config *c, const int *theirs, int nfds, int watch)
 
 	log_set_ident("authd-keeper");
 	(void)prctl(PR_SET_NAME, "authd-keeper", 0, 0, 0);
+	/*
+	 * It ends when authd hangs up, never on a signal meant for authd: a
+	 * service manager's SIGTERM to the whole group, a terminal's SIGINT
+	 * would otherwise end it first, and authd's last checkpoint with it.
+	 */
+	(void)signal(SIGTERM, SIG_IGN);
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
 	if ((fds = calloc((size_t)nfds, sizeof(int))) == NULL)
 		_exit(1);
 	for (i = 0; i < nfds; i++)

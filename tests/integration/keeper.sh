@@ -17,9 +17,18 @@ enroll anna
 step_safe
 expect_pam "anna logs in" auth anna -a "$(code anna 0)" -e auth=PAM_SUCCESS
 
-# --- the keeper is killed ---------------------------------------------------
+# --- signals meant for authd -----------------------------------------------
+# A service manager signals the whole group; the keeper waits for authd.
 kpid=$(keeper_pid)
 check "authd forked its key keeper (pid ${kpid:-none})" test -n "$kpid"
+kill -TERM "$kpid"
+kill -INT "$kpid"
+kill -HUP "$kpid"
+sleep 0.3
+check "the keeper ignores TERM, INT and HUP" kill -0 "$kpid"
+check "and authd still serves" authctl ping
+
+# --- the keeper is killed ---------------------------------------------------
 kill -KILL "$kpid"
 for ((i = 0; i < 50; i++)); do
 	kill -0 "$AUTHD_PID" 2>/dev/null || break
