@@ -15,6 +15,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "keeper.h"
+#include "keeper_msg.h"
 #include "log.h"
 #include "subject.h"
 #include "util.h"
@@ -86,7 +87,54 @@ struct auth_job {
 	/* The account decision asked for with the code (PROTO_A_ACCOUNT). */
 	const struct access_outcome *acc;
 	int		 acc_done;	/* written down with the allow */
+	/*
+	 * The key keeper's answer, asked before the transaction (auth_ask)
+	 * so that its round trip never holds the writer: for the sealed
+	 * seed copied here, or (ask_sealed_len 0) a dummy check.
+	 */
+	int		 asked;
+	int		 ask_r;		/* keeper_verify's or keeper_dummy's */
+	int64_t		 ask_step;
+	uint8_t		 ask_sealed[KEEPER_SEALED_MAX];
+	size_t		 ask_sealed_len;
 };
+
+/* An answer that is not about the code: the keeper is gone. */
+static int
+keeper_failed(int r)
+{
+	return r != 0 && r != AUTHD_ERR_NOT_FOUND && r != AUTHD_ERR_CRYPTO;
+}
+
+/*
+ * Before the transaction: the keeper checks the code against the token
+ * as it is now, or does the dummy check for a user who has no active
+ * token or a malformed code, one round trip either way.  auth_tx uses the
+ * answer only if the token it reads under its lock is still the one
+ * asked about (else it asks again); the replay check against the last
+ * step stays inside the transaction.
+ */
+static void
+auth_ask(struct req *rq, struct auth_job *j)
+{
+	struct authd *ad = rq->w->ad;
+	struct token t;
+
+	memset(&t, 0, sizeof(t));
+	j->asked = 1;
+	j->ask_sealed_len = 0;
+	if (j->pre == RSN_OK && totp_code_wellformed(j->code, TOTP_DIGITS) &&
+	    store_token_get(rq->w->st, rq->user, &t) == 0 &&
+	    strcmp(t.state, "active") == 0 && t.sealed_len > 0 &&
+	    t.sealed_len <= sizeof(j->ask_sealed)) {
+		memcpy(j->ask_sealed, t.sealed, t.sealed_len);
+		j->ask_sealed_len = t.sealed_len;
+		j->ask_r = match_token(ad, rq->user, &t, j->code,
+		    &j->ask_step);
+	} else
+		j->ask_r = dummy_match(ad, j->code);
+	token_clear(&t);
+}
 
 static int
 auth_tx(struct wtx *tx, void *arg)
@@ -158,7 +206,14 @@ auth_tx(struct wtx *tx, void *arg)
 		j->why = RSN_BAD_FORMAT;
 		dummy = 1;
 	} else {
-		r = match_token(ad, rq->user, &t, j->code, &step);
+		/* Asked about this very token before: the answer stands. */
+		if (j->asked && j->ask_sealed_len > 0 &&
+		    j->ask_sealed_len == t.sealed_len &&
+		    memcmp(j->ask_sealed, t.sealed, t.sealed_len) == 0) {
+			r = j->ask_r;
+			step = j->ask_step;
+		} else
+			r = match_token(ad, rq->user, &t, j->code, &step);
 		if (r == AUTHD_ERR_NOT_FOUND)
 			j->why = RSN_BAD_CODE;
 		else if (r != 0)
@@ -171,8 +226,12 @@ auth_tx(struct wtx *tx, void *arg)
 			    (long long)step, (long long)t.last_step);
 		}
 	}
-	/* Without its keeper authd decides nothing: every branch alike. */
-	if (dummy && (r = dummy_match(ad, j->code)) != 0)
+	/*
+	 * The keeper did as much work before for whoever cannot pass.
+	 * Without it authd decides nothing: every branch alike.
+	 */
+	if (dummy && (r = j->asked ? (keeper_failed(j->ask_r) ? j->ask_r : 0) :
+	    dummy_match(ad, j->code)) != 0)
 		goto out;
 
 	/*
@@ -415,6 +474,7 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 		access_prepare(rq, &p->acc);
 		j->acc = &p->acc;
 	}
+	auth_ask(rq, j);
 	return req_defer(rq, auth_tx, auth_finish, p);
 }
 
@@ -465,6 +525,7 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 		auth_log(rq, &j);
 		return 0;
 	}
+	auth_ask(rq, &j);
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0)
 		return r;
 	*why = j.why;

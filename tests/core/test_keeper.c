@@ -6,8 +6,9 @@
  * message outside the set refused (unknown types, short, trailing, too
  * long fields, a record over KEEPER_MSG_MAX, an empty record) while the
  * keeper goes on answering; a killed keeper noticed and every call then
- * failing.  It also times concurrent callers with one channel (one pair
- * behind a lock) and with one per caller, and prints both.
+ * failing.  It also times one caller alone, and concurrent callers with
+ * one channel (one pair behind a lock) and with one per caller, and
+ * prints the three.
  *
  * As root the keeper runs as nobody with its chroot; otherwise as the
  * caller, as authd does when started as its own user.
@@ -232,7 +233,7 @@ caller(void *arg)
 }
 
 static void
-time_callers(const struct config *c, int channels)
+time_callers(const struct config *c, int callers, int channels)
 {
 	struct keeper *kp = NULL;
 	pthread_t th[CALLERS];
@@ -244,18 +245,18 @@ time_callers(const struct config *c, int channels)
 	if (kp == NULL)
 		return;
 	t0 = mono_ms();
-	for (i = 0; i < CALLERS; i++)
+	for (i = 0; i < callers; i++)
 		CHECK(pthread_create(&th[i], NULL, caller, kp) == 0);
-	for (i = 0; i < CALLERS; i++) {
+	for (i = 0; i < callers; i++) {
 		pthread_join(th[i], &ret);
 		bad += ret != NULL;
 	}
 	t1 = mono_ms();
 	CHECK_INT_EQ(bad, 0);
-	printf("# %d callers, %d channel%s: %d checks in %lld ms, %.1f us "
-	    "each\n", CALLERS, channels, channels == 1 ? "" : "s",
-	    CALLERS * CALLS, (long long)(t1 - t0),
-	    1000.0 * (double)(t1 - t0) / (CALLERS * CALLS));
+	printf("# %d caller%s, %d channel%s: %d checks in %lld ms, %.1f us "
+	    "each\n", callers, callers == 1 ? "" : "s", channels,
+	    channels == 1 ? "" : "s", callers * CALLS, (long long)(t1 - t0),
+	    1000.0 * (double)(t1 - t0) / (callers * CALLS));
 	keeper_stop(kp);
 }
 
@@ -307,8 +308,9 @@ main(void)
 		test_messages(kp);
 		keeper_stop(kp);
 	}
-	time_callers(&c, 1);
-	time_callers(&c, CALLERS);
+	time_callers(&c, 1, 1);
+	time_callers(&c, CALLERS, 1);
+	time_callers(&c, CALLERS, CALLERS);
 	test_death(&c);
 	unlink(seal_path);
 	unlink(sign_path);
