@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The key keeper's messages (keeper_msg.h): the keeper's one parser and
- * what it answers, and the encoders authd uses to ask.  Everything here
- * runs on bytes in memory, so that the fuzzer drives exactly the code the
- * keeper runs.
+ * what it answers, and the encoders authd uses to ask.  Everything but
+ * keeper_recv runs on bytes in memory, so that the fuzzer drives exactly
+ * the code the keeper runs.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

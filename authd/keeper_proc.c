@@ -245,7 +245,7 @@ keeper_main(const struct config *c, const int *theirs, int nfds, int watch)
 {
 	struct keeper_keys k;
 	const char *user = c->keeper_user != NULL ? c->keeper_user : c->user;
-	int *fds, root = geteuid() == 0, sc, i;
+	int *fds, root = geteuid() == 0, i;
 	uid_t uid = 0;
 	gid_t gid = 0;
 
@@ -305,7 +305,7 @@ keeper_main(const struct config *c, const int *theirs, int nfds, int watch)
 	if (keep_only(fds, nfds, &watch) != 0 || limits(nfds) != 0 ||
 	    priv_no_dump() != 0)
 		_exit(1);
-	if ((sc = seccomp_apply()) < 0)
+	if (seccomp_apply() < 0)
 		_exit(1);
 	serve(&k, fds, nfds, watch);
 	keeper_keys_close(&k);
