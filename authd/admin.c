@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "authd.h"
 #include "authd_err.h"
+#include "keeper.h"
 #include "log.h"
 #include "secmem.h"
 #include "sock.h"
@@ -74,7 +75,6 @@ admin_enroll(struct req *rq, struct proto_msg *reply)
 	struct authd *ad = rq->w->ad;
 	struct admin_job j;
 	struct token t;
-	uint8_t seed[TOTP_SEED_LEN];
 	struct dir_account acct;
 	char *dn = NULL, *uri = NULL, state[96] = "";
 	enum reason why;
@@ -104,13 +104,13 @@ admin_enroll(struct req *rq, struct proto_msg *reply)
 		    "disabled" : why == RSN_ACCOUNT_EXPIRED ? "the directory "
 		    "account has expired" : "directory unavailable");
 	}
-	if ((r = totp_new_seed(seed)) != 0 ||
-	    (r = totp_uri(ad->cfg->issuer, rq->user, seed, sizeof(seed),
-	    &uri)) != 0 ||
-	    (r = seal(ad->key, rq->user, seed, sizeof(seed), &t.sealed,
-	    &t.sealed_len)) != 0)
+	/*
+	 * The key keeper makes the seed, seals it and writes the URI: the
+	 * seed is in this process only as the URI that authctl shows once.
+	 */
+	if ((r = keeper_enroll(ad->keeper, rq->user, &t.sealed, &t.sealed_len,
+	    &uri)) != 0)
 		goto fail;
-	explicit_bzero(seed, sizeof(seed));
 	snprintf(t.state, sizeof(t.state), "pending");
 	if ((r = writer_run(ad->writer, enroll_tx, &j)) != 0)
 		goto fail;
@@ -126,7 +126,6 @@ admin_enroll(struct req *rq, struct proto_msg *reply)
  fail:
 	r = admin_fail(rq, "enroll", r, reply);
  out:
-	explicit_bzero(seed, sizeof(seed));
 	secure_free_str(uri);
 	token_clear(&t);
 	return r;

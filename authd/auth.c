@@ -14,67 +14,43 @@
 #include "authcore.h"
 #include "authd.h"
 #include "authd_err.h"
+#include "keeper.h"
+#include "keeper_msg.h"
 #include "log.h"
-#include "secmem.h"
 #include "subject.h"
 #include "util.h"
 #include "writer.h"
 
-/* Room for an opened seed. */
-#define SEED_MAX	64
 
 /*
- * Opens the user's seed and looks for the code.  Returns 0 with *step set,
- * AUTHD_ERR_NOT_FOUND for no match, or another error.
+ * Looks for the code in the user's token: the key keeper opens the seed
+ * and checks it (keeper.h); the seed never enters this process.  Returns
+ * 0 with *step set, AUTHD_ERR_NOT_FOUND for no match, or another error.
  */
 static int
 match_token(struct authd *ad, const char *user, const struct token *t,
-    const char *code, time_t now, int64_t *step)
+    const char *code, int64_t *step)
 {
-	uint8_t *seed;
-	size_t len;
 	int r;
 
-	*step = -1;
-	/*
-	 * SECURITY NOTE: the open seed is in locked memory, so that it never
-	 * reaches swap or a core dump, and is wiped as it is freed.
-	 */
-	if ((seed = secmem_alloc(SEED_MAX)) == NULL)
-		return AUTHD_ERR_NOMEM;
-	if ((r = unseal(ad->key, user, t->sealed, t->sealed_len, seed,
-	    SEED_MAX, &len)) != 0) {
+	r = keeper_verify(ad->keeper, user, t->sealed, t->sealed_len, code,
+	    step);
+	if (r == AUTHD_ERR_CRYPTO)
 		log_err("token of %s does not open (wrong key or modified)",
 		    user);
-		goto out;
-	}
-	r = totp_match(seed, len, now, TOTP_DIGITS, TOTP_STEP,
-	    (unsigned)ad->cfg->totp_window, code, step);
- out:
-	secmem_free(seed, SEED_MAX);
 	return r;
 }
 
 /*
  * The same work as a real check, for users who cannot pass anyway, so the
- * answer's timing does not tell them apart (no user enumeration).
+ * answer's timing does not tell them apart (no user enumeration): the
+ * keeper opens a sealed seed of nobody's and checks the code against it.
+ * Returns 0, or an error when the keeper is gone.
  */
-static void
-dummy_match(struct authd *ad, const char *code, time_t now)
+static int
+dummy_match(struct authd *ad, const char *code)
 {
-	uint8_t *seed;
-	size_t len = 0;
-	int64_t step;
-
-	/* Open a sealed seed too, as a real check does (same memory). */
-	if ((seed = secmem_alloc(SEED_MAX)) != NULL &&
-	    unseal(ad->key, "-", ad->dummy_sealed, ad->dummy_sealed_len, seed,
-	    SEED_MAX, &len) != 0)
-		len = 0;
-	(void)totp_match(len ? seed : ad->dummy_seed, sizeof(ad->dummy_seed),
-	    now, TOTP_DIGITS, TOTP_STEP, (unsigned)ad->cfg->totp_window, code,
-	    &step);
-	secmem_free(seed, SEED_MAX);
+	return keeper_dummy(ad->keeper, code);
 }
 
 /* One code check, run by the writer inside its transaction. */
@@ -101,26 +77,90 @@ struct auth_job {
 	/* The account decision asked for with the code (PROTO_A_ACCOUNT). */
 	const struct access_outcome *acc;
 	int		 acc_done;	/* written down with the allow */
+	/*
+	 * The key keeper's answer, asked before the transaction (auth_ask)
+	 * so that its round trip never holds the writer: for the sealed
+	 * seed copied here, or (ask_sealed_len 0) a dummy check.
+	 */
+	int		 asked;
+	int		 ask_r;		/* keeper_verify's or keeper_dummy's */
+	int64_t		 ask_step;
+	uint8_t		 ask_sealed[KEEPER_SEALED_MAX];
+	size_t		 ask_sealed_len;
 };
 
-/* authcore's look for the code (arg: the auth_job): match_token. */
+/* An answer that is not about the code: the keeper is gone. */
+static int
+keeper_failed(int r)
+{
+	return r != 0 && r != AUTHD_ERR_NOT_FOUND && r != AUTHD_ERR_CRYPTO;
+}
+
+/*
+ * Before the transaction: the keeper checks the code against the token
+ * as it is now, or does the dummy check for a user who has no active
+ * token or a malformed code, one round trip either way.  auth_tx uses the
+ * answer only if the token it reads under its lock is still the one
+ * asked about (else it asks again); the replay check against the last
+ * step stays inside the transaction.
+ */
+static void
+auth_ask(struct req *rq, struct auth_job *j)
+{
+	struct authd *ad = rq->w->ad;
+	struct token t;
+
+	memset(&t, 0, sizeof(t));
+	j->asked = 1;
+	j->ask_sealed_len = 0;
+	if (j->pre == RSN_OK && totp_code_wellformed(j->code, TOTP_DIGITS) &&
+	    store_token_get(rq->w->st, rq->user, &t) == 0 &&
+	    strcmp(t.state, "active") == 0 && t.sealed_len > 0 &&
+	    t.sealed_len <= sizeof(j->ask_sealed)) {
+		memcpy(j->ask_sealed, t.sealed, t.sealed_len);
+		j->ask_sealed_len = t.sealed_len;
+		j->ask_r = match_token(ad, rq->user, &t, j->code,
+		    &j->ask_step);
+	} else
+		j->ask_r = dummy_match(ad, j->code);
+	token_clear(&t);
+}
+
+/*
+ * authcore's look for the code (arg: the auth_job): the keeper's answer
+ * from before the transaction when it was about this very token, else
+ * the keeper asked now.
+ */
 static int
 core_match(void *arg, const char *user, const struct token *t,
     const char *code, time_t now, int64_t *step)
 {
 	struct auth_job *j = arg;
 
-	return match_token(j->rq->w->ad, user, t, code, now, step);
+	(void)now;	/* the keeper reads its own clock */
+	if (j->asked && j->ask_sealed_len > 0 &&
+	    j->ask_sealed_len == t->sealed_len &&
+	    memcmp(j->ask_sealed, t->sealed, t->sealed_len) == 0) {
+		*step = j->ask_step;
+		return j->ask_r;
+	}
+	return match_token(j->rq->w->ad, user, t, code, step);
 }
 
-/* authcore's stand-in work (arg: the auth_job): dummy_match. */
+/*
+ * authcore's stand-in work (arg: the auth_job): the keeper did as much
+ * before for whoever cannot pass; without the keeper authd decides
+ * nothing.
+ */
 static int
 core_dummy(void *arg, const char *code, time_t now)
 {
 	struct auth_job *j = arg;
 
-	dummy_match(j->rq->w->ad, code, now);
-	return 0;
+	(void)now;
+	if (j->asked)
+		return keeper_failed(j->ask_r) ? j->ask_r : 0;
+	return dummy_match(j->rq->w->ad, code);
 }
 
 static int
@@ -378,6 +418,7 @@ auth_handle(struct req *rq, struct proto_msg *reply)
 		access_prepare(rq, &p->acc);
 		j->acc = &p->acc;
 	}
+	auth_ask(rq, j);
 	return req_defer(rq, auth_tx, auth_finish, p);
 }
 
@@ -413,7 +454,8 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 	 * a minute per uid, not one each: no filling the disk with them.
 	 */
 	if (j.pre == RSN_UNKNOWN_USER) {
-		dummy_match(rq->w->ad, j.code, j.now);
+		if ((r = dummy_match(rq->w->ad, j.code)) != 0)
+			return r;
 		*why = j.why = RSN_UNKNOWN_USER;
 		if (peer_refusal_due(rq->peer.uid, rq->admin,
 		    REFUSE_PROOF_UNKNOWN, &held)) {
@@ -427,6 +469,7 @@ auth_prove(struct req *rq, const char *pw, const char *code,
 		auth_log(rq, &j);
 		return 0;
 	}
+	auth_ask(rq, &j);
 	if ((r = writer_run(rq->w->ad->writer, auth_tx, &j)) != 0)
 		return r;
 	*why = j.why;
@@ -461,8 +504,7 @@ confirm_tx(struct wtx *tx, void *arg)
 	else if (!totp_code_wellformed(j->code, TOTP_DIGITS))
 		j->why = RSN_BAD_FORMAT;
 	else {
-		r = match_token(rq->w->ad, rq->user, &t, j->code, time(NULL),
-		    &step);
+		r = match_token(rq->w->ad, rq->user, &t, j->code, &step);
 		if (r == AUTHD_ERR_NOT_FOUND)
 			j->why = RSN_BAD_CODE;
 		else if (r != 0)

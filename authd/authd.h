@@ -14,11 +14,11 @@
 #include "policy.h"
 #include "proto.h"
 #include "reason.h"
-#include "seal.h"
 #include "store.h"
 #include "totp.h"
 
 struct budget;
+struct keeper;
 
 /* The sockets authd serves (struct req's `admin`). */
 enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2,
@@ -32,16 +32,16 @@ enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2,
 /* Daemon-wide state; read-only once the workers run. */
 struct authd {
 	struct config	*cfg;
-	/* The secrets live in locked memory (lib/secmem.h), wiped at exit. */
-	struct seal_key	*key;
+	/*
+	 * The seal key and the audit signing key are not here: only the key
+	 * keeper holds them (keeper.h).  The passwords live in locked memory
+	 * (lib/secmem.h), wiped at exit.
+	 */
+	struct keeper	*keeper;
 	char		*bindpw;	/* LDAP service password */
 	char		*writepw;	/* LDAP remediation password, or NULL */
 	int		 have_admin_gid, have_client_gid;
 	gid_t		 admin_gid, client_gid;
-	/* Stand-in seed so that users without a token cost the same work. */
-	uint8_t		 dummy_seed[TOTP_SEED_LEN];
-	uint8_t		*dummy_sealed;	/* dummy_seed sealed, opened alike */
-	size_t		 dummy_sealed_len;
 	struct writer	*writer;	/* the database's one writer */
 	struct dircache	*dc;		/* users' DNs and groups, shared */
 	struct budget	*budget;	/* per socket and uid (budget.h) */

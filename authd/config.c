@@ -27,6 +27,7 @@ static const struct conf_kw keywords[] = {
 	PATH("database", database, "/var/lib/authd/authd.db"),
 	PATH("seal_key", seal_key, "/var/lib/authd/seal.key"),
 	STR("user", user, "_authd"),
+	STR("keeper_user", keeper_user, NULL),
 	STR("admin_group", admin_group, "authd-admin"),
 	STR("client_group", client_group, NULL),
 	STR("node_name", node_name, NULL),
@@ -324,6 +325,10 @@ check(const char *path, struct config *c)
 		    "connections_max", path);
 		errors++;
 	}
+	/* The key keeper runs as authd's user unless told otherwise. */
+	if (c->keeper_user == NULL && (c->keeper_user = strdup(c->user)) ==
+	    NULL)
+		errors++;
 	if (c->node_name == NULL) {
 		if (gethostname(host, sizeof(host)) != 0)
 			strcpy(host, "localhost");

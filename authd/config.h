@@ -18,6 +18,7 @@ struct config {
 	char		*database;
 	char		*seal_key;
 	char		*user;
+	char		*keeper_user;		/* default: user */
 	char		*admin_group;
 	char		*client_group;
 	char		*node_name;

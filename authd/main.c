@@ -9,11 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include "authd.h"
 #include "authd_err.h"
+#include "keeper.h"
 #include "log.h"
 #include "priv.h"
 #include "relay.h"
@@ -27,13 +25,15 @@
 #define DEFAULT_CONFIG	"/etc/authd/authd.conf"
 
 /*
- * Secret memory (lib/secmem.h): the keys, the passwords and the seeds
- * open at a time take a few KiB; OpenSSL adds two random generators of
- * about 256 bytes for every thread that draws random bytes.
+ * Secret memory (lib/secmem.h): the passwords take a few KiB; OpenSSL
+ * adds two random generators of about 256 bytes for every thread that
+ * draws random bytes.  (The keys live in the key keeper's own.)
  */
 #define SECMEM_BASE		(16 * 1024)
 #define SECMEM_PER_THREAD	1024
 #define SECMEM_THREADS_MORE	8	/* main, writer, index, listener... */
+/* Key keeper channels besides the workers': the writer's own thread. */
+#define KEEPER_CHANNELS_MORE	2
 
 static void
 usage(FILE *f)
@@ -94,8 +94,8 @@ main(int argc, char **argv)
 
 	/*
 	 * SECURITY NOTE: before anything else, no core file and no ptrace or
-	 * /proc/PID/mem by other processes of the same uid: the seal key,
-	 * the signing key and the passwords are read below.  Started as
+	 * /proc/PID/mem by other processes of the same uid: the passwords
+	 * are read below, the keys by the keeper forked from here.  Started as
 	 * root, the uid change alone would do it (with fs.suid_dumpable 0);
 	 * started as its own user, nothing would.
 	 */
@@ -174,6 +174,15 @@ main(int argc, char **argv)
 		return ret;
 	}
 	/*
+	 * SECURITY NOTE: the key keeper first, while this process holds no
+	 * secret, has no socket and no thread: it reads the seal key and the
+	 * audit signing key itself, and they never enter this process
+	 * (keeper.h).  One channel per worker, and a few for the writer.
+	 */
+	if (keeper_start(ad.cfg, (int)ad.cfg->workers + KEEPER_CHANNELS_MORE,
+	    &ad.keeper) != 0)
+		goto out;
+	/*
 	 * Locked memory for the secrets, set up as root (CAP_IPC_LOCK) so that
 	 * RLIMIT_MEMLOCK does not matter; it stays locked after the drop.
 	 * If it cannot be locked (started as authd's user with a low limit),
@@ -205,14 +214,7 @@ main(int argc, char **argv)
 	if (priv_drop(ad.cfg->user) != 0)
 		goto out;
 
-	/* As authd's user: its own key and database. */
-	if (totp_init() != 0 || RAND_bytes(ad.dummy_seed,
-	    sizeof(ad.dummy_seed)) != 1)
-		goto out;
-	if (seal_key_open(ad.cfg->seal_key, &ad.key) != 0 ||
-	    seal(ad.key, "-", ad.dummy_seed, sizeof(ad.dummy_seed),
-	    &ad.dummy_sealed, &ad.dummy_sealed_len) != 0)
-		goto out;
+	/* As authd's user: its database. */
 	if (store_open(ad.cfg->database, 1, &st) != 0)
 		goto out;
 	ad.main_st = st;
@@ -242,12 +244,12 @@ main(int argc, char **argv)
 	dircache_free(ad.dc);
 	pol_done(&ad);
 	store_close(st);
-	seal_key_free(ad.key);
+	/* A keeper that died makes authd's exit status non-zero. */
+	if (keeper_gone(ad.keeper))
+		ret = 1;
+	keeper_stop(ad.keeper);
 	secmem_free_str(ad.bindpw);
 	secmem_free_str(ad.writepw);
-	explicit_bzero(ad.dummy_seed, sizeof(ad.dummy_seed));
-	free(ad.dummy_sealed);
-	totp_done();
 	config_free(ad.cfg);
 	secmem_done();
 	return ret;

@@ -36,23 +36,43 @@ priv_no_dump(void)
 }
 
 int
-priv_drop(const char *user)
+priv_lookup(const char *user, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-	int r;
 
-	if (geteuid() != 0)
-		return 0;
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
 		log_err("user %s: %s", user, errno ? strerror(errno) :
 		    "no such user");
 		return -1;
 	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
+	if (pw->pw_uid == 0) {
+		log_err("user %s is root; refusing to run as root", user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int
+priv_drop(const char *user)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (priv_lookup(user, &uid, &gid) != 0)
+		return -1;
+	return priv_drop_ids(user, uid, gid);
+}
+
+int
+priv_drop_ids(const char *user, uid_t uid, gid_t gid)
+{
+	int r;
+
 	if (uid == 0) {
 		log_err("user %s is root; refusing to run as root", user);
 		return -1;

@@ -10,6 +10,8 @@
  */
 int priv_no_dump(void);
 
+#include <sys/types.h>
+
 /*
  * Drops to `user` (its primary group only, no supplementary groups) with
  * setres[gu]id, verifies that root cannot be regained and makes the
@@ -17,5 +19,18 @@ int priv_no_dump(void);
  * as root.  Returns 0, or -1 after logging why.
  */
 int priv_drop(const char *user);
+
+/*
+ * Looks `user` up: its uid and primary gid.  Refuses root.  0, or -1
+ * after logging why.
+ */
+int priv_lookup(const char *user, uid_t *uid, gid_t *gid);
+
+/*
+ * priv_drop with ids already looked up (after a chroot, where the user
+ * database is out of reach); `user` names them in the log.  Must run as
+ * root.  0, or -1 after logging why.
+ */
+int priv_drop_ids(const char *user, uid_t uid, gid_t gid);
 
 #endif

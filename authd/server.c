@@ -19,6 +19,7 @@
 #include "authd_err.h"
 #include "budget.h"
 #include "handler.h"
+#include "keeper.h"
 #include "log.h"
 #include "proto.h"
 #include "reason.h"
@@ -749,12 +750,12 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 	const struct config *cfg = ad->cfg;
 	struct server sv;
 	struct worker_arg *wa = NULL;
-	struct pollfd pfd[6];
+	struct pollfd pfd[7];
 	struct epoll_event ev;
 	struct sigaction sa;
 	size_t nw = (size_t)cfg->workers, i, busy;
 	int64_t now, wake, next_overdue;
-	int n, ret = -1, stopping = 0, paused;
+	int n, ret = -1, stopping = 0, paused, lost = 0;
 	char sb[16];
 	uint64_t cnt;
 
@@ -803,6 +804,14 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 			review_log_overdue(ad);
 			next_overdue = mono_ms() + 86400 * 1000;
 		}
+		/*
+		 * SECURITY NOTE: without its key keeper authd could only
+		 * refuse: it stops, as on SIGTERM, and exits non-zero.
+		 */
+		if (!lost && keeper_gone(ad->keeper)) {
+			lost = 1;
+			got_stop = 1;
+		}
 		if (got_stop && !stopping) {
 			stopping = 1;
 			(void)conn_count(&sv, &busy);
@@ -835,14 +844,16 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 		pfd[3].fd = paused ? -1 : admin_fd;
 		pfd[4].fd = paused ? -1 : review_fd;
 		pfd[5].fd = paused ? -1 : tls_fd(ts);
-		for (i = 0; i < 6; i++) {
-			pfd[i].events = POLLIN;
+		/* The keeper's end: only its hang-up counts (POLLHUP). */
+		pfd[6].fd = lost ? -1 : keeper_watch_fd(ad->keeper);
+		for (i = 0; i < 7; i++) {
+			pfd[i].events = i == 6 ? 0 : POLLIN;
 			pfd[i].revents = 0;
 		}
 		if (!stopping && now < sv.accept_pause_until &&
 		    sv.accept_pause_until < wake)
 			wake = sv.accept_pause_until;
-		n = poll(pfd, 6, wake > now ? (int)(wake - now) : 0);
+		n = poll(pfd, 7, wake > now ? (int)(wake - now) : 0);
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
@@ -870,7 +881,7 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 				tls_accept(ts, tls_adopt, &sv);
 		}
 	}
-	ret = 0;
+	ret = lost ? -1 : 0;
  stop:
 	if (ret != 0) {
 		/* Workers that did start: let them close what they hold. */

@@ -33,7 +33,8 @@ int server_listen(const char *path);
  * not NULL, whose connections become SOCK_TLS connections) until
  * SIGTERM/SIGINT, then stops accepting, finishes every request already
  * received (their audit records are committed and their replies sent)
- * and returns 0.  Frees `ts` and closes the sockets.
+ * and returns 0.  When the key keeper is gone (keeper.h) it stops the
+ * same way and returns -1.  Frees `ts` and closes the sockets.
  */
 struct tls_server;
 int server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,

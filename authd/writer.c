@@ -10,6 +10,7 @@
 
 #include "authd.h"
 #include "authd_err.h"
+#include "keeper.h"
 #include "log.h"
 #include "slog.h"
 #include "util.h"
@@ -38,7 +39,6 @@ struct wline {
 struct writer {
 	struct authd		*ad;
 	struct store		*st;
-	struct chain_key	*key;
 	struct slog		*slog;
 	pthread_t		 th;
 	int			 started;
@@ -197,7 +197,8 @@ writer_checkpoint(struct wtx *tx, int64_t seq,
 	cp->time_ms = wall_ms();
 	memcpy(cp->hash, hash, CHAIN_HASH_LEN);
 	snprintf(cp->node, sizeof(cp->node), "%s", w->ad->cfg->node_name);
-	if ((r = chain_sign(w->key, cp)) != 0 ||
+	/* Signed by the key keeper: the key is not in this process. */
+	if ((r = keeper_sign(w->ad->keeper, cp)) != 0 ||
 	    (r = store_audit_checkpoint_put(tx->st, cp)) != 0 ||
 	    (r = chain_checkpoint_format(cp, line, sizeof(line))) != 0)
 		return r;
@@ -681,8 +682,7 @@ writer_start(struct authd *ad, struct writer **out)
 		r = AUTHD_ERR_NOMEM;
 		goto fail;
 	}
-	if ((r = chain_key_open(c->audit_key, &w->key)) != 0 ||
-	    (r = store_open(c->database, 0, &w->st)) != 0 ||
+	if ((r = store_open(c->database, 0, &w->st)) != 0 ||
 	    (r = store_open(c->database, 0, &w->ckst)) != 0 ||
 	    (r = load_head(w)) != 0)
 		goto fail;
@@ -695,7 +695,7 @@ writer_start(struct authd *ad, struct writer **out)
 	w->started = 1;
 	log_info("audit chain at seq %lld (last checkpoint %lld), key %s, "
 	    "group commit %s", (long long)w->head_seq, (long long)w->cp_seq,
-	    chain_key_id(w->key), c->audit_group_commit ? "on" : "off");
+	    keeper_key_id(ad->keeper), c->audit_group_commit ? "on" : "off");
 	*out = w;
 	return 0;
  fail:
@@ -724,7 +724,6 @@ writer_stop(struct writer *w)
 	free(w->out);
 	store_close(w->st);
 	store_close(w->ckst);
-	chain_key_free(w->key);
 	slog_close(w->slog);
 	pthread_mutex_destroy(&w->mtx);
 	pthread_cond_destroy(&w->cv);

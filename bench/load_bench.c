@@ -1271,6 +1271,13 @@ write_conf(const struct opts *o, const struct bench_authd *d,
 	fprintf(f, "audit_group_commit yes\n");
 	fprintf(f, "workers %lld\n", o->workers);
 	fprintf(f, "connections_max 1024\n");
+	/*
+	 * Enrollment holds enroll_conns admin connections at once (32 by
+	 * default): the admin socket's share must take them (authd's check
+	 * keeps it within half of connections_max, with the review share).
+	 */
+	fprintf(f, "admin_connections %lld\n", o->enroll_conns < 16 ? 16 :
+	    o->enroll_conns > 480 ? 480 : o->enroll_conns);
 	if (ferror(f) | (fclose(f) != 0)) {
 		bench_warnx("%s: write failed", d->conf);
 		return -1;

@@ -327,6 +327,15 @@ chain_key_id(const struct chain_key *k)
 }
 
 int
+chain_key_pubkey(const struct chain_key *k, uint8_t out[32])
+{
+	size_t len = 32;
+
+	return EVP_PKEY_get_raw_public_key(k->pkey, out, &len) == 1 &&
+	    len == 32 ? 0 : AUTHD_ERR_CRYPTO;
+}
+
+int
 chain_sign(const struct chain_key *k, struct chain_checkpoint *cp)
 {
 	EVP_MD_CTX *md = NULL;

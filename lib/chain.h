@@ -86,6 +86,9 @@ void chain_key_free(struct chain_key *k);
 /* The key's id: the first CHAIN_KEYID_LEN hex digits of SHA-256(pubkey). */
 const char *chain_key_id(const struct chain_key *k);
 
+/* Copies the raw 32-byte Ed25519 public key into `out`.  0 or _CRYPTO. */
+int chain_key_pubkey(const struct chain_key *k, uint8_t out[32]);
+
 /* Fills cp->sig and cp->key_id by signing seq, time, hash and node. */
 int chain_sign(const struct chain_key *k, struct chain_checkpoint *cp);
 

@@ -12,14 +12,35 @@ static int log_stderr = 1;
 static int log_level = LOG_INFO;
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
 static char log_ident[32] = "authd";
+static int log_facility = LOG_DAEMON;
+static int log_off;
 
 void
 log_init(const char *ident, int to_stderr, int facility)
 {
 	snprintf(log_ident, sizeof(log_ident), "%s", ident);
 	log_stderr = to_stderr;
+	log_facility = facility;
 	if (!to_stderr)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_set_ident(const char *ident)
+{
+	snprintf(log_ident, sizeof(log_ident), "%s", ident);
+	if (!log_stderr) {
+		closelog();
+		openlog(log_ident, LOG_PID | LOG_NDELAY, log_facility);
+	}
+}
+
+void
+log_silence(void)
+{
+	log_off = 1;
+	if (!log_stderr)
+		closelog();
 }
 
 void
@@ -64,7 +85,7 @@ log_msg(int pri, const char *fmt, ...)
 	time_t t;
 	va_list ap;
 
-	if (pri > log_level)
+	if (pri > log_level || log_off)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -13,6 +13,13 @@
 
 /* Sets the identity, destination (1 = stderr) and facility. */
 void log_init(const char *ident, int to_stderr, int facility);
+/* Changes the identity the lines carry (a process forked off). */
+void log_set_ident(const char *ident);
+/*
+ * From now on nothing is logged: syslog's socket is closed, stderr no
+ * longer written (a process about to close its descriptors).
+ */
+void log_silence(void);
 /* Messages above `level` (LOG_ERR..LOG_DEBUG) are dropped. */
 void log_set_level(int level);
 int log_get_level(void);

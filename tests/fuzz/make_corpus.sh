@@ -10,6 +10,7 @@
 #   proto/  frame bodies (without the 4-byte length prefix), one per file
 #   conf/   configuration files for fuzz_conf's keyword table
 #   util/   8-byte min, 8-byte max, 1-byte output size, then text
+#   keeper/ key keeper requests (authd/keeper_msg.h), one record per file
 #
 # The binary seeds cannot carry a licence line; like this script, they are
 # under BSD-2-Clause.
@@ -17,7 +18,7 @@
 set -eu
 
 dir=$(cd "$(dirname "$0")" && pwd)/corpus
-mkdir -p "$dir/proto" "$dir/conf" "$dir/util"
+mkdir -p "$dir/proto" "$dir/conf" "$dir/util" "$dir/keeper"
 
 # hex "01 ff" -> the two bytes 0x01 0xff (POSIX printf only knows octal).
 hex() {
@@ -102,3 +103,16 @@ U=$dir/util
 { hex 80 00 00 00 00 00 00 00 7f ff ff ff ff ff ff ff 20
   printf -- -9223372036854775808; } >"$U/llong-min"
 { u64 0; u64 0; hex 00; printf 'al\\ice\033[0m'; } >"$U/escape"
+
+K=$dir/keeper
+# ks VALUE: a string field (u8 length + bytes).
+ks() { hex "$(printf '%02x' "$(printf %s "$1" | wc -c)")"; printf %s "$1"; }
+hash32() { for _ in 1 2 3 4; do hex 01 23 45 67 89 ab cd ef; done; }
+hex 01 >"$K/pubkey"
+{ hex 02; ks anna; } >"$K/enroll"
+{ hex 03; ks anna; hex 31; hex 01; for _ in 1 2 3 4 5 6; do hex 00 11 22 33 44 55 66 77; done
+  ks 123456; } >"$K/verify"
+{ hex 04; ks 123456; } >"$K/dummy"
+{ hex 05; u64 4242; u64 1700000000000; hash32; } >"$K/sign"
+{ hex 04; ks ""; } >"$K/dummy-empty"
+hex 06 >"$K/unknown"

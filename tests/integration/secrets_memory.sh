@@ -3,11 +3,15 @@
 #
 # authd's secrets stay out of core files, swap and other processes of its
 # user: the process is not dumpable and has a core limit of 0 however it
-# was started (as root, which drops to _authd, or directly as _authd), and
-# the seal key and the audit signing key live only in memory that is
-# locked (mlock) and left out of core dumps (MADV_DONTDUMP); a seed opened
-# for a login is wiped.  Without the right to lock memory authd says so
-# and serves anyway.
+# was started (as root, which drops to _authd, or directly as _authd).
+# The seal key and the audit signing key are not in authd's memory at all:
+# only the key keeper it forks holds them (authd/keeper.h), in memory that
+# is locked (mlock) and left out of core dumps (MADV_DONTDUMP); a seed
+# opened for a login is wiped there.  The keeper is as closed as authd and
+# more: chrooted to a directory that no longer exists, no-new-privs, its
+# socketpairs its only descriptors, a seccomp filter (builds without
+# sanitizers).  Without the right to lock memory authd says so and serves
+# anyway.
 #
 # Dumpability has no field in /proc/PID/status.  What tells it is what it
 # does: the kernel gives the /proc/PID files of a non-dumpable process to
@@ -106,22 +110,57 @@ mem_where() {
 	EOF
 }
 
+# keeper_closed WHO PID: what only the keeper gives up (keeper_proc.c).
+keeper_closed() {
+	local who=$1 pid=$2 fds sc want=2
+	check "$who: keeper has no-new-privs" \
+		grep -Eq '^NoNewPrivs:[[:space:]]+1$' "/proc/$pid/status"
+	# Sanitizer builds run without the filter, and say so.
+	grep -q 'sanitizer build: no seccomp filter' "$T_DIR/authd.log" && want=0
+	sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' "/proc/$pid/status")
+	check "$who: keeper's seccomp mode is $want (got $sc)" test "$sc" = "$want"
+	fds=$(for f in "/proc/$pid/fd/"*; do readlink "$f"; done)
+	t_log "$who: keeper's descriptors: $(tr '\n' ' ' <<<"$fds")"
+	check "$who: keeper holds nothing but sockets" \
+		not grep -qv '^socket:' <<<"$fds"
+	check "$who: keeper has no stdin, stdout or stderr" \
+		test ! -e "/proc/$pid/fd/0" -a ! -e "/proc/$pid/fd/1" -a ! -e "/proc/$pid/fd/2"
+}
+
 # --- started as root, the normal way -----------------------------------
 authd_start
+kpid=$(keeper_pid)
+check "authd forked its key keeper (pid ${kpid:-none})" test -n "$kpid"
 check "authd logs its locked secret memory" \
-	grep -q 'secret memory: [0-9]* bytes locked in RAM, left out of core dumps' "$T_DIR/authd.log"
+	grep -q 'authd\[info\]: secret memory: [0-9]* bytes locked in RAM, left out of core dumps' "$T_DIR/authd.log"
+check "the keeper logs its locked secret memory" \
+	grep -q 'authd-keeper\[info\]: secret memory: [0-9]* bytes locked in RAM, left out of core dumps' "$T_DIR/authd.log"
 check "VmLck > 0: memory is locked (got $(locked_kb "$AUTHD_PID") kB)" \
 	test "$(locked_kb "$AUTHD_PID")" -gt 0
 check "a mapping is locked and left out of core dumps" locked_nodump "$AUTHD_PID"
+check "keeper: VmLck > 0 (got $(locked_kb "$kpid") kB)" \
+	test "$(locked_kb "$kpid")" -gt 0
+check "keeper: a mapping is locked and left out of core dumps" locked_nodump "$kpid"
 check "authctl status says the secret memory is locked" \
 	bash -c "'$AUTHCTL_BIN' status | grep -q '^secret-memory: locked ('"
 not_dumpable "started as root" "$AUTHD_PID"
+not_dumpable "started as root, the keeper" "$kpid"
+keeper_closed "started as root" "$kpid"
+root=$(readlink "/proc/$kpid/root")
+t_log "keeper's root: $root"
+check "keeper: chrooted to a directory that no longer exists" \
+	grep -Eq '^/tmp/authd-keeper\.[A-Za-z0-9]{6} \(deleted\)$' <<<"$root"
+check "keeper: nothing of it left in /tmp" \
+	test ! -e "${root% (deleted)}"
 
 # A login opens anna's seed; afterwards it must be nowhere, and the keys
-# nowhere but in the locked arena.
+# nowhere but in the keeper's locked arena: not in authd at all.
 enroll anna
 step_safe
 expect_pam "anna logs in" auth anna -a "$(code anna 0)" -e auth=PAM_SUCCESS
+expect_pam "a wrong code is refused" auth anna -a 000000 -e auth=PAM_AUTH_ERR
+expect_pam "a user without a token is refused" auth bertil -a 123456 -e auth=PAM_AUTH_ERR
+check "a checkpoint is signed" authctl audit checkpoint
 sealkey=$(od -An -tx1 -v "$T_DIR/state/seal.key" | tr -d ' \n')
 signkey=$(openssl pkey -in "$T_DIR/state/audit.key" -outform DER | tail -c 32 |
 	od -An -tx1 -v | tr -d ' \n')
@@ -129,13 +168,19 @@ seed=$(printf '%s' "$SECRET_anna" | base32 -d 2>/dev/null | od -An -tx1 -v | tr 
 check "the test has the seal key, the signing key and the seed" \
 	test ${#sealkey} -eq 64 -a ${#signkey} -eq 64 -a ${#seed} -eq 40
 mem_where "$AUTHD_PID" "$sealkey" "$signkey" "$seed" >"$T_DIR/where"
-t_log "copies found: $(sort "$T_DIR/where" | uniq -c | tr -s ' \n' ' ')"
-check "the seal key is in locked, no-dump memory" grep -qx '0 protected' "$T_DIR/where"
-check "the seal key is nowhere else" not grep -qx '0 exposed' "$T_DIR/where"
-check "the audit signing key is in locked, no-dump memory" grep -qx '1 protected' "$T_DIR/where"
-check "the audit signing key is nowhere else" not grep -qx '1 exposed' "$T_DIR/where"
-check "the opened seed was wiped" not grep -qx '2 exposed' "$T_DIR/where"
+t_log "authd: copies found: $(sort "$T_DIR/where" | uniq -c | tr -s ' \n' ' ')"
+check "authd: the seal key is not in its memory" not grep -q '^0 ' "$T_DIR/where"
+check "authd: the audit signing key is not in its memory" not grep -q '^1 ' "$T_DIR/where"
+check "authd: the seed is not in its memory" not grep -q '^2 ' "$T_DIR/where"
+mem_where "$kpid" "$sealkey" "$signkey" "$seed" >"$T_DIR/where"
+t_log "keeper: copies found: $(sort "$T_DIR/where" | uniq -c | tr -s ' \n' ' ')"
+check "keeper: the seal key is in locked, no-dump memory" grep -qx '0 protected' "$T_DIR/where"
+check "keeper: the seal key is nowhere else" not grep -qx '0 exposed' "$T_DIR/where"
+check "keeper: the audit signing key is in locked, no-dump memory" grep -qx '1 protected' "$T_DIR/where"
+check "keeper: the audit signing key is nowhere else" not grep -qx '1 exposed' "$T_DIR/where"
+check "keeper: the opened seed was wiped" not grep -qx '2 exposed' "$T_DIR/where"
 authd_stop
+check "the keeper ends with authd" not test -e "/proc/$kpid"
 
 # --- started directly as _authd ------------------------------------------
 # authd_start_as_user [ULIMIT-ARGS...]: authd started by runuser as
@@ -157,9 +202,19 @@ authd_stop_as_user() {
 
 : >"$T_DIR/authd.log"
 authd_start_as_user -c unlimited
+kpid=$(keeper_pid)
 check "as $AUTHD_USER: VmLck > 0 (got $(locked_kb "$AUTHD_PID") kB)" \
 	test "$(locked_kb "$AUTHD_PID")" -gt 0
+check "as $AUTHD_USER: keeper's VmLck > 0 (got $(locked_kb "$kpid") kB)" \
+	test "$(locked_kb "$kpid")" -gt 0
 not_dumpable "started as $AUTHD_USER" "$AUTHD_PID"
+not_dumpable "started as $AUTHD_USER, the keeper" "$kpid"
+keeper_closed "started as $AUTHD_USER" "$kpid"
+check "as $AUTHD_USER: the keeper says it has no chroot" \
+	grep -q 'key keeper: not started as root' "$T_DIR/authd.log"
+check "as $AUTHD_USER: authd still logs in" authctl ping
+mem_where "$AUTHD_PID" "$sealkey" "$signkey" >"$T_DIR/where"
+check "as $AUTHD_USER: neither key is in authd's memory" not grep -q . "$T_DIR/where"
 authd_stop_as_user
 
 # Without the right to lock memory: said plainly, and authd still serves.
@@ -171,6 +226,7 @@ check "authd serves without locked memory" authctl ping
 check "authctl status says the secret memory is not locked" \
 	bash -c "'$AUTHCTL_BIN' status | grep -q '^secret-memory: not-locked ('"
 not_dumpable "as $AUTHD_USER without RLIMIT_MEMLOCK" "$AUTHD_PID"
+not_dumpable "as $AUTHD_USER without RLIMIT_MEMLOCK, the keeper" "$(keeper_pid)"
 authd_stop_as_user
 
 t_done

@@ -190,6 +190,13 @@ authd_stop() {
 
 authctl() { "$AUTHCTL_BIN" "$@"; }
 
+# keeper_pid [PID]: the pid of the key keeper that authd PID (default
+# AUTHD_PID) forked: its child named authd-keeper.  Empty if there is none.
+keeper_pid() {
+	pgrep -P "${1:-$AUTHD_PID}" -x authd-keeper | head -n 1
+	return 0
+}
+
 # Sleeps past a step boundary if fewer than 4 s of the current 30 s step
 # are left, so that codes computed now are still valid when checked.
 step_safe() {
