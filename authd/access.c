@@ -81,8 +81,8 @@ access_decide(struct req *rq, const struct policy *p,
 	ar->d.sys = policy_system_resolve(p, aq->system, aq->service);
 	ar->d.factors = policy_factors(p, ar->d.sys, aq->has_token,
 	    ar->d.mfa);
-	ar->d.reason = subject_refusal(&sj) != RSN_OK ? subject_refusal(&sj) :
-	    sj.state;
+	if ((ar->d.reason = subject_refusal(&sj)) == RSN_OK)
+		ar->d.reason = sj.state;
 	switch (sj.state) {
 	case RSN_ACCOUNT_DISABLED:
 	case RSN_ACCOUNT_EXPIRED:

@@ -62,6 +62,21 @@ check "an overlong issuer is an error" bash -c \
 	"'$AUTHD_BIN' -t -f '$T_DIR/issuer.conf' 2>&1 | grep -q 'issuer must be'"
 sed '/^ldap_uri/d' "$AUTHD_CONF" >"$T_DIR/nouri.conf"
 check "a missing ldap_uri is an error" bash -c "'$AUTHD_BIN' -t -f '$T_DIR/nouri.conf' 2>&1 | grep -q 'ldap_uri and ldap_base are required'"
+# cross LINE MESSAGE: the line appended makes -t fail, saying MESSAGE.
+cross() {
+	cp "$AUTHD_CONF" "$T_DIR/cross.conf"
+	printf '%s\n' "$1" >>"$T_DIR/cross.conf"
+	check "rejected: '$1'" bash -c \
+		"! '$AUTHD_BIN' -t -f '$T_DIR/cross.conf' >'$T_DIR/cross.out' 2>&1 && grep -qF '$2' '$T_DIR/cross.out'"
+}
+cross "ldap_account_policy shadow,bogus" "ldap_account_policy is a comma-separated list"
+cross "ldap_account_policy shadow," "ldap_account_policy ends with a comma"
+cross "ldap_account_policy ,shadow" "ldap_account_policy is a comma-separated list"
+cross 'ldap_disabled_base "ou=gone,dc=x; not a dn"' "ldap_disabled_base: not a DN"
+cp "$AUTHD_CONF" "$T_DIR/acct.conf"
+printf '%s\n' "ldap_account_policy none" \
+	'ldap_disabled_base "ou=disabled,dc=exempel,dc=se; ou=gone,dc=exempel,dc=se"' >>"$T_DIR/acct.conf"
+check "account policy none and two disabled bases are accepted" "$AUTHD_BIN" -t -f "$T_DIR/acct.conf"
 check "a missing config file is an error" bash -c "! '$AUTHD_BIN' -t -f '$T_DIR/nonexistent.conf' 2>/dev/null"
 
 # The budgets: the admin and review shares are carved from
