@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdio.h>
+#include <string.h>
 
 #include "authctl.h"
 #include "proto.h"
+#include "util.h"
 
 /*
  * "authctl ping": checks that authd accepts the admin connection and
- * answers.
+ * answers, and says who answered: the node, or on a pilot host's relay
+ * the central node, the server it was reached through and the host name
+ * it took the relay for.
  */
 
 void
@@ -15,7 +19,9 @@ cmd_ping_usage(FILE *f)
 	fprintf(f,
 	    "usage: authctl ping\n"
 	    "\n"
-	    "Checks that authd answers on the admin socket.\n"
+	    "Checks that authd answers on the admin socket, and shows who\n"
+	    "answered: the node, or through a relay, the central node, the\n"
+	    "server it was reached at and the host it took the relay for.\n"
 	    "\n"
 	    "  -h, --help   show this text\n");
 }
@@ -25,6 +31,8 @@ cmd_ping(const struct authctl *ctx, const struct cmd *c, int argc,
     char **argv)
 {
 	struct proto_msg *req = NULL, *reply = NULL;
+	char smsg[512];
+	const char *msg;
 	int ret;
 
 	while (cmd_getopt(c, argc, argv, &ret) != -1)
@@ -37,7 +45,12 @@ cmd_ping(const struct authctl *ctx, const struct cmd *c, int argc,
 	if ((ret = client_call(ctx, c->label, req, NULL, NULL, &reply)) !=
 	    AUTHCTL_EXIT_OK)
 		goto out;
-	printf("authd is alive\n");
+	/* SECURITY NOTE: text from authd reaches a terminal. */
+	if (proto_get_str(reply, PROTO_A_MESSAGE, &msg) == 0 && *msg != '\0') {
+		str_sanitize(msg, strlen(msg), smsg, sizeof(smsg));
+		printf("authd is alive: %s\n", smsg);
+	} else
+		printf("authd is alive\n");
  out:
 	proto_free(reply);
 	proto_free(req);

@@ -19,6 +19,7 @@
 
 struct budget;
 struct keeper;
+struct tls_server;
 
 /* The sockets authd serves (struct req's `admin`). */
 enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2,
@@ -46,6 +47,7 @@ struct authd {
 	struct dircache	*dc;		/* users' DNs and groups, shared */
 	struct budget	*budget;	/* per socket and uid (budget.h) */
 	struct store	*main_st;	/* the listener thread's connection */
+	struct tls_server *tls;		/* pilot hosts (tls.h), or NULL */
 	/* The policy in force; swapped whole on reload (policyadm.c). */
 	pthread_mutex_t	 pol_mtx;
 	struct polref	*pol;

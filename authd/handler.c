@@ -17,12 +17,22 @@
 #include "tls.h"
 #include "util.h"
 
-/* PING: liveness. */
+/*
+ * PING: liveness, and who answered: the node, and over TLS the host it
+ * took the peer for (a relay's `authctl ping` shows both).
+ */
 static int
 ping_handle(struct req *rq, struct proto_msg *reply)
 {
-	(void)rq;
-	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, "pong");
+	char msg[400];
+
+	if (rq->tls != NULL)
+		snprintf(msg, sizeof(msg), "node %s, as host %s",
+		    rq->w->ad->cfg->node_name, rq->tls->host);
+	else
+		snprintf(msg, sizeof(msg), "node %s",
+		    rq->w->ad->cfg->node_name);
+	return reply_set(reply, PROTO_S_ALLOW, RSN_OK, msg);
 }
 
 /* Time kept back from the client's WAIT for the commit and the reply. */

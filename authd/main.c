@@ -227,9 +227,10 @@ main(int argc, char **argv)
 	if (ts != NULL)
 		log_notice("accepting pilot hosts over TLS on %s",
 		    ad.cfg->tls_listen);
+	ad.tls = ts;
 	ret = server_run(&ad, pam_fd, admin_fd, review_fd, ts) == 0 ? 0 : 1;
 	pam_fd = admin_fd = review_fd = -1;	/* server_run closed them */
-	ts = NULL;				/* and freed it */
+	ts = ad.tls = NULL;			/* and freed it */
  out:
 	if (pam_fd >= 0)
 		close(pam_fd);

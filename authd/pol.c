@@ -14,6 +14,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "tls.h"
 #include "writer.h"
 
 struct polref {
@@ -110,13 +111,14 @@ reload_job(struct wtx *tx, void *arg)
 int
 pol_reload(struct authd *ad, const char *by, char *errout, size_t errsz)
 {
-	char err[POL_ERR_MAX], detail[POL_ERR_MAX + 64];
+	char err[POL_ERR_MAX], detail[POL_ERR_MAX + 320], crl[256] = "";
 	struct policy *p = NULL;
 	struct polref *nref = NULL, *old;
 	struct worker w;
 	struct req rq;
 	struct reload_rec rec;
-	int r, depth_changed = 0;
+	int r, rc = 0, depth_changed = 0;
+	size_t dl;
 
 	pthread_mutex_lock(&reload_mtx);
 	r = policy_load_dir(ad->cfg->policy_dir, &p, err);
@@ -150,6 +152,20 @@ pol_reload(struct authd *ad, const char *by, char *errout, size_t errsz)
 			snprintf(errout, errsz, "%s", err);
 	}
 
+	/*
+	 * The CRL is read again with the policy, whether or not the policy
+	 * was accepted: revoking a host must not wait for a good policy.
+	 */
+	if (ad->tls != NULL) {
+		rc = tls_reload_crl(ad->tls, crl, sizeof(crl));
+		dl = strlen(detail);
+		if (*crl != '\0')
+			snprintf(detail + dl, sizeof(detail) - dl, "; %s", crl);
+		if (rc != 0 && r == 0 && errout != NULL)
+			snprintf(errout, errsz, "the policy was reloaded, but "
+			    "%s: the CRL in force stays", crl);
+	}
+
 	/* The reload is a change of rules: it goes on the record. */
 	memset(&w, 0, sizeof(w));
 	memset(&rq, 0, sizeof(rq));
@@ -159,9 +175,9 @@ pol_reload(struct authd *ad, const char *by, char *errout, size_t errsz)
 	pol_version(ad, rq.policy_version);
 	rec.rq = &rq;
 	rec.detail = detail;
-	rec.ok = r == 0;
+	rec.ok = r == 0 && rc == 0;
 	if (writer_run(ad->writer, reload_job, &rec) != 0)
 		log_err("policy reload: audit write failed");
 	pthread_mutex_unlock(&reload_mtx);
-	return r == 0 ? 0 : AUTHD_ERR_CONFIG;
+	return r == 0 && rc == 0 ? 0 : AUTHD_ERR_CONFIG;
 }

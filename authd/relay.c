@@ -27,6 +27,7 @@
 #include "authd.h"
 #include "authd_err.h"
 #include "log.h"
+#include "peer.h"
 #include "priv.h"
 #include "relay.h"
 #include "server.h"
@@ -53,7 +54,7 @@ struct rsrv {
 	int64_t		 dead_until;	/* back-off: mono_ms() */
 	int		 down;		/* failed, logged, not answered since */
 	char		 last_err[192];
-	unsigned long	 answered, failed;
+	unsigned long	 answered, failed, handshakes;
 };
 
 struct relay {
@@ -65,6 +66,8 @@ struct relay {
 	pthread_mutex_t	 mtx;		/* the servers' state and pools */
 	size_t		 nclients;
 	int		 all_down;	/* "no server" logged for this episode */
+	/* For `authctl status` on the relay. */
+	unsigned long	 forwarded, no_server, handshakes_on_requests;
 };
 
 static volatile sig_atomic_t relay_stop;
@@ -195,7 +198,7 @@ rconn_open(struct relay *rl, const struct rsrv *s, const struct addrinfo *ai,
 
 /* Every address of `s`, in order, each within relay_connect_timeout. */
 static struct rconn *
-rsrv_connect(struct relay *rl, const struct rsrv *s, int64_t deadline,
+rsrv_connect(struct relay *rl, struct rsrv *s, int64_t deadline,
     char *err, size_t errsz)
 {
 	struct addrinfo hints, *res = NULL, *ai;
@@ -220,6 +223,11 @@ rsrv_connect(struct relay *rl, const struct rsrv *s, int64_t deadline,
 		c = rconn_open(rl, s, ai, d, err, errsz);
 	}
 	freeaddrinfo(res);
+	if (c != NULL) {
+		pthread_mutex_lock(&rl->mtx);
+		s->handshakes++;
+		pthread_mutex_unlock(&rl->mtx);
+	}
 	return c;
 }
 
@@ -267,6 +275,7 @@ rconn_call(struct rconn *c, const uint8_t *frame, size_t len,
 	uint32_t bl;
 
 	*out = NULL;
+	ERR_clear_error();		/* so that call_err sees this call's */
 	if (ssl_write_all(c, frame, len, deadline) != 0)
 		return -1;
 	for (;;) {
@@ -297,6 +306,57 @@ rconn_call(struct rconn *c, const uint8_t *frame, size_t len,
  fail:
 	free(buf);
 	return -1;
+}
+
+/*
+ * Whether an idle connection can still carry a request: nothing may be
+ * waiting on it, so anything readable is the server's close (a restart,
+ * a CRL reload) or an error.
+ */
+static int
+rconn_usable(const struct rconn *c)
+{
+	struct pollfd pfd;
+
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 0 && SSL_pending(c->ssl) == 0;
+}
+
+/* The most recently used idle connection of `s` that is usable, or NULL. */
+static struct rconn *
+rsrv_take(struct relay *rl, struct rsrv *s)
+{
+	struct rconn *c = NULL;
+
+	pthread_mutex_lock(&rl->mtx);
+	while (c == NULL && s->nidle > 0) {
+		c = s->idle[--s->nidle];
+		if (!rconn_usable(c)) {
+			rconn_free(c);
+			c = NULL;
+		}
+	}
+	pthread_mutex_unlock(&rl->mtx);
+	return c;
+}
+
+/*
+ * Why a call on `c` failed: the alert the server sent ("certificate
+ * revoked", "unknown ca", ...) if there was one, else `what`.
+ */
+static void
+call_err(const struct rconn *c, const char *what, char *err, size_t errsz)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	if (e != 0 && ERR_reason_error_string(e) != NULL)
+		snprintf(err, errsz, "%s: %s", c->addr,
+		    ERR_reason_error_string(e));
+	else
+		snprintf(err, errsz, "%s: %s", c->addr, what);
+	ERR_clear_error();
 }
 
 /* A server failed: back-off, and one log line per episode. */
@@ -339,21 +399,37 @@ rsrv_answered(struct relay *rl, struct rsrv *s, struct rconn *c)
 	rconn_free(c);
 }
 
+/* Sets the WAIT of a request to `ms`, adding it if the client sent none. */
+static int
+set_wait(struct proto_msg *m, int64_t ms)
+{
+	size_t i;
+
+	for (i = 0; i < m->nattr; i++)
+		if (m->attr[i].tag == PROTO_A_WAIT) {
+			m->attr[i].u64 = (uint64_t)ms;
+			return 0;
+		}
+	return proto_add_u64(m, PROTO_A_WAIT, (uint64_t)ms);
+}
+
 /*
- * Forwards one frame: servers in order, those in back-off skipped (unless
- * all are), each within relay_reply_timeout and the client's deadline.
- * 0 with the answer in *out, or -1: nobody answered.
+ * Forwards one request: servers in order, those in back-off skipped
+ * (unless all are), each within relay_reply_timeout and the client's
+ * deadline.  0 with the answer in *out and "SERVER (ADDRESS)" in `who`,
+ * or -1: nobody answered.
  */
 static int
-forward(struct relay *rl, const uint8_t *frame, size_t len, int64_t deadline,
-    uint8_t **out, size_t *outlen)
+forward(struct relay *rl, struct proto_msg *m, int64_t deadline,
+    uint8_t **out, size_t *outlen, char *who, size_t whosz)
 {
 	struct rsrv *s;
 	struct rconn *c;
+	uint8_t *frame;
 	char err[192];
 	int64_t now, d;
-	size_t i;
-	int pass, tried = 0;
+	size_t i, flen;
+	int pass, r, tried = 0;
 
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < rl->nsrv; i++) {
@@ -366,21 +442,44 @@ forward(struct relay *rl, const uint8_t *frame, size_t len, int64_t deadline,
 				pthread_mutex_unlock(&rl->mtx);
 				continue;
 			}
-			c = s->nidle > 0 ? s->idle[--s->nidle] : NULL;
 			pthread_mutex_unlock(&rl->mtx);
+			c = rsrv_take(rl, s);
 			tried++;
-			if (c == NULL && (c = rsrv_connect(rl, s, deadline, err,
-			    sizeof(err))) == NULL) {
-				rsrv_failed(rl, s, err);
-				continue;
+			if (c == NULL) {
+				if ((c = rsrv_connect(rl, s, deadline, err,
+				    sizeof(err))) == NULL) {
+					rsrv_failed(rl, s, err);
+					continue;
+				}
+				pthread_mutex_lock(&rl->mtx);
+				rl->handshakes_on_requests++;
+				pthread_mutex_unlock(&rl->mtx);
 			}
+			now = mono_ms();
 			d = now + rl->cfg->relay_reply_timeout;
-			if (rconn_call(c, frame, len, d < deadline ? d :
-			    deadline, out, outlen) == 0) {
+			if (d > deadline)
+				d = deadline;
+			/*
+			 * SECURITY NOTE: the central node is told how long
+			 * this attempt waits, so that it never commits an
+			 * allow after the relay has stopped waiting for it
+			 * (and perhaps asked the next server).
+			 */
+			frame = NULL;
+			if ((m->type != PROTO_T_PING && set_wait(m, d -
+			    now) != 0) || proto_encode(m, &frame, &flen) != 0) {
+				rconn_free(c);		/* out of memory */
+				return -1;
+			}
+			r = rconn_call(c, frame, flen, d, out, outlen);
+			secure_free(frame, flen);
+			if (r == 0) {
+				snprintf(who, whosz, "%s (%s)", s->spec,
+				    c->addr);
 				rsrv_answered(rl, s, c);
 				return 0;
 			}
-			snprintf(err, sizeof(err), "%s: no answer", c->addr);
+			call_err(c, "no answer", err, sizeof(err));
 			rconn_free(c);
 			rsrv_failed(rl, s, err);
 		}
@@ -388,6 +487,26 @@ forward(struct relay *rl, const uint8_t *frame, size_t len, int64_t deadline,
 			break;
 	}
 	return -1;
+}
+
+/* The keeper's ping on `c`: the server answered, or it failed. */
+static void
+keeper_ping(struct relay *rl, struct rsrv *s, struct rconn *c,
+    const uint8_t *frame, size_t flen)
+{
+	uint8_t *ans;
+	size_t alen;
+	char err[192];
+
+	if (rconn_call(c, frame, flen, mono_ms() +
+	    rl->cfg->relay_connect_timeout, &ans, &alen) == 0) {
+		free(ans);
+		rsrv_answered(rl, s, c);
+		return;
+	}
+	call_err(c, "no answer to a ping", err, sizeof(err));
+	rconn_free(c);
+	rsrv_failed(rl, s, err);
 }
 
 /* The keeper: warm pools, pings, dead servers tried again. */
@@ -399,8 +518,8 @@ keeper(void *arg)
 	struct proto_msg *ping;
 	struct rconn *c;
 	struct rsrv *s;
-	uint8_t *frame = NULL, *ans;
-	size_t flen = 0, alen, i, want;
+	uint8_t *frame = NULL;
+	size_t flen = 0, i, want;
 	char err[192];
 	int64_t now;
 
@@ -426,18 +545,13 @@ keeper(void *arg)
 				    sizeof(s->idle[0]));
 			}
 			pthread_mutex_unlock(&rl->mtx);
+			/* Closed by the server: not a failure, just gone. */
+			if (c != NULL && !rconn_usable(c)) {
+				rconn_free(c);
+				continue;
+			}
 			if (c != NULL) {
-				if (rconn_call(c, frame, flen, mono_ms() +
-				    cfg->relay_connect_timeout, &ans,
-				    &alen) == 0) {
-					free(ans);
-					rsrv_answered(rl, s, c);
-				} else {
-					snprintf(err, sizeof(err), "%s: no "
-					    "answer to a ping", c->addr);
-					rconn_free(c);
-					rsrv_failed(rl, s, err);
-				}
+				keeper_ping(rl, s, c, frame, flen);
 				continue;
 			}
 			pthread_mutex_lock(&rl->mtx);
@@ -454,8 +568,12 @@ keeper(void *arg)
 				rsrv_failed(rl, s, err);
 				continue;
 			}
-			/* A new connection proves the server until a ping. */
-			rsrv_answered(rl, s, c);
+			/*
+			 * In TLS 1.3 the server judges the relay's
+			 * certificate after the relay's handshake is done:
+			 * only an answer proves the connection.
+			 */
+			keeper_ping(rl, s, c, frame, flen);
 		}
 		(void)poll(NULL, 0, 200);
 	}
@@ -490,6 +608,7 @@ read_full(int fd, uint8_t *p, size_t len, int64_t deadline)
 struct client {
 	struct relay	*rl;
 	int		 fd;
+	int		 kind;		/* SOCK_PAM or SOCK_ADMIN */
 };
 
 /* The request types a relay forwards: the PAM module's. */
@@ -501,6 +620,175 @@ forwarded(uint8_t type)
 	    type == PROTO_T_SESSION_OPEN || type == PROTO_T_SESSION_CLOSE;
 }
 
+/* One ROW of the relay's status: a state (`state` set) or a counter. */
+static int
+status_row(int fd, uint32_t reqid, const char *name, const char *state,
+    unsigned long count, const char *detail, int64_t deadline)
+{
+	struct proto_msg *m;
+	int r;
+
+	if ((m = proto_new(PROTO_T_ROW, reqid)) == NULL)
+		return -1;
+	r = proto_add_str(m, PROTO_A_KIND, state != NULL ? "state" :
+	    "counter") ?: proto_add_str(m, PROTO_A_NAME, name) ?:
+	    (state != NULL ? proto_add_str(m, PROTO_A_STATE, state) :
+	    proto_add_u64(m, PROTO_A_COUNT, count)) ?:
+	    proto_add_str(m, PROTO_A_DETAIL, detail);
+	if (r == 0)
+		r = sock_write_msg(fd, m, deadline);
+	proto_free(m);
+	return r;
+}
+
+/*
+ * `authctl status` on a relay: each server's state and last error, and
+ * the relay's counters (a handshake on a request's path means no warm
+ * connection was there).  The rows are copied under the lock and written
+ * after it.
+ */
+static int
+relay_status(struct relay *rl, int fd, uint32_t reqid, int64_t deadline)
+{
+	struct { char name[300], state[16], detail[400]; } row[RELAY_SERVERS_MAX];
+	unsigned long fwd, nos, hs = 0, hsr;
+	struct proto_msg *res;
+	struct rsrv *s;
+	int64_t now = mono_ms();
+	size_t i, n;
+	int r = 0;
+
+	pthread_mutex_lock(&rl->mtx);
+	n = rl->nsrv;
+	for (i = 0; i < n; i++) {
+		s = &rl->srv[i];
+		snprintf(row[i].name, sizeof(row[i].name), "server %s",
+		    s->spec);
+		snprintf(row[i].state, sizeof(row[i].state), "%s", s->down ?
+		    "down" : s->answered > 0 ? "up" : "not yet tried");
+		snprintf(row[i].detail, sizeof(row[i].detail), "%zu warm, "
+		    "%lu answers, %lu failures, %lu handshakes%s%s%s",
+		    s->nidle, s->answered, s->failed, s->handshakes,
+		    s->down && s->dead_until > now ? ", in back-off" : "",
+		    s->last_err[0] ? "; last error: " : "", s->last_err);
+		hs += s->handshakes;
+	}
+	fwd = rl->forwarded;
+	nos = rl->no_server;
+	hsr = rl->handshakes_on_requests;
+	pthread_mutex_unlock(&rl->mtx);
+	for (i = 0; i < n && r == 0; i++)
+		r = status_row(fd, reqid, row[i].name, row[i].state, 0,
+		    row[i].detail, deadline);
+	if (r == 0)
+		r = status_row(fd, reqid, "requests-forwarded", NULL, fwd,
+		    NULL, deadline) ?: status_row(fd, reqid,
+		    "requests-no-server", NULL, nos, "refused: no server "
+		    "answered", deadline) ?: status_row(fd, reqid,
+		    "tls-handshakes", NULL, hs, NULL, deadline) ?:
+		    status_row(fd, reqid, "tls-handshakes-on-requests", NULL,
+		    hsr, "no warm connection was ready", deadline);
+	if (r != 0)
+		return -1;
+	if ((res = proto_new(PROTO_T_RESULT, reqid)) == NULL)
+		return -1;
+	r = reply_set(res, PROTO_S_ALLOW, RSN_OK, NULL) ?:
+	    sock_write_msg(fd, res, deadline);
+	proto_free(res);
+	return r != 0 ? -1 : 0;
+}
+
+/*
+ * `authctl ping` on a relay: a ping through the servers, and who
+ * answered it (the central node's message names itself and the host it
+ * took this relay for).
+ */
+static int
+relay_ping(struct relay *rl, int fd, uint32_t reqid, int64_t deadline)
+{
+	struct proto_msg *ping = NULL, *ans = NULL, *res = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+	char who[320], msg[800];
+	int r = -1;
+
+	if ((ping = proto_new(PROTO_T_PING, reqid)) == NULL)
+		return -1;
+	if (forward(rl, ping, deadline, &buf, &len, who, sizeof(who)) != 0) {
+		proto_free(ping);
+		return reply_error(fd, reqid, RSN_NO_SERVER, "no "
+		    "authentication server answered", mono_ms() + 100) ? -1 : 0;
+	}
+	/* A ping's answer is one RESULT frame. */
+	if (len > 4 && proto_parse(buf + 4, len - 4, &ans) == 0)
+		snprintf(msg, sizeof(msg), "%s, via %s", proto_str(ans,
+		    PROTO_A_MESSAGE, "?"), who);
+	else
+		snprintf(msg, sizeof(msg), "an unreadable answer, via %s",
+		    who);
+	if ((res = proto_new(PROTO_T_RESULT, reqid)) != NULL &&
+	    reply_set(res, PROTO_S_ALLOW, RSN_OK, msg) == 0)
+		r = sock_write_msg(fd, res, deadline) != 0 ? -1 : 0;
+	proto_free(res);
+	proto_free(ans);
+	proto_free(ping);
+	free(buf);
+	return r;
+}
+
+/* A request on the relay's admin socket: ping and status only. */
+static int
+admin_request(struct relay *rl, int fd, const struct proto_msg *m,
+    int64_t deadline)
+{
+	if (m->type == PROTO_T_PING)
+		return relay_ping(rl, fd, m->reqid, deadline);
+	if (m->type == PROTO_T_STATUS && proto_str(m, PROTO_A_USER, NULL) ==
+	    NULL)
+		return relay_status(rl, fd, m->reqid, deadline);
+	return reply_error(fd, m->reqid, RSN_BAD_REQUEST, "a relay answers "
+	    "ping and status; ask a central node", mono_ms() + 100) ? -1 : 0;
+}
+
+/* A PAM request: forwarded, or refused when no server answers. */
+static int
+pam_request(struct relay *rl, int fd, struct proto_msg *m, int64_t arrived)
+{
+	const struct config *cfg = rl->cfg;
+	uint8_t *ans = NULL;
+	size_t alen = 0;
+	uint64_t wait;
+	int64_t deadline;
+	char who[320];
+	int r;
+
+	if (!forwarded(m->type))
+		return reply_error(fd, m->reqid, RSN_BAD_REQUEST, "request "
+		    "type not served by a relay", mono_ms() + 100) ? -1 : 0;
+	deadline = arrived + cfg->request_timeout;
+	if (proto_get_u64(m, PROTO_A_WAIT, &wait) == 0 && wait < 600000 &&
+	    arrived + (int64_t)wait - RELAY_WAIT_MARGIN_MS < deadline)
+		deadline = arrived + (int64_t)wait - RELAY_WAIT_MARGIN_MS;
+	if (forward(rl, m, deadline, &ans, &alen, who, sizeof(who)) == 0) {
+		pthread_mutex_lock(&rl->mtx);
+		rl->forwarded++;
+		pthread_mutex_unlock(&rl->mtx);
+		r = sock_write_all(fd, ans, alen, mono_ms() +
+		    cfg->request_timeout);
+		secure_free(ans, alen);
+		return r != 0 ? -1 : 0;
+	}
+	pthread_mutex_lock(&rl->mtx);
+	rl->no_server++;
+	if (!rl->all_down)
+		log_err("relay: no central server answered; refusing requests "
+		    "until one does");
+	rl->all_down = 1;
+	pthread_mutex_unlock(&rl->mtx);
+	return reply_error(fd, m->reqid, RSN_NO_SERVER, "no authentication "
+	    "server answered", mono_ms() + 100) ? -1 : 0;
+}
+
 static void *
 client_main(void *arg)
 {
@@ -508,11 +796,10 @@ client_main(void *arg)
 	struct relay *rl = cl->rl;
 	const struct config *cfg = rl->cfg;
 	struct proto_msg *m = NULL;
-	uint8_t *frame = NULL, *ans = NULL;
-	size_t alen;
+	uint8_t *frame = NULL;
 	uint32_t bl;
-	uint64_t wait;
-	int64_t arrived, deadline;
+	int64_t arrived;
+	int r;
 
 	if ((frame = malloc(PROTO_FRAME_MAX + 4)) == NULL)
 		goto out;
@@ -532,46 +819,19 @@ client_main(void *arg)
 		if (read_full(cl->fd, frame + 4, bl, arrived +
 		    cfg->request_timeout) != 0)
 			break;
-		/* Parsed only to be checked and timed: sent as it came. */
+		/* Checked here, then sent on with its WAIT brought down. */
 		if (proto_parse(frame + 4, bl, &m) != 0) {
 			(void)reply_error(cl->fd, 0, RSN_BAD_REQUEST,
 			    "malformed request", mono_ms() + 100);
 			break;
 		}
-		if (!forwarded(m->type)) {
-			(void)reply_error(cl->fd, m->reqid, RSN_BAD_REQUEST,
-			    "request type not served by a relay", mono_ms() +
-			    100);
-			proto_free(m);
-			m = NULL;
-			continue;
-		}
-		deadline = arrived + cfg->request_timeout;
-		if (proto_get_u64(m, PROTO_A_WAIT, &wait) == 0 && wait <
-		    600000 && arrived + (int64_t)wait - RELAY_WAIT_MARGIN_MS <
-		    deadline)
-			deadline = arrived + (int64_t)wait -
-			    RELAY_WAIT_MARGIN_MS;
-		if (forward(rl, frame, 4 + bl, deadline, &ans, &alen) == 0) {
-			if (sock_write_all(cl->fd, ans, alen, mono_ms() +
-			    cfg->request_timeout) != 0)
-				break;
-		} else {
-			pthread_mutex_lock(&rl->mtx);
-			if (!rl->all_down)
-				log_err("relay: no central server answered; "
-				    "refusing requests until one does");
-			rl->all_down = 1;
-			pthread_mutex_unlock(&rl->mtx);
-			if (reply_error(cl->fd, m->reqid, RSN_NO_SERVER,
-			    "no authentication server answered", mono_ms() +
-			    100) != 0)
-				break;
-		}
-		secure_free(ans, ans != NULL ? alen : 0);
-		ans = NULL;
+		r = cl->kind == SOCK_ADMIN ? admin_request(rl, cl->fd, m,
+		    arrived + cfg->request_timeout) : pam_request(rl, cl->fd,
+		    m, arrived);
 		proto_free(m);
 		m = NULL;
+		if (r != 0)
+			break;
 	}
  out:
 	proto_free(m);
@@ -586,7 +846,7 @@ client_main(void *arg)
 }
 
 static void
-accept_clients(struct relay *rl, int lfd)
+accept_clients(struct relay *rl, int lfd, int kind)
 {
 	struct client *cl;
 	struct ucred peer;
@@ -598,10 +858,11 @@ accept_clients(struct relay *rl, int lfd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) >= 0) {
-		/* SECURITY NOTE: the same peer rule as authd's PAM socket. */
-		if (!peer_allowed(&rl->ad, fd, SOCK_PAM, &peer)) {
-			log_warn("relay: refused uid %u (pid %d)",
-			    (unsigned)peer.uid, (int)peer.pid);
+		/* SECURITY NOTE: the same peer rules as authd's sockets. */
+		if (!peer_allowed(&rl->ad, fd, kind, &peer)) {
+			log_warn("relay: refused uid %u (pid %d) on the %s "
+			    "socket", (unsigned)peer.uid, (int)peer.pid,
+			    kind == SOCK_ADMIN ? "admin" : "pam");
 			(void)reply_error(fd, 0, RSN_FORBIDDEN, "permission "
 			    "denied", mono_ms());
 			close(fd);
@@ -618,6 +879,7 @@ accept_clients(struct relay *rl, int lfd)
 		}
 		cl->rl = rl;
 		cl->fd = fd;
+		cl->kind = kind;
 		rl->nclients++;
 		if (pthread_create(&th, &attr, client_main, cl) != 0) {
 			rl->nclients--;
@@ -664,6 +926,11 @@ relay_setup(struct relay *rl)
 		rl->ad.client_gid = gr->gr_gid;
 		rl->ad.have_client_gid = 1;
 	}
+	if (cfg->admin_group != NULL && (gr = getgrnam(cfg->admin_group)) !=
+	    NULL) {
+		rl->ad.admin_gid = gr->gr_gid;
+		rl->ad.have_admin_gid = 1;
+	}
 	return 0;
 }
 
@@ -672,9 +939,9 @@ relay_main(struct config *cfg)
 {
 	struct relay rl;
 	struct sigaction sa;
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	pthread_t kth;
-	int lfd = -1, ret = 1, have_keeper = 0;
+	int lfd = -1, afd = -1, ret = 1, have_keeper = 0;
 	size_t i, j;
 
 	memset(&rl, 0, sizeof(rl));
@@ -682,8 +949,13 @@ relay_main(struct config *cfg)
 	rl.ad.cfg = cfg;
 	pthread_mutex_init(&rl.mtx, NULL);
 	if (relay_setup(&rl) != 0 ||
-	    (lfd = server_listen(cfg->socket_path)) < 0 ||
-	    priv_drop(cfg->user) != 0)
+	    (lfd = server_listen(cfg->socket_path)) < 0)
+		goto out;
+	/* Logins matter more than `authctl status`: go on without it. */
+	if ((afd = server_listen(cfg->admin_socket_path)) < 0)
+		log_err("relay: no admin socket: authctl ping and status "
+		    "cannot reach this relay");
+	if (priv_drop(cfg->user) != 0)
 		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -696,13 +968,19 @@ relay_main(struct config *cfg)
 	if (pthread_create(&kth, NULL, keeper, &rl) != 0)
 		goto out;
 	have_keeper = 1;
-	log_notice("authd relay starting: pam socket %s, %zu servers (%s)",
-	    cfg->socket_path, rl.nsrv, cfg->relay_servers);
+	log_notice("authd relay starting: pam socket %s, admin socket %s, "
+	    "%zu servers (%s)", cfg->socket_path, cfg->admin_socket_path,
+	    rl.nsrv, cfg->relay_servers);
 	while (!relay_stop) {
-		pfd.fd = lfd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 500) > 0)
-			accept_clients(&rl, lfd);
+		pfd[0].fd = lfd;
+		pfd[1].fd = afd;
+		pfd[0].events = pfd[1].events = POLLIN;
+		if (poll(pfd, 2, 500) <= 0)
+			continue;
+		if (pfd[0].revents & POLLIN)
+			accept_clients(&rl, lfd, SOCK_PAM);
+		if (pfd[1].revents & POLLIN)
+			accept_clients(&rl, afd, SOCK_ADMIN);
 	}
 	log_notice("relay stopping");
 	ret = 0;
@@ -712,6 +990,8 @@ relay_main(struct config *cfg)
 		pthread_join(kth, NULL);
 	if (lfd >= 0)
 		close(lfd);
+	if (afd >= 0)
+		close(afd);
 	for (i = 0; i < rl.nsrv; i++)
 		for (j = 0; j < rl.srv[i].nidle; j++)
 			rconn_free(rl.srv[i].idle[j]);

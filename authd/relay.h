@@ -7,10 +7,13 @@
 /*
  * Relay mode (relay.c): authd on a pilot host, set by relay_servers.  It
  * holds no token, database, directory or policy: it serves the local PAM
- * socket (the PAM module is the same) and forwards each PAM request frame
- * unchanged over TLS 1.3, with the host's client certificate, to the
- * first central node in relay_servers that answers, within the time the
- * client said it waits (WAIT).  Connections are kept warm (a handshake
+ * socket (the PAM module is the same) and forwards each PAM request over
+ * TLS 1.3, with the host's client certificate, to the first central node
+ * in relay_servers that answers, within the time the client said it
+ * waits (WAIT); the WAIT it forwards is what is left of that attempt, so
+ * a central node never commits an allow nobody waits for.  Its admin
+ * socket answers `authctl ping` (which node answered, as which host) and
+ * `authctl status` (each server's state and last error).  Connections are kept warm (a handshake
  * is never on a login's path while a server is up), idle ones are pinged
  * every relay_keepalive seconds, every address of each name is tried,
  * and a server that fails (refused, timed out, a certificate not from

@@ -159,24 +159,31 @@ tls_cert_fp(X509 *cert, char out[17])
 	return 0;
 }
 
-/* Loads every CRL in `path` into the context's store. */
+/*
+ * Loads every CRL in `path` into the context's store: 0, or -1 after
+ * logging why (and saying it in `err` when that is not NULL).
+ */
 static int
-load_crl(SSL_CTX *ctx, const char *path)
+load_crl(SSL_CTX *ctx, const char *path, char *err, size_t errsz)
 {
 	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
 	X509_CRL *crl;
+	char why[160];
 	FILE *f;
 	int n = 0;
 
 	if ((f = fopen(path, "re")) == NULL) {
-		log_err("tls_crl %s: %s", path, strerror(errno));
-		return -1;
+		snprintf(why, sizeof(why), "tls_crl %s: %s", path,
+		    strerror(errno));
+		goto fail;
 	}
 	while ((crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL) {
 		if (X509_STORE_add_crl(st, crl) != 1) {
 			X509_CRL_free(crl);
 			fclose(f);
-			return -1;
+			snprintf(why, sizeof(why), "tls_crl %s: cannot add a "
+			    "CRL", path);
+			goto fail;
 		}
 		X509_CRL_free(crl);
 		n++;
@@ -184,12 +191,35 @@ load_crl(SSL_CTX *ctx, const char *path)
 	ERR_clear_error();
 	fclose(f);
 	if (n == 0) {
-		log_err("tls_crl %s: no CRL in it", path);
-		return -1;
+		snprintf(why, sizeof(why), "tls_crl %s: no CRL in it", path);
+		goto fail;
 	}
 	/* SECURITY NOTE: a revoked host certificate must not get in. */
 	X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
 	return 0;
+ fail:
+	log_err("%s", why);
+	if (err != NULL)
+		snprintf(err, errsz, "%s", why);
+	return -1;
+}
+
+/*
+ * SECURITY NOTE: TLS 1.3 only, a client certificate required and
+ * verified against the organisation's CA alone (never the system's
+ * store, where any public CA could vouch for any name); no session
+ * resumption, so every connection is verified against the CRL in force.
+ */
+static int
+ctx_rules(SSL_CTX *ctx)
+{
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1)
+		return -1;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return SSL_CTX_set_num_tickets(ctx, 0) == 1 ? 0 : -1;
 }
 
 static const char *
@@ -220,29 +250,19 @@ tls_listen(const struct config *cfg, struct tls_server **out)
 	ts->fd = -1;
 	pthread_mutex_init(&ts->mtx, NULL);
 	pthread_cond_init(&ts->gone, NULL);
-	/*
-	 * SECURITY NOTE: TLS 1.3 only, a client certificate required and
-	 * verified against the organisation's CA alone (never the system's
-	 * store, where any public CA could vouch for any name).
-	 */
 	if ((ts->ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
-	    SSL_CTX_set_min_proto_version(ts->ctx, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_use_certificate_chain_file(ts->ctx, cfg->tls_cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ts->ctx, cfg->tls_key,
 	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ts->ctx) != 1 ||
 	    SSL_CTX_load_verify_locations(ts->ctx, cfg->tls_client_ca,
-	    NULL) != 1) {
+	    NULL) != 1 || ctx_rules(ts->ctx) != 0) {
 		log_err("tls: cannot load %s, %s or %s: %s", cfg->tls_cert,
 		    cfg->tls_key, cfg->tls_client_ca, ssl_err());
 		goto fail;
 	}
-	if (cfg->tls_crl != NULL && load_crl(ts->ctx, cfg->tls_crl) != 0)
+	if (cfg->tls_crl != NULL && load_crl(ts->ctx, cfg->tls_crl, NULL,
+	    0) != 0)
 		goto fail;
-	SSL_CTX_set_verify(ts->ctx, SSL_VERIFY_PEER |
-	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	SSL_CTX_set_verify_depth(ts->ctx, 4);
-	SSL_CTX_set_session_cache_mode(ts->ctx, SSL_SESS_CACHE_OFF);
-	(void)SSL_CTX_set_num_tickets(ts->ctx, 0);
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -386,7 +406,10 @@ conn_main(void *arg)
 	long vr;
 	int n, sv[2] = { -1, -1 };
 
-	if ((ssl = SSL_new(ts->ctx)) == NULL || SSL_set_fd(ssl, tc->fd) != 1)
+	pthread_mutex_lock(&ts->mtx);
+	ssl = SSL_new(ts->ctx);		/* holds its context across a reload */
+	pthread_mutex_unlock(&ts->mtx);
+	if (ssl == NULL || SSL_set_fd(ssl, tc->fd) != 1)
 		goto out;
 	while ((n = SSL_accept(ssl)) != 1)
 		if (tls_wait(tc->fd, SSL_get_error(ssl, n), deadline) != 0)
@@ -497,6 +520,78 @@ tls_accept(struct tls_server *ts, tls_adopt_fn *adopt, void *arg)
 		pthread_mutex_unlock(&ts->mtx);
 	}
 	pthread_attr_destroy(&attr);
+}
+
+int
+tls_reload_crl(struct tls_server *ts, char *err, size_t errsz)
+{
+	STACK_OF(X509_OBJECT) *objs;
+	STACK_OF(X509) *chain = NULL;
+	X509_STORE *from, *to;
+	X509_OBJECT *o;
+	struct tls_conn *tc;
+	SSL_CTX *nctx, *old;
+	size_t closed = 0;
+	int i, r = 0;
+
+	if (ts == NULL || ts->cfg->tls_crl == NULL)
+		return 0;
+	/*
+	 * A new context from the old one's certificate, key and CAs (the key
+	 * file is root's: it is not read again) and the CRL file as it is
+	 * now.  Connections being set up keep the context they started with.
+	 */
+	if ((nctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    SSL_CTX_use_certificate(nctx, SSL_CTX_get0_certificate(
+	    ts->ctx)) != 1 ||
+	    SSL_CTX_use_PrivateKey(nctx, SSL_CTX_get0_privatekey(ts->ctx)) != 1 ||
+	    ctx_rules(nctx) != 0) {
+		snprintf(err, errsz, "tls: cannot set up a new context: %s",
+		    ssl_err());
+		log_err("%s", err);
+		SSL_CTX_free(nctx);
+		return -1;
+	}
+	if (SSL_CTX_get0_chain_certs(ts->ctx, &chain) == 1 && chain != NULL)
+		r = SSL_CTX_set1_chain(nctx, chain) == 1 ? 0 : -1;
+	from = SSL_CTX_get_cert_store(ts->ctx);
+	to = SSL_CTX_get_cert_store(nctx);
+	(void)X509_STORE_lock(from);
+	objs = X509_STORE_get0_objects(from);
+	for (i = 0; r == 0 && i < sk_X509_OBJECT_num(objs); i++) {
+		o = sk_X509_OBJECT_value(objs, i);
+		if (X509_OBJECT_get_type(o) == X509_LU_X509 &&
+		    X509_STORE_add_cert(to, X509_OBJECT_get0_X509(o)) != 1)
+			r = -1;
+	}
+	(void)X509_STORE_unlock(from);
+	if (r != 0) {
+		snprintf(err, errsz, "tls: cannot copy the client CA");
+		log_err("%s", err);
+		SSL_CTX_free(nctx);
+		return -1;
+	}
+	/* An unreadable or empty CRL keeps the one in force. */
+	if (load_crl(nctx, ts->cfg->tls_crl, err, errsz) != 0) {
+		SSL_CTX_free(nctx);
+		return -1;
+	}
+	pthread_mutex_lock(&ts->mtx);
+	old = ts->ctx;
+	ts->ctx = nctx;
+	/*
+	 * SECURITY NOTE: a host whose certificate the new CRL revokes must
+	 * not keep a connection that was verified before: every host
+	 * connects again and is verified against the new list.
+	 */
+	for (tc = ts->conns; tc != NULL; tc = tc->next, closed++)
+		(void)shutdown(tc->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&ts->mtx);
+	SSL_CTX_free(old);
+	log_notice("tls: CRL %s reloaded; %zu host connections closed to be "
+	    "verified again", ts->cfg->tls_crl, closed);
+	snprintf(err, errsz, "CRL reloaded");
+	return 0;
 }
 
 void

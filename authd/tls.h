@@ -53,6 +53,15 @@ int tls_fd(const struct tls_server *ts);
  */
 void tls_accept(struct tls_server *ts, tls_adopt_fn *adopt, void *arg);
 /*
+ * Reads tls_crl again (as authd's own user: the file must be readable by
+ * it) into a new context for new connections, and closes every host's
+ * connection so that each is verified again against the new list.  The
+ * CRL in force stays when the file cannot be read or holds no CRL.  0
+ * (`err` says what was done; nothing when there is no tls_crl), or -1
+ * with `err` saying why.  Accepts NULL.
+ */
+int tls_reload_crl(struct tls_server *ts, char *err, size_t errsz);
+/*
  * Stops accepting, shuts down every TLS connection and waits for their
  * threads; then frees `ts`.  Accepts NULL.
  */

@@ -130,9 +130,11 @@ done
 
 # --- the relay (the pilot host's namespace) ---------------------------------
 RELAY_SOCK=$T_DIR/run/relay.sock
+RELAY_ADMIN=$T_DIR/run/relay-admin.sock
 relay_conf() {	# FILE CERT KEY SERVERS
 	cat >"$1" <<-EOF2
 	socket $RELAY_SOCK
+	admin_socket $RELAY_ADMIN
 	user $AUTHD_USER
 	relay_servers "$4"
 	relay_cert $2
@@ -181,6 +183,24 @@ check "the audit record names the host and its certificate" \
 	audit_has ",auth,allow,ok,anna,pilot,authd-test,192.0.2.10,ssh,\"tls:host=app01.kommun.test,fp=$fp\","
 expect_pam "a wrong code through the relay fails" auth anna -a 000000 \
 	-e auth=PAM_AUTH_ERR
+relay_ctl() { AUTHD_ADMIN_SOCKET=$RELAY_ADMIN authctl "$@"; }
+out=$(relay_ctl ping 2>&1)
+t_log "authctl ping on the relay: $out"
+check "authctl ping on the relay names the node, the host and the server" \
+	grep -q "alive: node test-node, as host app01.kommun.test, via authd1.kommun.test:7443 (10.77.0.1)" <<<"$out"
+out=$(relay_ctl status 2>&1)
+printf '%s\n' "$out" | sed 's/^/    /'
+check "authctl status on the relay: the first server is up" \
+	grep -q "^server authd1.kommun.test:7443: up" <<<"$out"
+check "... and no login waited for a handshake" \
+	grep -q "^tls-handshakes-on-requests: 0" <<<"$out"
+check "... the requests forwarded are counted" \
+	grep -Eq "^requests-forwarded: [3-9]" <<<"$out"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$AUTHCTL_BIN" \
+	-s "$RELAY_ADMIN" status 2>&1)
+t_log "as nobody: $out"
+check "the relay's admin socket refuses a user outside the admin group" \
+	grep -q "status: forbidden: permission denied" <<<"$out"
 PAM_SERVICE=authd-finance expect_pam "a system not bound to the host is denied" \
 	acct anna -e acct=PAM_PERM_DENIED
 check "the denial is audited as host-not-allowed" \
@@ -198,6 +218,11 @@ check "... within the module's deadline (3000 ms)" test "$ms" -lt 3000
 check "... answered by the second node" grep -q "tls: host app01.kommun.test" "$T_DIR/authd2.log"
 check "the relay logged the failed server once" \
 	test "$(grep -c 'server authd1.kommun.test:7443 failed' "$T_DIR/relay.log")" -eq 1
+out=$(relay_ctl status 2>&1)
+check "authctl status on the relay shows the first server down and why" \
+	grep -Eq "^server authd1.kommun.test:7443: down .*last error: 10.77.0.1: (connect timed out|no answer)" <<<"$out"
+check "authctl ping on the relay names the second node" \
+	sh -c "AUTHD_ADMIN_SOCKET=$RELAY_ADMIN $AUTHCTL_BIN ping | grep -q 'node test-node2, as host app01.kommun.test, via authd2'"
 ip addr add 10.77.0.1/24 dev vc
 
 # --- no server at all: fail closed within the deadline ----------------------
@@ -258,8 +283,31 @@ expect_pam "a host no host block names is denied" acct anna -e acct=PAM_PERM_DEN
 check "... audited with its name" audit_has ",account,deny,host-not-allowed,anna,pilot,.*\"tls:host=stranger.kommun.test,"
 relay_stop
 
+# --- a host revoked while connected: the CRL is read again on reload -------
+relay_conf "$T_DIR/relay4.conf" "$C/app01.crt" "$C/app01.key" "authd1.kommun.test:7443"
+relay_start "$T_DIR/relay4.conf" "$T_DIR/relay4.log"
+check "before its revocation the host is served" relay_ctl ping
+(
+	cd "$C" &&
+	openssl ca -config ca.cnf -revoke app01.crt -keyfile ca.key -cert ca.crt &&
+	openssl ca -config ca.cnf -gencrl -keyfile ca.key -cert ca.crt -out ca.crl.new
+) >/dev/null 2>&1 && mv "$C/ca.crl.new" "$C/ca.crl" && chmod 644 "$C/ca.crl" ||
+	fail "revoking the host's certificate"
+nrev=$(grep -c "refused 10.77.0.10: certificate: certificate revoked" "$T_DIR/authd.log")
+check "authctl policy reload reads the CRL again" authctl policy reload
+check "... and says so in its record" audit_has ",policy-reload,ok,.*CRL reloaded"
+expect_pam "the revoked host's warm connections are gone: refused" auth anna \
+	-a "$(code anna)" -e auth=PAM_AUTHINFO_UNAVAIL
+check "... the central node says it is revoked" \
+	test "$(grep -c "refused 10.77.0.10: certificate: certificate revoked" "$T_DIR/authd.log")" -gt "$nrev"
+echo garbage >"$C/ca.crl"
+check "a CRL file that holds no CRL: reload reports it" \
+	sh -c "! $AUTHCTL_BIN policy reload"
+check "... and the CRL in force stays" audit_has ",policy-reload,error,.*no CRL in it"
+relay_stop
+
 if ((FAILURES)); then
-	for f in relay.log relay2.log relay3.log authd2.log; do
+	for f in relay.log relay2.log relay3.log relay4.log authd2.log; do
 		echo "--- $f (tail) ---"; tail -n 15 "$T_DIR/$f" 2>/dev/null
 	done
 fi
