@@ -90,6 +90,7 @@ struct config {
 	char		*tls_client_ca;
 	char		*tls_crl;
 	long long	 tls_connections;
+	long long	 tls_host_connections;	/* per host name */
 	long long	 tls_handshake_timeout;	/* ms */
 
 	/* Relay mode (relay.h): set by relay_servers. */

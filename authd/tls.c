@@ -400,6 +400,9 @@ conn_main(void *arg)
 {
 	struct tls_conn *tc = arg;
 	struct tls_server *ts = tc->ts;
+	struct tls_conn *other;
+	char host[sizeof(tc->id.host)];
+	size_t same;
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
 	int64_t deadline = mono_ms() + ts->cfg->tls_handshake_timeout;
@@ -437,9 +440,27 @@ conn_main(void *arg)
 		refused(tc);
 		goto out;
 	}
-	if (tls_cert_name(cert, tc->id.host, sizeof(tc->id.host)) != 0) {
+	if (tls_cert_name(cert, host, sizeof(host)) != 0) {
 		snprintf(tc->id.why, sizeof(tc->id.why), "the certificate "
 		    "names no host");
+		refused(tc);
+		goto out;
+	}
+	/*
+	 * SECURITY NOTE: one host (a compromised pilot server, say) may hold
+	 * only its share of the connections, so that it cannot starve the
+	 * other hosts' relays.
+	 */
+	pthread_mutex_lock(&ts->mtx);
+	for (other = ts->conns, same = 0; other != NULL; other = other->next)
+		if (other != tc && strcmp(other->id.host, host) == 0)
+			same++;
+	if (same < (size_t)ts->cfg->tls_host_connections)
+		memcpy(tc->id.host, host, sizeof(tc->id.host));
+	pthread_mutex_unlock(&ts->mtx);
+	if (tc->id.host[0] == '\0') {
+		snprintf(tc->id.why, sizeof(tc->id.why), "host %s already "
+		    "holds %zu connections", host, same);
 		refused(tc);
 		goto out;
 	}

@@ -120,13 +120,16 @@ sed -e "s|$T_DIR/state/|$T_DIR/state2/|g" -e "s|$T_DIR/run/|$T_DIR/run2/|g" \
 mkdir -p "$T_DIR/run2"
 authd_start
 PID1=$AUTHD_PID
-"$AUTHD_BIN" -d -f "$CONF2" >>"$T_DIR/authd2.log" 2>&1 &
-PID2=$!
 ADMIN2=$T_DIR/run2/admin.sock
-for ((i = 0; i < 50; i++)); do
-	AUTHD_ADMIN_SOCKET=$ADMIN2 authctl ping >/dev/null 2>&1 && break
-	sleep 0.1
-done
+node2_start() {
+	"$AUTHD_BIN" -d -f "$CONF2" >>"$T_DIR/authd2.log" 2>&1 &
+	PID2=$!
+	for ((i = 0; i < 100; i++)); do
+		AUTHD_ADMIN_SOCKET=$ADMIN2 authctl ping >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+}
+node2_start
 
 # --- the relay (the pilot host's namespace) ---------------------------------
 RELAY_SOCK=$T_DIR/run/relay.sock
@@ -242,9 +245,7 @@ relay_stop
 # --- a server certificate from another CA is skipped ------------------------
 kill "$PID2"; wait "$PID2" 2>/dev/null
 sed -i "s|$C/srv2\.|$C/srv2bad.|g" "$CONF2"
-"$AUTHD_BIN" -d -f "$CONF2" >>"$T_DIR/authd2.log" 2>&1 &
-PID2=$!
-sleep 1
+node2_start
 relay_conf "$T_DIR/relay2.conf" "$C/app01.crt" "$C/app01.key" \
 	"authd2.kommun.test:7443 authd1.kommun.test:7443"
 relay_start "$T_DIR/relay2.conf" "$T_DIR/relay2.log"
@@ -300,11 +301,35 @@ expect_pam "the revoked host's warm connections are gone: refused" auth anna \
 	-a "$(code anna)" -e auth=PAM_AUTHINFO_UNAVAIL
 check "... the central node says it is revoked" \
 	test "$(grep -c "refused 10.77.0.10: certificate: certificate revoked" "$T_DIR/authd.log")" -gt "$nrev"
+cp "$C/ca.crl" "$C/ca.crl.good"
 echo garbage >"$C/ca.crl"
 check "a CRL file that holds no CRL: reload reports it" \
 	sh -c "! $AUTHCTL_BIN policy reload"
 check "... and the CRL in force stays" audit_has ",policy-reload,error,.*no CRL in it"
 relay_stop
+mv "$C/ca.crl.good" "$C/ca.crl"
+
+# --- one host holds only its share of the connections -----------------------
+kill "$PID2"; wait "$PID2" 2>/dev/null
+echo "tls_host_connections 2" >>"$CONF2"
+node2_start
+sfp=$(openssl x509 -in "$C/stranger.crt" -noout -fingerprint -sha256 |
+	sed 's/.*=//; s/://g' | tr 'A-F' 'a-f' | cut -c1-16)
+pat="tls: host stranger.kommun.test (10.77.0.10, certificate $sfp) connected"
+n0=$(grep -c "$pat" "$T_DIR/authd2.log")
+hold=()
+for i in 1 2 3; do
+	sleep 4 | ip netns exec "$PILOT_NS" openssl s_client -connect 10.77.0.2:7443 \
+		-cert "$C/stranger.crt" -key "$C/stranger.key" -CAfile "$C/ca.crt" \
+		-tls1_3 >/dev/null 2>&1 &
+	hold+=($!)
+	sleep 0.5
+done
+check "a host's third connection is refused when it may hold two" \
+	grep -q "refused 10.77.0.10: host stranger.kommun.test already holds 2 connections" "$T_DIR/authd2.log"
+check "... its first two were taken" \
+	test "$(grep -c "$pat" "$T_DIR/authd2.log")" -eq $((n0 + 2))
+wait "${hold[@]}"
 
 if ((FAILURES)); then
 	for f in relay.log relay2.log relay3.log relay4.log authd2.log; do
