@@ -169,6 +169,12 @@ rconn_open(struct relay *rl, const struct rsrv *s, const struct addrinfo *ai,
 		snprintf(err, errsz, "%s: cannot set up TLS", c->addr);
 		goto fail;
 	}
+	/*
+	 * SSL_get_error looks at this thread's error queue first: an error
+	 * left there by another connection's failure would make a wait
+	 * look like a failure of this one.
+	 */
+	ERR_clear_error();
 	while ((n = SSL_connect(c->ssl)) != 1)
 		if (tls_wait(c->fd, SSL_get_error(c->ssl, n), deadline) != 0)
 			break;
@@ -275,7 +281,7 @@ rconn_call(struct rconn *c, const uint8_t *frame, size_t len,
 	uint32_t bl;
 
 	*out = NULL;
-	ERR_clear_error();		/* so that call_err sees this call's */
+	ERR_clear_error();	/* as in rconn_open; call_err sees this call's */
 	if (ssl_write_all(c, frame, len, deadline) != 0)
 		return -1;
 	for (;;) {

@@ -459,7 +459,7 @@ conn_main(void *arg)
 		memcpy(tc->id.host, host, sizeof(tc->id.host));
 	pthread_mutex_unlock(&ts->mtx);
 	if (tc->id.host[0] == '\0') {
-		snprintf(tc->id.why, sizeof(tc->id.why), "host %s already "
+		snprintf(tc->id.why, sizeof(tc->id.why), "host %.100s already "
 		    "holds %zu connections", host, same);
 		refused(tc);
 		goto out;

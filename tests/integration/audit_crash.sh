@@ -26,59 +26,6 @@ PUB="$T_DIR/state/audit.key.pub"
 CLIENTS=8
 not_running() { ! kill -0 "$1" 2>/dev/null; }
 
-# client N ROUND: PAM transactions until authd is gone or the round ends.
-# Prints "RHOST OP USER RESULT" per transaction.
-client() {
-	local n=$1 round=$2 i op user tag out res
-	local -a args
-	for ((i = 0; ; i++)); do
-		case $((i % 3)) in
-		0) op=acct user=anna args=() ;;
-		1) op=acct user=dag args=() ;;
-		2) op=auth user=bertil args=(-a 123456) ;;
-		esac
-		tag="crash-r$round-c$n-$i"
-		out=$("$PAM_DRIVER" -W 30000 -d "$T_DIR/pam" -s authd-test -u "$user" \
-			-r "$tag" -t ssh "${args[@]}" "$op" 2>&1)
-		res=$(sed -n "s/^$op=//p" <<<"$out")
-		printf '%s %s %s %s\n' "$tag" "$op" "$user" "${res:-none}"
-		[[ $res == PAM_AUTHINFO_UNAVAIL || -e $T_DIR/stop.$round ]] && break
-	done
-}
-
-# check_received ROUND DB: every answer a client of ROUND received is a
-# record in DB with that decision.  Prints a summary; exit 1 on a miss.
-check_received() {
-	cat "$T_DIR"/client."$1".* >"$T_DIR/received.$1"
-	python3 - "$T_DIR/received.$1" "$2" <<-'EOF'
-	import sqlite3, sys
-	want = {'PAM_SUCCESS': 'allow', 'PAM_PERM_DENIED': 'deny', 'PAM_AUTH_ERR': 'deny'}
-	event = {'acct': 'account', 'auth': 'auth'}
-	db = sqlite3.connect(sys.argv[2])
-	got = {}
-	for rhost, ev, user, dec in db.execute(
-	        "SELECT rhost, event, user, decision FROM audit WHERE rhost LIKE 'crash-%'"):
-	    got.setdefault(rhost, []).append((ev, user, dec))
-	received = unavailable = other = 0
-	bad = []
-	for line in open(sys.argv[1]):
-	    tag, op, user, res = line.split()
-	    if res not in want:
-	        unavailable += res == 'PAM_AUTHINFO_UNAVAIL'
-	        other += res != 'PAM_AUTHINFO_UNAVAIL'
-	        continue
-	    received += 1
-	    if got.get(tag) != [(event[op], user, want[res])]:
-	        bad.append('%s %s %s: received %s, audit has %s' % (tag, op, user, res, got.get(tag)))
-	answered = len(got)
-	print('received %d decisions, %d unavailable, %d other; %d records; %d missing or wrong'
-	      % (received, unavailable, other, answered, len(bad)))
-	for b in bad[:10]:
-	    print('  ' + b)
-	sys.exit(1 if bad or other or received < 30 else 0)
-	EOF
-}
-
 prev_last=0
 for round in 1 2 3; do
 	authd_start
@@ -88,7 +35,7 @@ for round in 1 2 3; do
 	fi
 	clients=()
 	for ((n = 1; n <= CLIENTS; n++)); do
-		client "$n" "$round" >"$T_DIR/client.$round.$n" 2>&1 &
+		crash_client "$n" "$round" >"$T_DIR/client.$round.$n" 2>&1 &
 		clients+=($!)
 	done
 	# Let the load build up, then crash at a moment that varies by round.
@@ -113,7 +60,7 @@ for round in 1 2 3; do
 
 	# The database as the crash left it (WAL included).
 	db=$(audit_db_copy "crash$round")
-	out=$(check_received "$round" "$db")
+	out=$(crash_received "$round" 30 "$db")
 	rc=$?
 	t_log "round $round: $out"
 	check "round $round: every decision a client received has its audit record" test $rc -eq 0

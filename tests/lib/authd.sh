@@ -297,6 +297,78 @@ authd_crash() {
 	return 0
 }
 
+# crash_client N ROUND: a client for crash tests: PAM transactions on the
+# stack authd-test (account checks that are allowed and denied, code
+# checks that are denied), each with its own PAM_RHOST, until the answer
+# is PAM_AUTHINFO_UNAVAIL or $T_DIR/stop.ROUND exists.  Prints
+# "RHOST OP USER RESULT" per transaction.
+crash_client() {
+	local n=$1 round=$2 i op user tag out res
+	local -a args
+	for ((i = 0; ; i++)); do
+		case $((i % 3)) in
+		0) op=acct user=anna args=() ;;
+		1) op=acct user=dag args=() ;;
+		2) op=auth user=bertil args=(-a 123456) ;;
+		esac
+		tag="crash-r$round-c$n-$i"
+		out=$("$PAM_DRIVER" -W 30000 -d "$T_DIR/pam" -s authd-test -u "$user" \
+			-r "$tag" -t ssh "${args[@]}" "$op" 2>&1)
+		res=$(sed -n "s/^$op=//p" <<<"$out")
+		printf '%s %s %s %s\n' "$tag" "$op" "$user" "${res:-none}"
+		[[ $res == PAM_AUTHINFO_UNAVAIL || -e $T_DIR/stop.$round ]] && break
+	done
+}
+
+# crash_received ROUND MIN DB...: every answer a crash_client of ROUND
+# received (their output in $T_DIR/client.ROUND.*) is a record with that
+# decision in one of the DBs, and no DB has another decision for it or
+# two records of it; at least MIN decisions were received, and no other
+# answer than a decision or PAM_AUTHINFO_UNAVAIL.  With several DBs (nodes
+# that do not share one) a request may be recorded by two: one that
+# decided it and died before answering, one that answered.  Prints a
+# summary (with several DBs, how many received decisions each holds);
+# exit 1 on a miss.
+crash_received() {
+	cat "$T_DIR"/client."$1".* >"$T_DIR/received.$1"
+	python3 - "$T_DIR/received.$1" "$2" "${@:3}" <<-'EOF'
+	import sqlite3, sys
+	want = {'PAM_SUCCESS': 'allow', 'PAM_PERM_DENIED': 'deny', 'PAM_AUTH_ERR': 'deny'}
+	event = {'acct': 'account', 'auth': 'auth'}
+	dbs = []
+	for path in sys.argv[3:]:
+	    got = {}
+	    for rhost, ev, user, dec in sqlite3.connect(path).execute(
+	            "SELECT rhost, event, user, decision FROM audit WHERE rhost LIKE 'crash-%'"):
+	        got.setdefault(rhost, []).append((ev, user, dec))
+	    dbs.append(got)
+	received = unavailable = other = 0
+	held = [0] * len(dbs)
+	bad = []
+	for line in open(sys.argv[1]):
+	    tag, op, user, res = line.split()
+	    if res not in want:
+	        unavailable += res == 'PAM_AUTHINFO_UNAVAIL'
+	        other += res != 'PAM_AUTHINFO_UNAVAIL'
+	        continue
+	    received += 1
+	    ok = [(event[op], user, want[res])]
+	    recs = [got.get(tag) for got in dbs]
+	    for i, r in enumerate(recs):
+	        held[i] += r is not None
+	    if any(r not in (None, ok) for r in recs) or recs.count(None) == len(recs):
+	        bad.append('%s %s %s: received %s, audit has %s' % (tag, op, user, res,
+	                   ' / '.join(str(r) for r in recs)))
+	answered = len(set().union(*dbs))
+	print('received %d decisions, %d unavailable, %d other; %d records; %d missing or wrong'
+	      % (received, unavailable, other, answered, len(bad))
+	      + ('; held by each database: %s' % ' '.join(map(str, held)) if len(dbs) > 1 else ''))
+	for b in bad[:10]:
+	    print('  ' + b)
+	sys.exit(1 if bad or other or received < int(sys.argv[2]) else 0)
+	EOF
+}
+
 # audit_db_copy NAME: copies the database (with its WAL, if authd left one)
 # to $T_DIR/NAME.db and prints that path.  Take copies while authd is
 # stopped.
