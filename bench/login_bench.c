@@ -322,12 +322,14 @@ struct race {
 
 /* Direct requests to authd (probe_run). */
 enum probe_kind {
-	PR_PING_KEPT, PR_PING, PR_FACTORS, PR_AUTH, PR_ACCOUNT, NPROBES
+	PR_PING_KEPT, PR_PING, PR_FACTORS, PR_AUTH, PR_ACCOUNT, PR_LOGIN,
+	NPROBES
 };
 
 static const char *const probe_names[NPROBES] = {
 	"PING, kept connection", "PING, new connection", "FACTORS",
 	"AUTH, a fresh code", "ACCOUNT",
+	"FACTORS, then AUTH with ACCOUNT (a login's requests)",
 };
 
 /* Where the direct requests go: authd's socket, the relay's. */
@@ -2285,24 +2287,42 @@ pam_request(uint8_t type, uint32_t reqid, int u, const char *code,
 	return m;
 }
 
+/* One direct request on *fd (a new connection when -1); it must allow. */
+static void
+probe_call(const char *sock, int *fd, struct proto_msg *req, int kind,
+    int u)
+{
+	struct proto_msg *reply;
+	int r;
+
+	if ((r = rpc(sock, fd, req, &reply)) != 0 ||
+	    reply_status(reply) != PROTO_S_ALLOW)
+		bench_die(2, "direct %s request for %s to %s: %s",
+		    probe_names[kind], user_name(u), sock, r != 0 ?
+		    authd_strerror(r) : proto_str(reply, PROTO_A_REASON, "?"));
+	proto_free(reply);
+}
+
 /*
  * Each kind of request opt.probe times, to authd's socket and, in relay
- * mode, to the relay's (PROBE_RELAY) in turn.
+ * mode, to the relay's (PROBE_RELAY) in turn.  PR_LOGIN is what
+ * pam_authd sends for a login, on one connection: FACTORS, then AUTH
+ * asking for the account decision too.
  */
 static void
 probe_run(void)
 {
 	static const uint8_t types[NPROBES] = { PROTO_T_PING, PROTO_T_PING,
-	    PROTO_T_FACTORS, PROTO_T_AUTH, PROTO_T_ACCOUNT };
+	    PROTO_T_FACTORS, PROTO_T_AUTH, PROTO_T_ACCOUNT, PROTO_T_FACTORS };
 	static const int stack[NPATHS] = { ST_AUTHD, ST_RELAY };
 	const char *sock[NPATHS] = { opt.socket, opt.relay_socket };
-	struct proto_msg *req, *reply;
+	struct proto_msg *req, *req2;
 	struct picker pk;
 	char code[DIGITS + 1];
 	int64_t *v[NPATHS][NPROBES], t0, wait_ns = 0;
 	size_t waits = 0;
 	uint32_t reqid = 1;
-	int i, k, kind, u, fd, kept[NPATHS] = { -1, -1 }, r, p;
+	int i, k, kind, u, fd, kept[NPATHS] = { -1, -1 }, p;
 	int npaths = stack_on[ST_RELAY] ? NPATHS : 1;
 
 	picker_init(&pk, 0, 1);
@@ -2317,28 +2337,32 @@ probe_run(void)
 		for (k = 0; k < NPROBES; k++)
 			for (p = 0; p < npaths; p++) {
 				kind = (i + k) % NPROBES;
-				u = kind == PR_AUTH ? pick(&pk, stack[p], code,
-				    NULL, &waits, &wait_ns) : i % nusers;
-				if ((req = pam_request(types[kind], reqid++, u,
+				u = kind == PR_AUTH || kind == PR_LOGIN ?
+				    pick(&pk, stack[p], code, NULL, &waits,
+				    &wait_ns) : i % nusers;
+				req = pam_request(types[kind], reqid++, u,
 				    kind == PR_AUTH ? code : NULL,
-				    stacks[stack[p]].service)) == NULL)
+				    stacks[stack[p]].service);
+				req2 = NULL;
+				if (kind == PR_LOGIN && ((req2 = pam_request(
+				    PROTO_T_AUTH, reqid++, u, code,
+				    stacks[stack[p]].service)) == NULL ||
+				    proto_add_u64(req2, PROTO_A_ACCOUNT, 1) !=
+				    0))
+					req = NULL;
+				if (req == NULL)
 					bench_die(2, "out of memory");
 				fd = -1;
 				t0 = bench_now_ns();
-				r = rpc(sock[p], kind == PR_PING_KEPT ?
-				    &kept[p] : &fd, req, &reply);
+				probe_call(sock[p], kind == PR_PING_KEPT ?
+				    &kept[p] : &fd, req, kind, u);
+				if (req2 != NULL)
+					probe_call(sock[p], &fd, req2, kind, u);
 				if (fd >= 0)
 					close(fd);
 				v[p][kind][i] = bench_now_ns() - t0;
-				if (r != 0 || reply_status(reply) !=
-				    PROTO_S_ALLOW)
-					bench_die(2, "direct %s request for %s "
-					    "to %s: %s", probe_names[kind],
-					    user_name(u), sock[p], r != 0 ?
-					    authd_strerror(r) : proto_str(reply,
-					    PROTO_A_REASON, "?"));
 				proto_free(req);
-				proto_free(reply);
+				proto_free(req2);
 			}
 	for (p = 0; p < npaths; p++) {
 		if (kept[p] >= 0)
