@@ -40,14 +40,15 @@
  *    and authd taking turns in short slices so that all see the same
  *    background load.
  *
- * The load generator is one epoll event loop holding N connections, each
- * with one request outstanding (closed loop), timed with CLOCK_MONOTONIC;
- * after a warm-up, the replies within a fixed window count.  Users are
- * drawn at random from the population; nine in ten hold a role on the
- * system asked about (allow), one in ten does not (deny: no role, or a
- * deny rule).  Every reply must be the one expected (status and reason),
- * and after every phase the audit trail must hold exactly one record per
- * reply the clients got; anything else stops the run (exit 2).
+ * The load generator (loadgen.c) is one epoll event loop holding N
+ * connections, each with one request outstanding (closed loop), timed
+ * with CLOCK_MONOTONIC; after a warm-up, the replies within a fixed
+ * window count.  Users are drawn at random from the population; nine in
+ * ten hold a role on the system asked about (allow), one in ten does not
+ * (deny: no role, or a deny rule).  Every reply must be the one expected
+ * (status and reason), and after every phase the audit trail must hold
+ * exactly one record per reply the clients got; anything else stops the
+ * run (exit 2).
  *
  * Writes a Markdown summary to stdout (and --md FILE) and every number
  * with the machine to --json FILE.  Exit status: 0 when every target that
@@ -69,13 +70,10 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +85,7 @@
 #include "util.h"
 
 #include "bench_util.h"
+#include "loadgen.h"
 
 #define LB_TEAM_SIZE		50
 #define LB_NAME			24	/* user or system name, with NUL */
@@ -96,7 +95,6 @@
 #define LB_CONNS_MAX		1024
 #define LB_SEED_LEN		20	/* authd's TOTP seeds: 160 bits */
 #define LB_STEP			30
-#define LB_REPLY_TIMEOUT_NS	INT64_C(10000000000)
 #define LB_START_TIMEOUT_MS	30000
 #define LB_STOP_TIMEOUT_MS	30000	/* SIGTERM, then SIGKILL */
 #define LB_SLICE_WARMUP_MS	200	/* before each slice but the first */
@@ -108,19 +106,6 @@
 #define LB_TARGET_GROWTH	2.0	/* largest / smallest decision cost */
 
 /* --- small helpers ------------------------------------------------------ */
-
-/* xorshift64*: the users a load draws; cheap and reproducible. */
-static uint64_t
-rnd_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * UINT64_C(2685821657736338717);
-}
 
 /* "1,8,32": up to LB_LIST_MAX numbers in [min, max], ascending. */
 static int
@@ -380,36 +365,6 @@ policy_write(const char *dir, unsigned nsys)
 	return 0;
 }
 
-/* --- frames on a stream socket -------------------------------------------- */
-
-/*
- * Appends what `fd` holds to buf[*len..cap): 1 when bytes came, 0 when
- * nothing is there now, -1 when the peer closed or recv failed.
- */
-static int
-recv_more(int fd, uint8_t *buf, size_t *len, size_t cap)
-{
-	ssize_t n;
-
-	do
-		n = recv(fd, buf + *len, cap - *len, MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	if (n <= 0)
-		return -1;
-	*len += (size_t)n;
-	return 1;
-}
-
-/* The body length in the 4-byte big-endian prefix of a frame. */
-static uint32_t
-frame_len(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 /* --- echo: the floor ------------------------------------------------------ */
 
 struct econn {
@@ -648,177 +603,6 @@ echo_main(int argc, char **argv)
 	return 2;
 }
 
-/* --- CPU accounting ------------------------------------------------------- */
-
-struct cpu_sample {
-	int64_t		 t;		/* ns, CLOCK_MONOTONIC */
-	double		 machine;	/* busy and stolen CPU seconds */
-	double		 server;	/* the server process's */
-	double		 self;		/* this process's */
-};
-
-static void
-cpu_take(struct cpu_sample *s, pid_t server)
-{
-	double busy, steal;
-
-	s->t = bench_now_ns();
-	bench_machine_cpu(&busy, &steal);
-	s->machine = busy + steal;
-	s->server = bench_proc_cpu(server);
-	s->self = bench_self_cpu();
-}
-
-/* --- the load generator --------------------------------------------------- */
-
-/* One connection of the generator. */
-struct cconn {
-	int		 fd;
-	int		 busy;		/* a request is outstanding */
-	uint32_t	 reqid;
-	int64_t		 t0;		/* when it was sent */
-	size_t		 user;
-	int		 stage;		/* enrollment: 0 enroll, 1 confirm */
-	uint8_t		 out[1024];
-	size_t		 outlen;
-	size_t		 inlen;
-	uint8_t		 in[4 + PROTO_FRAME_MAX];
-};
-
-struct pop;
-struct load;
-
-/* Builds the next request into c->out: 1, or 0 when there is none. */
-typedef int (load_next_fn)(struct load *, struct cconn *);
-/* Checks a reply frame (length prefix included): 0, or -1 with l->err. */
-typedef int (load_reply_fn)(struct load *, struct cconn *, const uint8_t *,
-    size_t);
-
-struct load {
-	/* what to do */
-	const char	*sock;
-	int		 nconns;
-	int64_t		 warmup_ns;
-	int64_t		 window_ns;	/* 0: until next() has nothing */
-	load_next_fn	*next;
-	load_reply_fn	*reply;
-	pid_t		 server;	/* for its CPU time */
-	struct pop	*pop;
-	size_t		 nusers;	/* drawn from users 0..nusers-1 */
-	unsigned	 nsys;
-	const char	*service;	/* names the phase in the records */
-	int		 echo;
-	uint8_t		 type;		/* PROTO_T_ACCOUNT / _AUTH */
-	const size_t	*list;		/* list mode: these users, once */
-	size_t		 nlist, listpos;
-	uint64_t	 rnd;
-	uint32_t	 next_reqid;
-	int		 busy;		/* requests outstanding */
-	/* results */
-	struct bench_lat lat;		/* ns: sent, answered in the window */
-	uint64_t	 sent, received, in_window, allow, deny;
-	double		 secs;		/* the window (or the whole list) */
-	struct cpu_sample cpu0, cpu1;
-	char		 err[512];
-};
-
-struct frame {
-	uint8_t		*b;
-	size_t		 len, cap;
-	uint16_t	 nattr;
-};
-
-static void
-frame_start(struct frame *f, uint8_t *buf, size_t cap, uint8_t type,
-    uint32_t reqid)
-{
-	f->b = buf;
-	f->cap = cap;
-	f->nattr = 0;
-	buf[4] = PROTO_VERSION;
-	buf[5] = type;
-	buf[6] = (uint8_t)(reqid >> 24);
-	buf[7] = (uint8_t)(reqid >> 16);
-	buf[8] = (uint8_t)(reqid >> 8);
-	buf[9] = (uint8_t)reqid;
-	f->len = 4 + PROTO_HDR_LEN;
-}
-
-static int
-frame_str(struct frame *f, uint16_t tag, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (f->len + 4 + n > f->cap || n > 0xffff)
-		return -1;
-	f->b[f->len++] = (uint8_t)(tag >> 8);
-	f->b[f->len++] = (uint8_t)tag;
-	f->b[f->len++] = (uint8_t)(n >> 8);
-	f->b[f->len++] = (uint8_t)n;
-	memcpy(f->b + f->len, s, n);
-	f->len += n;
-	f->nattr++;
-	return 0;
-}
-
-static size_t
-frame_end(struct frame *f)
-{
-	uint32_t body = (uint32_t)(f->len - 4);
-
-	f->b[0] = (uint8_t)(body >> 24);
-	f->b[1] = (uint8_t)(body >> 16);
-	f->b[2] = (uint8_t)(body >> 8);
-	f->b[3] = (uint8_t)body;
-	f->b[10] = (uint8_t)(f->nattr >> 8);
-	f->b[11] = (uint8_t)f->nattr;
-	return f->len;
-}
-
-static void lerr(struct load *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-lerr(struct load *l, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (l->err[0] != '\0')
-		return;		/* the first failure is the one to report */
-	va_start(ap, fmt);
-	vsnprintf(l->err, sizeof(l->err), fmt, ap);
-	va_end(ap);
-}
-
-static uint32_t
-load_reqid(struct load *l)
-{
-	if (++l->next_reqid == 0)
-		l->next_reqid = 1;
-	return l->next_reqid;
-}
-
-/* Parses a RESULT for c's request; NULL (reported) if it is not one. */
-static struct proto_msg *
-reply_parse(struct load *l, struct cconn *c, const uint8_t *fr, size_t len)
-{
-	struct proto_msg *m = NULL;
-	int r;
-
-	if ((r = proto_parse(fr + 4, len - 4, &m)) != 0) {
-		lerr(l, "%s: malformed reply: %s", l->sock, authd_strerror(r));
-		return NULL;
-	}
-	if (m->type != PROTO_T_RESULT || m->reqid != c->reqid) {
-		lerr(l, "%s: reply type %s, request id %" PRIu32 " for %"
-		    PRIu32 " (%s)", l->sock, proto_type_name(m->type),
-		    m->reqid, c->reqid, proto_str(m, PROTO_A_REASON, "-"));
-		proto_free(m);
-		return NULL;
-	}
-	return m;
-}
-
 /* Status and reason as expected; 0, or -1 (reported). */
 static int
 reply_expect(struct load *l, struct cconn *c, const struct proto_msg *m,
@@ -839,204 +623,6 @@ reply_expect(struct load *l, struct cconn *c, const struct proto_msg *m,
 	return -1;
 }
 
-static int
-load_send(struct load *l, struct cconn *c)
-{
-	ssize_t n;
-
-	c->t0 = bench_now_ns();
-	do
-		n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL |
-		    MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)c->outlen) {
-		lerr(l, "%s: send: %s", l->sock, n < 0 ? strerror(errno) :
-		    "short write");
-		return -1;
-	}
-	c->busy = 1;
-	l->busy++;
-	l->sent++;
-	return 0;
-}
-
-/* Sends c's next request if there is one.  -1 on a failure. */
-static int
-load_issue(struct load *l, struct cconn *c)
-{
-	int r;
-
-	if ((r = l->next(l, c)) <= 0)
-		return r;
-	return load_send(l, c);
-}
-
-/* Handles what arrived on c: replies, and the next requests. */
-static int
-load_input(struct load *l, struct cconn *c, int stopping, int64_t mstart,
-    int64_t mend)
-{
-	uint32_t flen;
-	int64_t t1;
-	int r;
-
-	for (;;) {
-		if ((r = recv_more(c->fd, c->in, &c->inlen,
-		    sizeof(c->in))) == 0)
-			return 0;
-		if (r < 0) {
-			lerr(l, "%s: the server closed a connection%s",
-			    l->sock, c->busy ? " with a request outstanding" :
-			    "");
-			return -1;
-		}
-		while (c->inlen >= 4) {
-			flen = frame_len(c->in);
-			if (flen < PROTO_HDR_LEN || flen > PROTO_FRAME_MAX) {
-				lerr(l, "%s: bad frame length %" PRIu32,
-				    l->sock, flen);
-				return -1;
-			}
-			if (c->inlen < 4 + (size_t)flen)
-				break;
-			t1 = bench_now_ns();
-			if (!c->busy) {
-				lerr(l, "%s: a reply nobody asked for",
-				    l->sock);
-				return -1;
-			}
-			if (l->reply(l, c, c->in, 4 + (size_t)flen) != 0)
-				return -1;
-			c->busy = 0;
-			l->busy--;
-			l->received++;
-			if (t1 >= mstart && t1 < mend) {
-				l->in_window++;
-				if (c->t0 >= mstart &&
-				    bench_lat_add(&l->lat, t1 - c->t0) != 0) {
-					lerr(l, "out of memory");
-					return -1;
-				}
-			}
-			c->inlen -= 4 + (size_t)flen;
-			memmove(c->in, c->in + 4 + flen, c->inlen);
-			if (!stopping && load_issue(l, c) < 0)
-				return -1;
-		}
-	}
-}
-
-/*
- * Runs one load: connects, sends, times.  Returns 0, or -1 with l->err
- * set (an unexpected answer, a missing reply, a broken connection).
- */
-static int
-load_run(struct load *l)
-{
-	struct epoll_event ev, evs[256];
-	struct cconn *cs = NULL;
-	int64_t t, tbegin, mstart, mend, wait_ns, next_scan = 0;
-	int ep = -1, i, n, ret = -1, stopping = 0, started = 0;
-	int ended = 0;
-
-	l->lat.n = 0;
-	l->busy = 0;
-	l->sent = l->received = l->in_window = l->allow = l->deny = 0;
-	l->err[0] = '\0';
-	if ((cs = calloc((size_t)l->nconns, sizeof(*cs))) == NULL ||
-	    (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		lerr(l, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < l->nconns; i++)
-		cs[i].fd = -1;
-	for (i = 0; i < l->nconns; i++) {
-		int r = sock_connect(l->sock, mono_ms() + 10000, &cs[i].fd);
-
-		if (r != 0) {
-			lerr(l, "%s: connect: %s", l->sock, authd_strerror(r));
-			goto out;
-		}
-		ev.events = EPOLLIN;
-		ev.data.ptr = &cs[i];
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) != 0) {
-			lerr(l, "epoll_ctl: %s", strerror(errno));
-			goto out;
-		}
-	}
-	tbegin = bench_now_ns();
-	if (l->window_ns > 0) {
-		mstart = tbegin + l->warmup_ns;
-		mend = mstart + l->window_ns;
-	} else {
-		mstart = tbegin;
-		mend = INT64_MAX;
-		cpu_take(&l->cpu0, l->server);
-		started = 1;
-	}
-	for (i = 0; i < l->nconns; i++)
-		if (load_issue(l, &cs[i]) < 0)
-			goto out;
-	for (;;) {
-		t = bench_now_ns();
-		if (!started && t >= mstart) {
-			cpu_take(&l->cpu0, l->server);
-			started = 1;
-		}
-		if (l->window_ns > 0 && t >= mend && !stopping) {
-			cpu_take(&l->cpu1, l->server);
-			ended = 1;
-			stopping = 1;
-		}
-		if (l->busy == 0)
-			break;
-		/* A reply that does not come is a failure, checked seldom. */
-		if (t >= next_scan) {
-			for (i = 0; i < l->nconns; i++)
-				if (cs[i].busy &&
-				    t - cs[i].t0 > LB_REPLY_TIMEOUT_NS) {
-					lerr(l, "%s: no reply within %d s",
-					    l->sock, (int)(LB_REPLY_TIMEOUT_NS /
-					    1000000000));
-					goto out;
-				}
-			next_scan = t + 100000000;
-		}
-		wait_ns = 100000000;
-		if (!started && mstart - t < wait_ns)
-			wait_ns = mstart - t;
-		else if (!stopping && l->window_ns > 0 && mend - t < wait_ns)
-			wait_ns = mend - t;
-		n = epoll_wait(ep, evs, 256, (int)((wait_ns + 999999) /
-		    1000000));
-		if (n < 0 && errno != EINTR) {
-			lerr(l, "epoll_wait: %s", strerror(errno));
-			goto out;
-		}
-		for (i = 0; i < n; i++)
-			if (load_input(l, evs[i].data.ptr, stopping, mstart,
-			    mend) != 0)
-				goto out;
-	}
-	if (!ended) {
-		cpu_take(&l->cpu1, l->server);
-		if (l->window_ns == 0)
-			mend = l->cpu1.t;
-	}
-	l->secs = (double)(l->window_ns > 0 ? l->window_ns : mend - mstart) /
-	    1e9;
-	ret = 0;
- out:
-	if (cs != NULL)
-		for (i = 0; i < l->nconns; i++)
-			if (cs[i].fd >= 0)
-				close(cs[i].fd);
-	if (ep >= 0)
-		close(ep);
-	free(cs);
-	return ret;
-}
-
 /* --- the requests --------------------------------------------------------- */
 
 /* What the bench knows of each user: the TOTP seed, the last step used. */
@@ -1047,18 +633,11 @@ struct pop {
 	size_t		 max;
 };
 
-/* The user of the next request: from the list, or drawn at random. */
-static int
-load_user(struct load *l, size_t *user)
+/* The population a load of this program asks about (load_init's arg). */
+static struct pop *
+pop_of(const struct load *l)
 {
-	if (l->list != NULL) {
-		if (l->listpos == l->nlist)
-			return 0;
-		*user = l->list[l->listpos++];
-		return 1;
-	}
-	*user = (size_t)(rnd_next(&l->rnd) % l->nusers);
-	return 1;
+	return l->arg;
 }
 
 /* The code of c's user at `now` into the request; its step is used. */
@@ -1067,12 +646,12 @@ frame_code(struct load *l, struct cconn *c, struct frame *f, time_t now)
 {
 	char code[16];
 
-	if (oath_totp_generate((const char *)l->pop->seed[c->user],
+	if (oath_totp_generate((const char *)pop_of(l)->seed[c->user],
 	    LB_SEED_LEN, now, LB_STEP, 0, 6, code) != OATH_OK) {
 		lerr(l, "oath_totp_generate failed");
 		return -1;
 	}
-	l->pop->last_step[c->user] = (int64_t)now / LB_STEP;
+	pop_of(l)->last_step[c->user] = (int64_t)now / LB_STEP;
 	return frame_str(f, PROTO_A_CODE, code);
 }
 
@@ -1097,7 +676,7 @@ next_decision(struct load *l, struct cconn *c)
 	if (l->type == PROTO_T_AUTH) {
 		/* SECURITY NOTE: each user's step is used once (replay). */
 		now = time(NULL);
-		if ((int64_t)now / LB_STEP <= l->pop->last_step[c->user]) {
+		if ((int64_t)now / LB_STEP <= pop_of(l)->last_step[c->user]) {
 			lerr(l, "%s: step %lld already used", name,
 			    (long long)now / LB_STEP);
 			return -1;
@@ -1190,7 +769,7 @@ reply_enroll(struct load *l, struct cconn *c, const uint8_t *fr, size_t len)
 	if ((r = reply_expect(l, c, m, PROTO_S_ALLOW, "ok")) == 0 &&
 	    c->stage == 0) {
 		if (proto_get_str(m, PROTO_A_URI, &uri) != 0 ||
-		    bench_uri_secret(uri, l->pop->seed[c->user],
+		    bench_uri_secret(uri, pop_of(l)->seed[c->user],
 		    LB_SEED_LEN) != 0) {
 			user_name(c->user, name);
 			lerr(l, "enroll %s: no usable otpauth URI", name);
@@ -1325,74 +904,7 @@ policy_reload(const struct bench_authd *d)
 	return r;
 }
 
-/*
- * The audit records of `event` with `service` (NULL: any), by decision.
- * Read while authd runs: every answer a client got was committed first.
- */
-static int
-count_records(const char *db, const char *event, const char *service,
-    long long *allow, long long *deny, long long *other)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	const char *dec;
-	long long n;
-	int rc, ret = -1;
-
-	*allow = *deny = *other = 0;
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_busy_timeout(h, 10000);
-	if (sqlite3_prepare_v2(h, "SELECT decision, count(*) FROM audit WHERE "
-	    "event = ?1 AND (?2 IS NULL OR service = ?2) GROUP BY decision",
-	    -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
-	if (service != NULL)
-		sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 2);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		dec = (const char *)sqlite3_column_text(st, 0);
-		n = sqlite3_column_int64(st, 1);
-		if (dec != NULL && (strcmp(dec, "allow") == 0 ||
-		    strcmp(dec, "ok") == 0))
-			*allow += n;
-		else if (dec != NULL && strcmp(dec, "deny") == 0)
-			*deny += n;
-		else
-			*other += n;
-	}
-	if (rc == SQLITE_DONE)
-		ret = 0;
- out:
-	if (ret != 0)
-		bench_warnx("%s: %s", db, h ? sqlite3_errmsg(h) :
-		    "cannot open");
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return ret;
-}
-
 /* --- results -------------------------------------------------------------- */
-
-struct lres {
-	int		 done;
-	int		 conns;
-	uint64_t	 n;		/* replies in the window */
-	uint64_t	 received;	/* replies overall */
-	uint64_t	 allow, deny;
-	double		 secs;
-	double		 rate;
-	double		 p50, p99, max;	/* ms */
-	int		 slices;	/* loads summed */
-	double		 best_p50;	/* the fastest slice's median, ms */
-	double		 best_rate;	/* the busiest slice's rate */
-	double		 server_cpu;	/* CPU seconds in the window */
-	double		 self_cpu;
-	double		 others_cpu;	/* CPUs busy with other processes */
-	long long	 audited;	/* records of the phase, -1 unknown */
-};
 
 struct gpoint {
 	size_t		 users;
@@ -1436,136 +948,7 @@ struct run {
 	const struct gpoint *g_small, *g_large;
 };
 
-/* Loads summed: the slices of one capacity point, or a single load. */
-struct acc {
-	struct bench_lat lat;
-	int		 conns;
-	int		 slices;
-	uint64_t	 n, received, allow, deny;
-	double		 secs, server_cpu, self_cpu, machine_cpu, wall;
-	double		 best_p50;	/* the fastest slice's median, ms */
-	double		 best_rate;	/* the busiest slice's rate */
-};
-
-static int
-acc_add(struct acc *a, struct load *l)
-{
-	double p50, rate;
-
-	/* The slice's own median and rate first. */
-	bench_lat_sort(&l->lat);
-	p50 = bench_pct_ms(l->lat.v, l->lat.n, 50);
-	rate = l->secs > 0 ? (double)l->in_window / l->secs : 0;
-	if (l->lat.n > 0 && (a->slices == 0 || p50 < a->best_p50))
-		a->best_p50 = p50;
-	if (rate > a->best_rate)
-		a->best_rate = rate;
-	a->slices++;
-
-	if (bench_lat_cat(&a->lat, &l->lat) != 0) {
-		bench_warnx("out of memory");
-		return -1;
-	}
-	a->conns = l->nconns;
-	a->n += l->in_window;
-	a->received += l->received;
-	a->allow += l->allow;
-	a->deny += l->deny;
-	a->secs += l->secs;
-	a->server_cpu += l->cpu1.server - l->cpu0.server;
-	a->self_cpu += l->cpu1.self - l->cpu0.self;
-	a->machine_cpu += l->cpu1.machine - l->cpu0.machine;
-	a->wall += (double)(l->cpu1.t - l->cpu0.t) / 1e9;
-	return 0;
-}
-
-/* The summary of `a` into `r`; frees a's latencies. */
-static void
-acc_done(struct acc *a, struct lres *r)
-{
-	memset(r, 0, sizeof(*r));
-	bench_lat_sort(&a->lat);
-	r->done = 1;
-	r->conns = a->conns;
-	r->n = a->n;
-	r->received = a->received;
-	r->allow = a->allow;
-	r->deny = a->deny;
-	r->secs = a->secs;
-	r->rate = a->secs > 0 ? (double)a->n / a->secs : 0;
-	r->p50 = bench_pct_ms(a->lat.v, a->lat.n, 50);
-	r->p99 = bench_pct_ms(a->lat.v, a->lat.n, 99);
-	r->max = bench_pct_ms(a->lat.v, a->lat.n, 100);
-	r->slices = a->slices;
-	r->best_p50 = a->best_p50;
-	r->best_rate = a->best_rate;
-	r->server_cpu = a->server_cpu;
-	r->self_cpu = a->self_cpu;
-	r->others_cpu = a->wall > 0 ? (a->machine_cpu - a->server_cpu -
-	    a->self_cpu) / a->wall : 0;
-	if (r->others_cpu < 0)
-		r->others_cpu = 0;
-	r->audited = -1;
-	free(a->lat.v);
-	memset(a, 0, sizeof(*a));
-}
-
-static int
-lres_fill(struct lres *r, struct load *l)
-{
-	struct acc a;
-
-	memset(&a, 0, sizeof(a));
-	if (acc_add(&a, l) != 0)
-		return -1;
-	acc_done(&a, r);
-	return 0;
-}
-
-/* authd CPU microseconds per decision in the window. */
-static double
-us_per(const struct lres *r)
-{
-	return r->n ? r->server_cpu * 1e6 / (double)r->n : 0;
-}
-
-/* Counts the phase's records; -1 (reported) if one answer lacks its own. */
-static int
-audit_check(const struct bench_authd *d, const char *event, const char *service,
-    struct lres *r)
-{
-	long long a, n, o;
-
-	if (count_records(d->db, event, service, &a, &n, &o) != 0)
-		return -1;
-	r->audited = a + n + o;
-	if (a != (long long)r->allow || n != (long long)r->deny || o != 0) {
-		bench_warnx("%s %s: the clients got %" PRIu64 " allow and %"
-		    PRIu64 " deny answers; the audit trail holds %lld allow, "
-		    "%lld deny, %lld other records", event, service, r->allow,
-		    r->deny, a, n, o);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- the run -------------------------------------------------------------- */
-
-static void
-load_init(struct load *l, const char *sock, pid_t server, struct pop *pop)
-{
-	uint64_t seed;
-
-	free(l->lat.v);
-	memset(l, 0, sizeof(*l));
-	l->sock = sock;
-	l->server = server;
-	l->pop = pop;
-	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
-		seed = (uint64_t)bench_now_ns();
-	l->rnd = seed | 1;
-	l->next_reqid = (uint32_t)(seed >> 32);
-}
 
 /*
  * What a load of decisions asks: `type` (ACCOUNT or AUTH) at `conns`
@@ -1592,13 +975,6 @@ load_slice(struct load *l, const struct opts *o, int k, long long secs,
 {
 	l->warmup_ns = (k == 0 ? o->warmup_ms : LB_SLICE_WARMUP_MS) * 1000000;
 	l->window_ns = secs * 1000000000 / slices;
-}
-
-static int
-phase_fail(const struct load *l, const char *what)
-{
-	bench_warnx("%s: %s", what, l->err[0] ? l->err : "failed");
-	return -1;
 }
 
 /* Enrolls users pop->enrolled .. n-1, `conns` at a time. */
@@ -1680,7 +1056,7 @@ warm(const struct bench_authd *d, struct load *l, struct pop *pop, size_t from,
 	pi->filled_new = cnt;
 	if (lres_fill(&r, l) != 0)
 		return -1;
-	return audit_check(d, "account", service, &r);
+	return audit_check(d->db, "account", service, &r);
 }
 
 /*
@@ -1710,7 +1086,7 @@ time_account(const struct opts *o, const struct bench_authd *d, struct load *l,
 		}
 	}
 	acc_done(&a, r);
-	return audit_check(d, "account", service, r);
+	return audit_check(d->db, "account", service, r);
 }
 
 /*
@@ -1775,7 +1151,7 @@ time_auth(const struct opts *o, const struct bench_authd *d, struct load *l,
 			goto out;
 	}
 	acc_done(&a, r);
-	ret = audit_check(d, "auth", service, r);
+	ret = audit_check(d->db, "auth", service, r);
  out:
 	free(a.lat.v);
 	free(perm);
@@ -1872,7 +1248,7 @@ capacity(const struct opts *o, const struct bench_authd *d, struct load *l,
 		acc_done(&acc[0], &p->echo);
 		acc_done(&acc[1], &p->decho);
 		acc_done(&acc[2], &p->authd);
-		if (audit_check(d, "account", service, &p->authd) != 0)
+		if (audit_check(d->db, "account", service, &p->authd) != 0)
 			goto out;
 	}
 	ret = 0;
@@ -2293,22 +1669,6 @@ report_md(FILE *f, const struct opts *o, const struct run *run)
 		    "shared machine.\n", run->other_load, run->m.ncpu);
 	fprintf(f, "\n%s\n", all_met(run) ? "All targets checked were met." :
 	    "A target was missed.");
-}
-
-static void
-json_lres(FILE *f, const char *name, const struct lres *r)
-{
-	fprintf(f, "\"%s\":{\"connections\":%d,\"per_s\":%.1f,\"p50_ms\":%.4f,"
-	    "\"p99_ms\":%.4f,\"max_ms\":%.4f,\"in_window\":%" PRIu64 ","
-	    "\"received\":%" PRIu64 ",\"allow\":%" PRIu64 ",\"deny\":%" PRIu64
-	    ",\"seconds\":%.3f,\"slices\":%d,\"best_slice_p50_ms\":%.4f,"
-	    "\"best_slice_per_s\":%.1f,\"server_cpu_s\":%.3f,"
-	    "\"server_cpu_us_per\":"
-	    "%.1f,\"client_cpu_s\":%.3f,\"other_cpus\":%.3f,\"audited\":%lld}",
-	    name, r->conns, r->rate, r->p50, r->p99, r->max, r->n, r->received,
-	    r->allow, r->deny, r->secs, r->slices, r->best_p50, r->best_rate,
-	    r->server_cpu, us_per(r), r->self_cpu,
-	    r->others_cpu, r->audited);
 }
 
 /*

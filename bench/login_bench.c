@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * login_bench: what a two-factor login costs through real libpam,
- * pam_authd.so beside pam_oath.so, with pam_permit.so as the floor.
+ * pam_authd.so beside pam_oath.so, with pam_permit.so as the floor; or,
+ * in relay mode, pam_authd.so through an authd in relay mode beside
+ * pam_authd.so to the central authd's own socket.
  *
  *   login_bench --write-ldif FILE [--users N] [--bind-pw PW]
  *   login_bench --workdir DIR --socket PATH --admin-socket PATH
@@ -10,8 +12,15 @@
  *               [--probe N] [--window N] [--procs LIST] [--threads N]
  *               [--authd-pid PID] [--slapd-pid PID]
  *               [--json FILE] [--md FILE] [--oath-version TEXT]
+ *   login_bench --workdir DIR --socket PATH --admin-socket PATH
+ *               --permit MODULE --authd-module MODULE
+ *               --relay-socket PATH [--tls-log FILE] [--database FILE]
+ *               [--relay-pid PID] [--rate-conns N] [--rate-seconds S]
+ *               [--rate-slices N] [--rate-warmup-ms MS]
+ *               [--authd-version TEXT] [the options above but --race]
  *
- * bench/login.sh does all of it; bench/README.md explains the output.
+ * bench/login.sh and bench/relay.sh do all of it; bench/README.md
+ * explains the output.
  *
  * --write-ldif writes the directory: N users u0000.. (inetOrgPerson
  * under ou=people), all members of cn=bench-users (groupOfNames), and
@@ -86,13 +95,38 @@
  * whose recorded last code is not the last code accepted for them is a
  * lost update.
  *
+ * Relay mode (--relay-socket, instead of --oath): the stacks are
+ * pam_permit, pam_authd on --socket (the central authd's own PAM socket)
+ * and pam_authd on the relay's socket (service bench-relay; the central
+ * authd's policy must map it to the same system, and its host block must
+ * list that system).  Both pam_authd stacks reach the same tokens, so a
+ * user's step used on one is used on the other.  No race; one client
+ * process unless --procs says otherwise.  The direct requests go to both
+ * sockets in turn.  Then the forwarded decisions: ACCOUNT requests from
+ * the load generator (loadgen.h) at --rate-conns connections (default
+ * 32), users drawn at random, through the relay (service
+ * bench-rate-relay) and to authd's socket (bench-rate-local), in
+ * --rate-slices turns each (default 5) that share --rate-seconds
+ * (default 10) per path; every answer must be allow, and with
+ * --database each must have its record on the central authd's audit
+ * trail.  TLS handshakes are counted in the central authd's log
+ * (--tls-log; one "tls: host ... connected" line per accepted
+ * connection) around the warm-up logins, each timed phase and each of
+ * the relay's turns.  Targets: in every phase the relay adds at most
+ * RELAY_ADDED_MS to a login at the median (the difference of the
+ * medians), no handshake happens during a timed phase, and at
+ * RELAY_TARGET_CONNS connections the relay forwards at least
+ * RELAY_TARGET_RATE decisions/s.  A failed login on either pam_authd
+ * stack is unexpected (exit 2) as in login mode.
+ *
  * Exit status: 0 when the targets are met (pam_authd's added cost over
  * the floor at most half of pam_oath's, at the median, in every phase;
  * no valid pam_authd login rejected and no code accepted twice or not at
  * all in the race); 1 when a pam_authd target is missed; 2 on setup or
  * usage errors or any unexpected failure (a pam_permit login failing, a
  * pam_authd login failing with one process, a client dying).  pam_oath's
- * failures are reported, not judged.
+ * failures are reported, not judged.  Relay mode: 0 when its targets are
+ * met, 1 when one is missed, 2 as above.
  */
 
 #include <sys/mman.h>
@@ -122,6 +156,7 @@
 #include "util.h"
 
 #include "bench_util.h"
+#include "loadgen.h"
 
 #define STEP		30	/* TOTP time step, seconds */
 #define DIGITS		6
@@ -135,8 +170,21 @@
 #define BENCH_TTY	"ssh"
 #define BENCH_GROUP	"cn=bench-users,ou=groups," BENCH_SUFFIX
 #define WARM_LOGINS	20	/* untimed logins per stack before timing */
+/* Relay mode's targets (bench/README.md). */
+#define RELAY_ADDED_MS		0.5	/* the relay's cost at the median */
+#define RELAY_TARGET_RATE	5000.0	/* forwarded decisions/s ... */
+#define RELAY_TARGET_CONNS	32	/* ... at this many connections */
+/* Before each turn of the forwarded decisions but the first. */
+#define RATE_SLICE_WARMUP_MS	200
+/*
+ * The relay's warm-up logins last this long at least: its keeper, which
+ * looks at its pool every 200 ms, keeps relay_connections connections
+ * idle, and opens one more when it finds one busy with a login.  Ten of
+ * its rounds see the logins' concurrency before timing begins.
+ */
+#define RELAY_WARM_MS		2000
 
-enum stack_id { ST_PERMIT, ST_OATH, ST_AUTHD, NSTACK };
+enum stack_id { ST_PERMIT, ST_OATH, ST_AUTHD, ST_RELAY, NSTACK };
 
 static const struct stack_def {
 	const char	*id;		/* in JSON */
@@ -147,7 +195,14 @@ static const struct stack_def {
 	{ "permit", "pam_permit (floor)", "bench-permit", 0 },
 	{ "oath", "pam_oath", "bench-oath", 1 },
 	{ "authd", "pam_authd", "bench-authd", 1 },
+	{ "relay", "pam_authd through the relay", "bench-relay", 1 },
 };
+
+/*
+ * The stacks this run has: pam_permit and pam_authd always, pam_oath with
+ * --oath, pam_authd through a relay with --relay-socket.
+ */
+static int stack_on[NSTACK];
 
 enum call_id { CALL_START, CALL_AUTH, CALL_ACCT };
 static const char *const call_names[NCALLS] = { "start", "auth", "acct" };
@@ -175,6 +230,16 @@ struct opts {
 	const char	*json;
 	const char	*md;
 	const char	*oath_version;
+	const char	*authd_version;	/* reported only */
+	/* relay mode (--relay-socket) */
+	const char	*relay_socket;
+	const char	*tls_log;	/* the central authd's log */
+	const char	*database;	/* the central authd's database */
+	int		 relay_pid;
+	int		 rate_conns;
+	int		 rate_seconds;
+	int		 rate_slices;
+	int		 rate_warmup_ms;
 	int		 users;
 	int		 rounds;
 	int		 batch;
@@ -218,7 +283,8 @@ struct phase {
 	/* filled in by the parent afterwards */
 	double		 wall_s;
 	double		 cpu_busy, cpu_clients, cpu_authd, cpu_slapd;
-	double		 cpu_others, cpu_steal;
+	double		 cpu_relay, cpu_others, cpu_steal;
+	long		 handshakes;	/* TLS, in the central log; -1 unknown */
 	size_t		 lost_updates, oath_checked;
 	int64_t		 oath_missing;
 };
@@ -256,15 +322,20 @@ struct race {
 
 /* Direct requests to authd (probe_run). */
 enum probe_kind {
-	PR_PING_KEPT, PR_PING, PR_FACTORS, PR_AUTH, PR_ACCOUNT, NPROBES
+	PR_PING_KEPT, PR_PING, PR_FACTORS, PR_AUTH, PR_ACCOUNT, PR_LOGIN,
+	NPROBES
 };
 
 static const char *const probe_names[NPROBES] = {
 	"PING, kept connection", "PING, new connection", "FACTORS",
 	"AUTH, a fresh code", "ACCOUNT",
+	"FACTORS, then AUTH with ACCOUNT (a login's requests)",
 };
 
-static double probe_p50[NPROBES], probe_p90[NPROBES];
+/* Where the direct requests go: authd's socket, the relay's. */
+enum { PROBE_AUTHD, PROBE_RELAY, NPATHS };
+
+static double probe_p50[NPATHS][NPROBES], probe_p90[NPATHS][NPROBES];
 
 /* State all processes share: who used which user in which step. */
 static int64_t *last_step;	/* [stack][user] */
@@ -683,6 +754,19 @@ usersfile_write(void)
 		bench_die(2, "%s: write failed", opt.usersfile);
 }
 
+/* pam_authd for auth and account on `socket`, as stack `st`. */
+static void
+authd_stack_write(int st, const char *socket)
+{
+	char path[4096], text[8192];
+
+	path_fmt(path, sizeof(path), opt.confdir, stacks[st].service);
+	snprintf(text, sizeof(text), "# generated by bench/login_bench.c\n"
+	    "auth     required %s socket=%s\naccount  required %s socket=%s\n",
+	    opt.module[ST_AUTHD], socket, opt.module[ST_AUTHD], socket);
+	write_file(path, 0644, text);
+}
+
 static void
 stacks_write(void)
 {
@@ -696,18 +780,19 @@ stacks_write(void)
 	    "auth     required %s\naccount  required %s\n",
 	    opt.module[ST_PERMIT], opt.module[ST_PERMIT]);
 	write_file(path, 0644, text);
-	path_fmt(path, sizeof(path), opt.confdir, stacks[ST_OATH].service);
-	snprintf(text, sizeof(text), "# generated by bench/login_bench.c\n"
-	    "auth     required %s usersfile=%s window=%d digits=%d\n"
-	    "account  required %s\n", opt.module[ST_OATH], opt.usersfile,
-	    opt.window, DIGITS, opt.module[ST_PERMIT]);
-	write_file(path, 0644, text);
-	path_fmt(path, sizeof(path), opt.confdir, stacks[ST_AUTHD].service);
-	snprintf(text, sizeof(text), "# generated by bench/login_bench.c\n"
-	    "auth     required %s socket=%s\naccount  required %s socket=%s\n",
-	    opt.module[ST_AUTHD], opt.socket, opt.module[ST_AUTHD],
-	    opt.socket);
-	write_file(path, 0644, text);
+	if (stack_on[ST_OATH]) {
+		path_fmt(path, sizeof(path), opt.confdir,
+		    stacks[ST_OATH].service);
+		snprintf(text, sizeof(text), "# generated by "
+		    "bench/login_bench.c\nauth     required %s usersfile=%s "
+		    "window=%d digits=%d\naccount  required %s\n",
+		    opt.module[ST_OATH], opt.usersfile, opt.window, DIGITS,
+		    opt.module[ST_PERMIT]);
+		write_file(path, 0644, text);
+	}
+	authd_stack_write(ST_AUTHD, opt.socket);
+	if (stack_on[ST_RELAY])
+		authd_stack_write(ST_RELAY, opt.relay_socket);
 	/*
 	 * libpam reads "other" in every transaction and logs an error when
 	 * it is missing; give it one without modules.
@@ -917,6 +1002,16 @@ picker_init(struct picker *pk, int p, int procs)
 }
 
 /*
+ * The row of last_step a login on stack `st` uses: the relay forwards to
+ * the same authd, whose tokens refuse a step used on either socket.
+ */
+static int
+replay_row(int st)
+{
+	return st == ST_RELAY ? ST_AUTHD : st;
+}
+
+/*
  * Takes a user not used on stack `st` in the current step, marks it and
  * computes its code.  Waits (untimed, counted) for the next step when
  * none is left.  Returns the user.
@@ -940,9 +1035,9 @@ pick(struct picker *pk, int st, char code[DIGITS + 1], struct pstats *ps,
 			u = pk->first + pk->cur[st] * pk->stride;
 			pk->cur[st] = (pk->cur[st] + 1) % pk->len;
 			next_hint[st] = u + 1;
-			if (last_step[st * nusers + u] >= step)
+			if (last_step[replay_row(st) * nusers + u] >= step)
 				continue;
-			last_step[st * nusers + u] = step;
+			last_step[replay_row(st) * nusers + u] = step;
 			if (code_at(u, step, code) != 0 ||
 			    code_at(u, step - 1, prev) != 0 ||
 			    code_at(u, step + 1, next) != 0)
@@ -980,6 +1075,18 @@ round_index(int p, int st, int r)
 	    (size_t)r;
 }
 
+/* The stacks of this run, in order, into on[]; returns their number. */
+static int
+stacks_on(int on[NSTACK])
+{
+	int st, n = 0;
+
+	for (st = 0; st < NSTACK; st++)
+		if (stack_on[st])
+			on[n++] = st;
+	return n;
+}
+
 /* One client process of a phase; never returns. */
 static void
 phase_child(struct phase *ph, int p)
@@ -988,13 +1095,14 @@ phase_child(struct phase *ph, int p)
 	char code[DIGITS + 1];
 	struct sample *sm;
 	int64_t wait0;
-	int r, k, st, i, u, rc, call, prompts;
+	int r, k, st, i, u, rc, call, prompts, on[NSTACK], non;
 	struct pstats *ps;
 
+	non = stacks_on(on);
 	picker_init(&pk, p, ph->procs);
 	for (r = 0; r < opt.rounds; r++) {
-		for (k = 0; k < NSTACK; k++) {
-			st = (r + k) % NSTACK;
+		for (k = 0; k < non; k++) {
+			st = on[(r + k) % non];
 			ps = &ph->ps[p][st];
 			pthread_barrier_wait(&ph->bar);
 			wait0 = ps->wait_ns;
@@ -1026,7 +1134,7 @@ phase_child(struct phase *ph, int p)
 }
 
 struct cpu_snap {
-	double	busy, steal, clients, authd, slapd;
+	double	busy, steal, clients, authd, slapd, relay;
 };
 
 static void
@@ -1039,6 +1147,38 @@ cpu_get(struct cpu_snap *c)
 	c->clients = bench_ru_secs(&ru);
 	c->authd = bench_proc_cpu(opt.authd_pid);
 	c->slapd = bench_proc_cpu(opt.slapd_pid);
+	c->relay = bench_proc_cpu(opt.relay_pid);
+}
+
+/*
+ * TLS handshakes the central authd has accepted so far: the lines of its
+ * log (--tls-log) that say a host connected, one per connection.  -1 when
+ * there is no log to read.
+ */
+static long
+handshakes(void)
+{
+	char line[1024];
+	long n = 0;
+	FILE *f;
+
+	if (opt.tls_log == NULL || (f = fopen(opt.tls_log, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "tls: host ") != NULL &&
+		    strstr(line, ") connected") != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* The handshakes since `from` (a count of handshakes()); -1 unknown. */
+static long
+handshakes_since(long from)
+{
+	long now = handshakes();
+
+	return from < 0 || now < 0 ? -1 : now - from;
 }
 
 /* Forks the clients, waits for them; returns the number that failed. */
@@ -1081,7 +1221,9 @@ phase_run(int procs)
 	struct cpu_snap c0, c1;
 	size_t per = (size_t)opt.rounds * (size_t)opt.batch, lat, rnd;
 	int64_t t0;
+	long hs0;
 	char *arena;
+	int on[NSTACK];
 
 	lat = (size_t)procs * NSTACK * per * sizeof(struct sample);
 	rnd = (size_t)procs * NSTACK * (size_t)opt.rounds * sizeof(int64_t);
@@ -1097,7 +1239,9 @@ phase_run(int procs)
 	barrier_init(&ph->bar, (unsigned)procs);
 
 	note("phase: %d client process%s, %d rounds x %d stacks x %d logins",
-	    procs, procs == 1 ? "" : "es", opt.rounds, NSTACK, opt.batch);
+	    procs, procs == 1 ? "" : "es", opt.rounds, stacks_on(on),
+	    opt.batch);
+	hs0 = handshakes();
 	cpu_get(&c0);
 	t0 = bench_now_ns();
 	if (run_children(procs, phase_fn, ph, ph->child_err) != 0)
@@ -1105,17 +1249,20 @@ phase_run(int procs)
 		    procs);
 	ph->wall_s = (double)(bench_now_ns() - t0) / 1e9;
 	cpu_get(&c1);
+	ph->handshakes = handshakes_since(hs0);
+	ph->cpu_relay = (c1.relay - c0.relay) / ph->wall_s;
 	ph->cpu_busy = (c1.busy - c0.busy) / ph->wall_s;
 	ph->cpu_steal = (c1.steal - c0.steal) / ph->wall_s;
 	ph->cpu_clients = (c1.clients - c0.clients) / ph->wall_s;
 	ph->cpu_authd = (c1.authd - c0.authd) / ph->wall_s;
 	ph->cpu_slapd = (c1.slapd - c0.slapd) / ph->wall_s;
 	ph->cpu_others = ph->cpu_busy - ph->cpu_clients - ph->cpu_authd -
-	    ph->cpu_slapd;
+	    ph->cpu_slapd - ph->cpu_relay;
 	if (ph->cpu_others < 0)
 		ph->cpu_others = 0;
-	ph->lost_updates = usersfile_check(&ph->oath_checked,
-	    &ph->oath_missing);
+	if (stack_on[ST_OATH])
+		ph->lost_updates = usersfile_check(&ph->oath_checked,
+		    &ph->oath_missing);
 	return ph;
 }
 
@@ -1222,12 +1369,14 @@ pctl(const int64_t *v, size_t n, double q)
  */
 struct series {
 	size_t		 n, ok, failed;
-	double		 p50, p99, max, mean;	/* ms */
+	double		 p50, p90, p99, max, mean;	/* ms */
 	double		 p50_all;
 	double		 part[NPARTS];		/* p50 per call, ms */
 	double		 per_s;			/* successful logins/s */
 	double		 added;			/* p50 - floor's p50 */
 	double		 added_paired;		/* median over rounds */
+	double		 over_authd;		/* p50 - pam_authd's p50 */
+	double		 over_authd_paired;	/* median over rounds */
 	size_t		 pool_waits, skipped, bad_prompts;
 	double		 wait_s;
 	uint32_t	 fails[NCALLS][NCODES + 1];
@@ -1243,8 +1392,16 @@ struct results {
 	size_t		 race_none_at[NSTACK][RACE_OFFSETS];
 	size_t		 race_waits;
 	int		 race_span_us;
+	/* relay mode: forwarded decisions, handshakes outside the phases */
+	struct lres	 rate_relay, rate_local;
+	long		 hs_warm;	/* during the untimed logins */
+	long		 hs_rate_first;	/* the first relay slice, warm-up too */
+	long		 hs_rate_rest;	/* the other relay slices */
 	/* verdicts */
 	int		 cost_ok[MAX_PHASES];
+	int		 relay_ok[MAX_PHASES];
+	int		 hs_ok[MAX_PHASES];
+	int		 rate_checked, rate_ok;
 	int		 unexpected;
 	int		 authd_miss;
 	char		 why[8][160];
@@ -1280,10 +1437,33 @@ collect(const struct phase *ph, int st, int r, int part, int all, int64_t *v)
 	return n;
 }
 
+/*
+ * The median over rounds of the difference, within each round, between
+ * stack st's median login and stack base's, in ms; v, v2 and diffs are
+ * scratch space for a round's logins and the rounds.
+ */
+static double
+paired_diff(const struct phase *ph, int st, int base, int64_t *v,
+    int64_t *v2, double *diffs)
+{
+	size_t n, n2, nd = 0;
+	int r;
+
+	for (r = 0; r < opt.rounds; r++) {
+		n = collect(ph, st, r, -1, 0, v);
+		n2 = collect(ph, base, r, -1, 0, v2);
+		if (n > 0 && n2 > 0)
+			diffs[nd++] = (pctl(v, n, 0.5) - pctl(v2, n2, 0.5)) /
+			    1e6;
+	}
+	qsort(diffs, nd, sizeof(*diffs), bench_cmp_double);
+	return nd ? diffs[(nd - 1) / 2] : 0;
+}
+
 static void
 series_fill(const struct phase *ph, struct series *sv)
 {
-	size_t per = (size_t)opt.rounds * (size_t)opt.batch, n, i, nd;
+	size_t per = (size_t)opt.rounds * (size_t)opt.batch, n, i;
 	int64_t *v, *v2, s0, s1;
 	double walls, *diffs;
 	int p, st, r, c, k;
@@ -1318,6 +1498,7 @@ series_fill(const struct phase *ph, struct series *sv)
 			sum += (double)v[i];
 		s->mean = n ? sum / (double)n / 1e6 : 0;
 		s->p50 = pctl(v, n, 0.50) / 1e6;
+		s->p90 = pctl(v, n, 0.90) / 1e6;
 		s->p99 = pctl(v, n, 0.99) / 1e6;
 		s->max = n ? (double)v[n - 1] / 1e6 : 0;
 		for (k = 0; k < NPARTS; k++) {
@@ -1341,16 +1522,11 @@ series_fill(const struct phase *ph, struct series *sv)
 	}
 	for (st = 0; st < NSTACK; st++) {
 		sv[st].added = sv[st].p50 - sv[ST_PERMIT].p50;
-		/* The same difference within each round, then its median. */
-		for (r = 0, nd = 0; r < opt.rounds; r++) {
-			n = collect(ph, st, r, -1, 0, v);
-			i = collect(ph, ST_PERMIT, r, -1, 0, v2);
-			if (n > 0 && i > 0)
-				diffs[nd++] = (pctl(v, n, 0.5) -
-				    pctl(v2, i, 0.5)) / 1e6;
-		}
-		qsort(diffs, nd, sizeof(*diffs), bench_cmp_double);
-		sv[st].added_paired = nd ? diffs[(nd - 1) / 2] : 0;
+		sv[st].added_paired = paired_diff(ph, st, ST_PERMIT, v, v2,
+		    diffs);
+		sv[st].over_authd = sv[st].p50 - sv[ST_AUTHD].p50;
+		sv[st].over_authd_paired = paired_diff(ph, st, ST_AUTHD, v, v2,
+		    diffs);
 	}
 	free(v);
 	free(v2);
@@ -1469,35 +1645,57 @@ why(struct results *res, const char *fmt, ...)
 static void
 judge(struct phase **ph, struct results *res)
 {
-	int i;
+	int i, st;
 
 	for (i = 0; i < opt.nphases; i++) {
 		const struct series *s = res->s[i];
 		int procs = ph[i]->procs;
 
-		res->cost_ok[i] = s[ST_OATH].added > 0 &&
-		    s[ST_AUTHD].added <= 0.5 * s[ST_OATH].added;
-		if (!res->cost_ok[i]) {
-			res->authd_miss = 1;
-			why(res, "%d process%s: pam_authd adds %.3f ms, more "
-			    "than half of pam_oath's %.3f ms", procs, procs ==
-			    1 ? "" : "es", s[ST_AUTHD].added,
-			    s[ST_OATH].added);
+		if (stack_on[ST_OATH]) {
+			res->cost_ok[i] = s[ST_OATH].added > 0 &&
+			    s[ST_AUTHD].added <= 0.5 * s[ST_OATH].added;
+			if (!res->cost_ok[i]) {
+				res->authd_miss = 1;
+				why(res, "%d process%s: pam_authd adds %.3f "
+				    "ms, more than half of pam_oath's %.3f ms",
+				    procs, procs == 1 ? "" : "es",
+				    s[ST_AUTHD].added, s[ST_OATH].added);
+			}
+		}
+		if (stack_on[ST_RELAY]) {
+			res->relay_ok[i] = s[ST_RELAY].over_authd <=
+			    RELAY_ADDED_MS;
+			res->hs_ok[i] = ph[i]->handshakes == 0;
+			if (!res->relay_ok[i] || !res->hs_ok[i])
+				res->authd_miss = 1;
+			if (ph[i]->handshakes < 0) {
+				res->unexpected = 1;
+				why(res, "no central log to count TLS "
+				    "handshakes in (--tls-log)");
+			}
 		}
 		if (s[ST_PERMIT].failed > 0) {
 			res->unexpected = 1;
 			why(res, "%d process%s: %zu pam_permit logins failed",
 			    procs, procs == 1 ? "" : "es", s[ST_PERMIT].failed);
 		}
-		if (s[ST_AUTHD].failed > 0) {
+		for (st = ST_AUTHD; st < NSTACK; st++) {
+			if (!stack_on[st] || s[st].failed == 0)
+				continue;
 			if (procs == 1)
 				res->unexpected = 1;
 			else
 				res->authd_miss = 1;
-			why(res, "%d process%s: %zu valid pam_authd logins "
-			    "rejected", procs, procs == 1 ? "" : "es",
-			    s[ST_AUTHD].failed);
+			why(res, "%d process%s: %zu valid %s logins rejected",
+			    procs, procs == 1 ? "" : "es", s[st].failed,
+			    stacks[st].label);
 		}
+	}
+	if (stack_on[ST_RELAY] && opt.rate_conns == RELAY_TARGET_CONNS) {
+		res->rate_checked = 1;
+		res->rate_ok = res->rate_relay.rate >= RELAY_TARGET_RATE;
+		if (!res->rate_ok)
+			res->authd_miss = 1;
 	}
 	if (opt.race > 0 && (res->race_double[ST_AUTHD] > 0 ||
 	    res->race_none[ST_AUTHD] > 0)) {
@@ -1514,41 +1712,41 @@ exit_status(const struct results *res)
 	return res->unexpected ? 2 : res->authd_miss ? 1 : 0;
 }
 
+/* The logins: a table of the stacks, the libpam calls, the CPUs. */
 static void
-report_md(FILE *f, struct phase **ph, const struct results *res,
-    const struct machine *m, double enroll_s, double warm_s)
+md_logins(FILE *f, struct phase **ph, const struct results *res,
+    double enroll_s, double warm_s)
 {
 	char buf[2048];
-	int i, st, k;
+	int i, st, k, j, on[NSTACK], non = stacks_on(on);
+	int relay = stack_on[ST_RELAY];
 
-	fprintf(f, "## Login cost through real libpam\n\n");
-	fprintf(f, "%s, %s, %ld CPUs, %s; pam_oath %s.  %d users; %d rounds "
-	    "x %d logins per stack and phase, stacks interleaved; TOTP window "
-	    "%d for both modules.  Times in ms from pam_start to pam_end, of "
-	    "the successful logins; \"added\" is the median minus "
-	    "pam_permit's median (in brackets: the median over rounds of the "
-	    "same difference within a round).\n\n",
-	    m->b.uname, m->b.cpu, m->b.ncpu, m->b.date,
-	    opt.oath_version != NULL ? opt.oath_version : "(version unknown)",
-	    nusers, opt.rounds, opt.batch, opt.window);
 	fprintf(f, "| stack | procs | logins ok / tried | logins/s | p50 | "
-	    "p99 | max | added p50 | failed logins by reason |\n");
+	    "p90 | p99 | max | added p50 |%s failed logins by reason |\n",
+	    relay ? " over pam_authd p50 |" : "");
 	fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
-	    "--- |\n");
+	    "---: |%s --- |\n", relay ? " ---: |" : "");
 	for (i = 0; i < opt.nphases; i++)
-		for (st = 0; st < NSTACK; st++) {
-			const struct series *s = &res->s[i][st];
+		for (j = 0; j < non; j++) {
+			const struct series *s = &res->s[i][st = on[j]];
 
 			fails_str(s->fails, s->bad_prompts, buf, sizeof(buf),
 			    0);
 			fprintf(f, "| %s | %d | %zu / %zu | %.0f | %.3f | "
-			    "%.3f | %.3f | ", stacks[st].label, ph[i]->procs,
-			    s->ok, s->n, s->per_s, s->p50, s->p99, s->max);
+			    "%.3f | %.3f | %.3f | ", stacks[st].label,
+			    ph[i]->procs, s->ok, s->n, s->per_s, s->p50,
+			    s->p90, s->p99, s->max);
 			if (st == ST_PERMIT)
-				fprintf(f, "- | %s |\n", buf);
+				fprintf(f, "- | ");
 			else
-				fprintf(f, "%.3f (%.3f) | %s |\n", s->added,
-				    s->added_paired, buf);
+				fprintf(f, "%.3f (%.3f) | ", s->added,
+				    s->added_paired);
+			if (relay && st == ST_RELAY)
+				fprintf(f, "%.3f (%.3f) | ", s->over_authd,
+				    s->over_authd_paired);
+			else if (relay)
+				fprintf(f, "- | ");
+			fprintf(f, "%s |\n", buf);
 		}
 	fprintf(f, "\nWhere the time goes: the median of each libpam call "
 	    "(successful logins), ms.\n\n| stack | procs |");
@@ -1559,71 +1757,165 @@ report_md(FILE *f, struct phase **ph, const struct results *res,
 		fprintf(f, " ---: |");
 	fprintf(f, "\n");
 	for (i = 0; i < opt.nphases; i++)
-		for (st = 0; st < NSTACK; st++) {
-			fprintf(f, "| %s | %d |", stacks[st].label,
+		for (j = 0; j < non; j++) {
+			fprintf(f, "| %s | %d |", stacks[on[j]].label,
 			    ph[i]->procs);
 			for (k = 0; k < NPARTS; k++)
-				fprintf(f, " %.3f |", res->s[i][st].part[k]);
+				fprintf(f, " %.3f |",
+				    res->s[i][on[j]].part[k]);
 			fprintf(f, "\n");
 		}
 	fprintf(f, "\n");
 	for (i = 0; i < opt.nphases; i++) {
 		size_t waits = 0, skipped = 0;
 
-		for (st = 0; st < NSTACK; st++) {
-			waits += res->s[i][st].pool_waits;
-			skipped += res->s[i][st].skipped;
+		for (j = 0; j < non; j++) {
+			waits += res->s[i][on[j]].pool_waits;
+			skipped += res->s[i][on[j]].skipped;
 		}
 		fprintf(f, "- %d process%s: %.1f s; CPUs busy %.2f (clients "
-		    "%.2f, authd %.2f, slapd %.2f, other processes %.2f, "
-		    "steal %.2f); waits for a fresh user %zu; users skipped "
-		    "for an ambiguous code %zu; pam_oath usersfile: %zu lost "
-		    "updates of %zu users checked%s.\n", ph[i]->procs,
-		    ph[i]->procs == 1 ? "" : "es", ph[i]->wall_s,
-		    ph[i]->cpu_busy, ph[i]->cpu_clients, ph[i]->cpu_authd,
-		    ph[i]->cpu_slapd, ph[i]->cpu_others, ph[i]->cpu_steal,
-		    waits, skipped, ph[i]->lost_updates, ph[i]->oath_checked +
-		    (size_t)ph[i]->oath_missing, ph[i]->oath_missing ?
-		    " (some users' lines missing)" : "");
+		    "%.2f, authd %.2f, ", ph[i]->procs, ph[i]->procs == 1 ?
+		    "" : "es", ph[i]->wall_s, ph[i]->cpu_busy,
+		    ph[i]->cpu_clients, ph[i]->cpu_authd);
+		if (relay)
+			fprintf(f, "relay %.2f, ", ph[i]->cpu_relay);
+		fprintf(f, "slapd %.2f, other processes %.2f, steal %.2f); "
+		    "waits for a fresh user %zu; users skipped for an "
+		    "ambiguous code %zu", ph[i]->cpu_slapd, ph[i]->cpu_others,
+		    ph[i]->cpu_steal, waits, skipped);
+		if (relay)
+			fprintf(f, "; TLS handshakes %ld", ph[i]->handshakes);
+		if (stack_on[ST_OATH])
+			fprintf(f, "; pam_oath usersfile: %zu lost updates of "
+			    "%zu users checked%s", ph[i]->lost_updates,
+			    ph[i]->oath_checked + (size_t)ph[i]->oath_missing,
+			    ph[i]->oath_missing ? " (some users' lines "
+			    "missing)" : "");
+		fprintf(f, ".\n");
 	}
 	fprintf(f, "- setup: enrolled %d users in %.1f s, warmed authd's "
 	    "directory cache in %.1f s.\n\n", nusers, enroll_s, warm_s);
-	if (opt.race > 0) {
-		fprintf(f, "Race, 2 processes, the same fresh code for the "
-		    "same user, pam_authenticate at the same moment (a third "
-		    "of the rounds) or up to %.1f ms apart:\n\n",
-		    res->race_span_us / 1000.0);
-		fprintf(f, "| stack | rounds | exactly one accepted | "
-		    "double-accepted | none accepted (valid code rejected) | "
-		    "failures by reason |\n");
-		fprintf(f, "| --- | ---: | ---: | ---: | ---: | --- |\n");
-		for (st = ST_OATH; st < NSTACK; st++) {
-			fails_str(res->race_fails[st], 0, buf, sizeof(buf), 0);
-			fprintf(f, "| %s | %zu | %zu | %zu | %zu | %s |\n",
-			    stacks[st].label, res->race_rounds[st],
-			    res->race_one[st], res->race_double[st],
-			    res->race_none[st], buf);
-		}
-		fprintf(f, "\n");
-	}
-	if (opt.probe > 0) {
-		fprintf(f, "authd's requests without libpam, timed from this "
-		    "process (%d each; a new connection per request, as "
-		    "pam_authd makes them), ms:\n\n| request | p50 | p90 "
-		    "|\n| --- | ---: | ---: |\n", opt.probe);
+}
+
+/* The direct requests, to authd and in relay mode to the relay too. */
+static void
+md_probes(FILE *f)
+{
+	int k;
+
+	if (opt.probe == 0)
+		return;
+	fprintf(f, "authd's requests without libpam, timed from this "
+	    "process (%d each; a new connection per request, as pam_authd "
+	    "makes them), ms:\n\n", opt.probe);
+	if (!stack_on[ST_RELAY]) {
+		fprintf(f, "| request | p50 | p90 |\n| --- | ---: | ---: |\n");
 		for (k = 0; k < NPROBES; k++)
 			fprintf(f, "| %s | %.3f | %.3f |\n", probe_names[k],
-			    probe_p50[k], probe_p90[k]);
-		fprintf(f, "\n");
+			    probe_p50[PROBE_AUTHD][k],
+			    probe_p90[PROBE_AUTHD][k]);
+	} else {
+		fprintf(f, "| request | authd p50 | relay p50 | added p50 | "
+		    "authd p90 | relay p90 |\n| --- | ---: | ---: | ---: | "
+		    "---: | ---: |\n");
+		for (k = 0; k < NPROBES; k++)
+			fprintf(f, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f "
+			    "|\n", probe_names[k], probe_p50[PROBE_AUTHD][k],
+			    probe_p50[PROBE_RELAY][k],
+			    probe_p50[PROBE_RELAY][k] -
+			    probe_p50[PROBE_AUTHD][k],
+			    probe_p90[PROBE_AUTHD][k],
+			    probe_p90[PROBE_RELAY][k]);
 	}
-	fprintf(f, "Targets:\n\n");
+	fprintf(f, "\n");
+}
+
+/* The race (login mode). */
+static void
+md_race(FILE *f, const struct results *res)
+{
+	char buf[2048];
+	int st;
+
+	fprintf(f, "Race, 2 processes, the same fresh code for the same user, "
+	    "pam_authenticate at the same moment (a third of the rounds) or "
+	    "up to %.1f ms apart:\n\n", res->race_span_us / 1000.0);
+	fprintf(f, "| stack | rounds | exactly one accepted | double-accepted "
+	    "| none accepted (valid code rejected) | failures by reason |\n");
+	fprintf(f, "| --- | ---: | ---: | ---: | ---: | --- |\n");
+	for (st = ST_OATH; st <= ST_AUTHD; st++) {
+		fails_str(res->race_fails[st], 0, buf, sizeof(buf), 0);
+		fprintf(f, "| %s | %zu | %zu | %zu | %zu | %s |\n",
+		    stacks[st].label, res->race_rounds[st], res->race_one[st],
+		    res->race_double[st], res->race_none[st], buf);
+	}
+	fprintf(f, "\n");
+}
+
+/* Relay mode: the forwarded decisions and the handshakes. */
+static void
+md_relay(FILE *f, struct phase **ph, const struct results *res)
+{
+	const struct lres *r[NPATHS] = { &res->rate_local, &res->rate_relay };
+	static const char *const name[NPATHS] = { "authd's socket",
+	    "through the relay" };
+	int i, p;
+
+	fprintf(f, "### Forwarded decisions: ACCOUNT at %d connections\n\n"
+	    "One epoll loop, one request outstanding per connection (closed "
+	    "loop), users drawn at random, every answer checked (allow) and "
+	    "found on the central authd's audit trail.  The relay and authd's "
+	    "own socket take %d turns of %.1f s each (the first after a "
+	    "%d ms warm-up, the others after %d ms).  CPU: microseconds per "
+	    "decision.\n\n", opt.rate_conns, opt.rate_slices,
+	    (double)opt.rate_seconds / opt.rate_slices, opt.rate_warmup_ms,
+	    RATE_SLICE_WARMUP_MS);
+	fprintf(f, "| path | decisions/s | p50 | p90 | p99 | max | audited | "
+	    "authd CPU | relay CPU | client CPU | other load (CPUs) |\n");
+	fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+	    "---: | ---: | ---: |\n");
+	for (p = NPATHS - 1; p >= 0; p--) {
+		fprintf(f, "| %s | %.0f | %.3f | %.3f | %.3f | %.3f | %lld | "
+		    "%.0f | ", name[p], r[p]->rate, r[p]->p50, r[p]->p90,
+		    r[p]->p99, r[p]->max, r[p]->audited, us_per(r[p]));
+		if (p == PROBE_RELAY)
+			fprintf(f, "%.0f | ", us_per2(r[p]));
+		else
+			fprintf(f, "- | ");
+		fprintf(f, "%.0f | %.2f |\n", r[p]->n ? r[p]->self_cpu * 1e6 /
+		    (double)r[p]->n : 0, r[p]->others_cpu);
+	}
+	fprintf(f, "\nThrough the relay: %.1f%% of authd's own rate.\n\n",
+	    res->rate_local.rate > 0 ? 100 * res->rate_relay.rate /
+	    res->rate_local.rate : 0);
+	fprintf(f, "### TLS handshakes\n\nCounted in the central authd's "
+	    "log (one line per accepted TLS connection).  The relay opened "
+	    "its warm connections before the run began.\n\n| while | "
+	    "handshakes |\n| --- | ---: |\n| untimed logins (warm-up) | %ld "
+	    "|\n", res->hs_warm);
 	for (i = 0; i < opt.nphases; i++)
+		fprintf(f, "| timed logins, %d process%s | %ld |\n",
+		    ph[i]->procs, ph[i]->procs == 1 ? "" : "es",
+		    ph[i]->handshakes);
+	fprintf(f, "| forwarded decisions, the relay's first turn (with its "
+	    "warm-up) | %ld |\n| forwarded decisions, the relay's other "
+	    "turns | %ld |\n\n", res->hs_rate_first, res->hs_rate_rest);
+}
+
+/* The targets of either mode, PASS or FAIL each, and the notes. */
+static void
+md_targets(FILE *f, struct phase **ph, const struct results *res)
+{
+	int i;
+
+	fprintf(f, "Targets:\n\n");
+	for (i = 0; stack_on[ST_OATH] && i < opt.nphases; i++)
 		fprintf(f, "- %s: %d process%s: pam_authd's added cost %.3f ms "
 		    "<= half of pam_oath's %.3f ms\n", res->cost_ok[i] ?
 		    "PASS" : "FAIL", ph[i]->procs, ph[i]->procs == 1 ? "" :
 		    "es", res->s[i][ST_AUTHD].added,
 		    res->s[i][ST_OATH].added);
-	for (i = 0; i < opt.nphases; i++)
+	for (i = 0; stack_on[ST_OATH] && i < opt.nphases; i++)
 		if (ph[i]->procs > 1)
 			fprintf(f, "- %s: %d processes: no valid pam_authd "
 			    "login rejected (%zu; pam_oath: %zu)\n",
@@ -1637,14 +1929,154 @@ report_md(FILE *f, struct phase **ph, const struct results *res,
 		    0 ? "PASS" : "FAIL", res->race_double[ST_AUTHD],
 		    res->race_none[ST_AUTHD], res->race_double[ST_OATH],
 		    res->race_none[ST_OATH]);
+	for (i = 0; stack_on[ST_RELAY] && i < opt.nphases; i++)
+		fprintf(f, "- %s: %d process%s: the relay adds %.3f ms to a "
+		    "login at the median (target <= %.1f ms; within rounds: "
+		    "%.3f ms)\n", res->relay_ok[i] ? "PASS" : "FAIL",
+		    ph[i]->procs, ph[i]->procs == 1 ? "" : "es",
+		    res->s[i][ST_RELAY].over_authd, RELAY_ADDED_MS,
+		    res->s[i][ST_RELAY].over_authd_paired);
+	if (res->rate_checked)
+		fprintf(f, "- %s: %.0f forwarded decisions/s at %d connections "
+		    "(target >= %.0f; authd's own socket: %.0f/s)\n",
+		    res->rate_ok ? "PASS" : "FAIL", res->rate_relay.rate,
+		    opt.rate_conns, RELAY_TARGET_RATE, res->rate_local.rate);
+	else if (stack_on[ST_RELAY])
+		fprintf(f, "- not checked: forwarded decisions at %d "
+		    "connections (this run: %d)\n", RELAY_TARGET_CONNS,
+		    opt.rate_conns);
+	for (i = 0; stack_on[ST_RELAY] && i < opt.nphases; i++)
+		fprintf(f, "- %s: %d process%s: %ld TLS handshakes during the "
+		    "timed logins (target 0)\n", res->hs_ok[i] ? "PASS" :
+		    "FAIL", ph[i]->procs, ph[i]->procs == 1 ? "" : "es",
+		    ph[i]->handshakes);
 	for (i = 0; i < res->nwhy; i++)
 		fprintf(f, "- note: %s\n", res->why[i]);
 	fprintf(f, "\nResult: %s (exit %d)\n", exit_status(res) == 0 ?
-	    "all targets met" : exit_status(res) == 1 ?
-	    "a pam_authd target missed" : "unexpected failure",
-	    exit_status(res));
+	    "all targets met" : exit_status(res) == 2 ? "unexpected failure" :
+	    stack_on[ST_RELAY] ? "a target missed" :
+	    "a pam_authd target missed", exit_status(res));
 }
 
+/*
+ * The report: login mode compares pam_authd with pam_oath, relay mode
+ * pam_authd through the relay with pam_authd to authd's own socket.
+ */
+static void
+report_md(FILE *f, struct phase **ph, const struct results *res,
+    const struct machine *m, double enroll_s, double warm_s)
+{
+	if (stack_on[ST_RELAY]) {
+		fprintf(f, "## A login through the relay beside a login to "
+		    "authd\n\n");
+		fprintf(f, "%s, %s, %ld CPUs, %s; authd %s.  pam_authd.so "
+		    "through real libpam, to the PAM socket of a central "
+		    "authd, and to an authd in relay mode on the same machine "
+		    "that forwards each request over mutual TLS 1.3 on "
+		    "127.0.0.1 to the same central authd.  %d users; %d rounds "
+		    "x %d logins per stack and phase, stacks interleaved; "
+		    "TOTP window %d.  Times in ms from pam_start to pam_end, "
+		    "of the successful logins; \"added\" is the median minus "
+		    "pam_permit's, \"over pam_authd\" the median minus that "
+		    "of pam_authd to authd's own socket (in brackets: the "
+		    "median over rounds of the same difference within a "
+		    "round).\n\n", m->b.uname, m->b.cpu, m->b.ncpu, m->b.date,
+		    opt.authd_version != NULL ? opt.authd_version :
+		    "(version unknown)", nusers, opt.rounds, opt.batch,
+		    opt.window);
+	} else {
+		fprintf(f, "## Login cost through real libpam\n\n");
+		fprintf(f, "%s, %s, %ld CPUs, %s; pam_oath %s.  %d users; %d "
+		    "rounds x %d logins per stack and phase, stacks "
+		    "interleaved; TOTP window %d for both modules.  Times in "
+		    "ms from pam_start to pam_end, of the successful logins; "
+		    "\"added\" is the median minus pam_permit's median (in "
+		    "brackets: the median over rounds of the same difference "
+		    "within a round).\n\n", m->b.uname, m->b.cpu, m->b.ncpu,
+		    m->b.date, opt.oath_version != NULL ? opt.oath_version :
+		    "(version unknown)", nusers, opt.rounds, opt.batch,
+		    opt.window);
+	}
+	md_logins(f, ph, res, enroll_s, warm_s);
+	if (opt.race > 0)
+		md_race(f, res);
+	md_probes(f);
+	if (stack_on[ST_RELAY])
+		md_relay(f, ph, res);
+	md_targets(f, ph, res);
+}
+
+/* One stack's logins in one phase as a JSON object. */
+static void
+json_series(FILE *f, int st, const struct series *s)
+{
+	char buf[4096];
+	int k;
+
+	fails_str(s->fails, s->bad_prompts, buf, sizeof(buf), 1);
+	fprintf(f, "{ \"stack\": \"%s\", \"logins\": %zu, \"ok\": %zu, "
+	    "\"failed\": %zu, \"logins_per_s\": %.1f, \"p50_ms\": %.4f, "
+	    "\"p90_ms\": %.4f, \"p99_ms\": %.4f, \"max_ms\": %.4f, "
+	    "\"mean_ms\": %.4f, \"p50_all_attempts_ms\": %.4f, "
+	    "\"added_p50_ms\": %.4f, \"added_p50_paired_ms\": %.4f, ",
+	    stacks[st].id, s->n, s->ok, s->failed, s->per_s, s->p50, s->p90,
+	    s->p99, s->max, s->mean, s->p50_all, s->added, s->added_paired);
+	if (stack_on[ST_RELAY])
+		fprintf(f, "\"over_authd_p50_ms\": %.4f, "
+		    "\"over_authd_p50_paired_ms\": %.4f, ", s->over_authd,
+		    s->over_authd_paired);
+	fprintf(f, "\"p50_calls_ms\": { ");
+	for (k = 0; k < NPARTS; k++)
+		fprintf(f, "%s\"%s\": %.4f", k ? ", " : "", part_names[k],
+		    s->part[k]);
+	fprintf(f, " }, \"pool_waits\": %zu, \"pool_wait_s\": %.3f, "
+	    "\"skipped_ambiguous\": %zu, \"failures\": %s }", s->pool_waits,
+	    s->wait_s, s->skipped, buf);
+}
+
+/* Relay mode: the forwarded decisions, the handshakes, the targets. */
+static void
+json_relay(FILE *f, struct phase **ph, const struct results *res)
+{
+	int i;
+
+	fprintf(f, "  \"forwarded_decisions\": {\n    ");
+	json_lres(f, "relay", &res->rate_relay);
+	fprintf(f, ",\n    \"relay_cpu_us_per\": %.1f,\n    ",
+	    us_per2(&res->rate_relay));
+	json_lres(f, "authd", &res->rate_local);
+	fprintf(f, ",\n    \"relay_of_authd\": %.4f\n  },\n",
+	    res->rate_local.rate > 0 ? res->rate_relay.rate /
+	    res->rate_local.rate : 0);
+	fprintf(f, "  \"handshakes\": { \"warm_up_logins\": %ld, "
+	    "\"timed_logins\": [", res->hs_warm);
+	for (i = 0; i < opt.nphases; i++)
+		fprintf(f, "%s{ \"procs\": %d, \"handshakes\": %ld }", i ?
+		    ", " : "", ph[i]->procs, ph[i]->handshakes);
+	fprintf(f, "], \"forwarded_first_turn\": %ld, "
+	    "\"forwarded_other_turns\": %ld },\n", res->hs_rate_first,
+	    res->hs_rate_rest);
+	fprintf(f, "  \"targets\": {\n    \"relay_added_p50_ms\": [");
+	for (i = 0; i < opt.nphases; i++)
+		fprintf(f, "%s{ \"procs\": %d, \"value\": %.4f, "
+		    "\"paired\": %.4f, \"target_max\": %.1f, \"pass\": %s }",
+		    i ? ", " : "", ph[i]->procs,
+		    res->s[i][ST_RELAY].over_authd,
+		    res->s[i][ST_RELAY].over_authd_paired, RELAY_ADDED_MS,
+		    res->relay_ok[i] ? "true" : "false");
+	fprintf(f, "],\n    \"handshakes_timed_logins\": [");
+	for (i = 0; i < opt.nphases; i++)
+		fprintf(f, "%s{ \"procs\": %d, \"value\": %ld, \"target\": 0, "
+		    "\"pass\": %s }", i ? ", " : "", ph[i]->procs,
+		    ph[i]->handshakes, res->hs_ok[i] ? "true" : "false");
+	fprintf(f, "],\n    \"forwarded_per_s\": { \"connections\": %d, "
+	    "\"value\": %.1f, \"target_min\": %.0f, \"checked\": %s, "
+	    "\"pass\": %s },\n", opt.rate_conns, res->rate_relay.rate,
+	    RELAY_TARGET_RATE, res->rate_checked ? "true" : "false",
+	    res->rate_ok ? "true" : "false");
+}
+
+/* report_md's numbers, all of them, and the machine. */
 static void
 report_json(const char *path, struct phase **ph, const struct results *res,
     const struct machine *m, double enroll_s, double warm_s,
@@ -1652,74 +2084,82 @@ report_json(const char *path, struct phase **ph, const struct results *res,
 {
 	char buf[4096];
 	FILE *f;
-	int i, st, k;
+	int i, j, st, k, on[NSTACK], non = stacks_on(on);
+	int relay = stack_on[ST_RELAY];
 
 	if ((f = fopen(path, "w")) == NULL)
 		bench_die(2, "%s: %s", path, strerror(errno));
-	fprintf(f, "{\n  \"benchmark\": \"login\",\n  \"machine\": {\n    ");
+	fprintf(f, "{\n  \"benchmark\": \"%s\",\n  \"machine\": {\n    ",
+	    relay ? "relay" : "login");
 	bench_json_machine(f, &m->b, "    ");
 	fprintf(f, ",\n    \"date\": \"%s\",\n"
 	    "    \"loadavg_start\": \"%s\",\n    \"loadavg_end\": \"%s\"\n"
 	    "  },\n", m->b.date, m->load0, m->load1);
+	if (opt.authd_version != NULL) {
+		fprintf(f, "  \"authd\": ");
+		bench_json_str(f, opt.authd_version);
+		fprintf(f, ",\n");
+	}
 	fprintf(f, "  \"settings\": { \"users\": %d, \"rounds\": %d, "
 	    "\"batch\": %d, \"race_rounds\": %d, \"race_span_us\": %d, "
 	    "\"window\": %d, \"procs\": [", nusers, opt.rounds, opt.batch,
 	    opt.race, res->race_span_us, opt.window);
 	for (i = 0; i < opt.nphases; i++)
 		fprintf(f, "%s%d", i ? ", " : "", opt.procs[i]);
+	if (relay)
+		fprintf(f, "], \"forwarded\": { \"connections\": %d, "
+		    "\"seconds\": %d, \"turns\": %d, \"warmup_ms\": %d, "
+		    "\"turn_warmup_ms\": %d", opt.rate_conns, opt.rate_seconds,
+		    opt.rate_slices, opt.rate_warmup_ms, RATE_SLICE_WARMUP_MS);
 	/* Module names only: paths would name this machine's tree. */
-	fprintf(f, "],\n    \"modules\": { ");
-	for (st = 0; st < NSTACK; st++) {
-		const char *b = strrchr(opt.module[st], '/');
+	fprintf(f, "%s,\n    \"modules\": { ", relay ? " }" : "]");
+	for (j = 0; j < non; j++) {
+		/* The relay's stack is pam_authd's module too. */
+		const char *mod = opt.module[on[j] == ST_RELAY ? ST_AUTHD :
+		    on[j]], *base = strrchr(mod, '/');
 
-		fprintf(f, "%s\"%s\": ", st ? ", " : "", stacks[st].id);
-		bench_json_str(f, b != NULL ? b + 1 : opt.module[st]);
+		fprintf(f, "%s\"%s\": ", j ? ", " : "", stacks[on[j]].id);
+		bench_json_str(f, base != NULL ? base + 1 : mod);
 	}
-	fprintf(f, " },\n    \"oath_version\": ");
-	bench_json_str(f, opt.oath_version != NULL ? opt.oath_version :
-	    "unknown");
+	fprintf(f, " }");
+	if (stack_on[ST_OATH]) {
+		fprintf(f, ",\n    \"oath_version\": ");
+		bench_json_str(f, opt.oath_version != NULL ?
+		    opt.oath_version : "unknown");
+	}
 	fprintf(f, " },\n  \"setup\": { \"enroll_s\": %.3f, "
 	    "\"warm_s\": %.3f, \"usersfile_bytes_after\": %ld },\n",
 	    enroll_s, warm_s, usersfile_bytes);
 	fprintf(f, "  \"phases\": [\n");
 	for (i = 0; i < opt.nphases; i++) {
 		fprintf(f, "    { \"procs\": %d, \"wall_s\": %.3f, \"cpus\": "
-		    "{ \"busy\": %.3f, \"clients\": %.3f, \"authd\": %.3f, "
-		    "\"slapd\": %.3f, \"others\": %.3f, \"steal\": %.3f }, "
-		    "\"oath_lost_updates\": %zu, \"oath_users_checked\": %zu, "
-		    "\"oath_users_missing\": %" PRId64 ",\n      \"stacks\": "
-		    "[\n", ph[i]->procs, ph[i]->wall_s, ph[i]->cpu_busy,
-		    ph[i]->cpu_clients, ph[i]->cpu_authd, ph[i]->cpu_slapd,
-		    ph[i]->cpu_others, ph[i]->cpu_steal, ph[i]->lost_updates,
-		    ph[i]->oath_checked, ph[i]->oath_missing);
-		for (st = 0; st < NSTACK; st++) {
-			const struct series *s = &res->s[i][st];
-
-			fails_str(s->fails, s->bad_prompts, buf, sizeof(buf),
-			    1);
-			fprintf(f, "        { \"stack\": \"%s\", \"logins\": "
-			    "%zu, \"ok\": %zu, \"failed\": %zu, "
-			    "\"logins_per_s\": %.1f, \"p50_ms\": %.4f, "
-			    "\"p99_ms\": %.4f, \"max_ms\": %.4f, "
-			    "\"mean_ms\": %.4f, \"p50_all_attempts_ms\": "
-			    "%.4f, \"added_p50_ms\": %.4f, "
-			    "\"added_p50_paired_ms\": %.4f, \"p50_calls_ms\": "
-			    "{ ", stacks[st].id, s->n, s->ok, s->failed,
-			    s->per_s, s->p50, s->p99, s->max, s->mean,
-			    s->p50_all, s->added, s->added_paired);
-			for (k = 0; k < NPARTS; k++)
-				fprintf(f, "%s\"%s\": %.4f", k ? ", " : "",
-				    part_names[k], s->part[k]);
-			fprintf(f, " }, \"pool_waits\": %zu, "
-			    "\"pool_wait_s\": %.3f, \"skipped_ambiguous\": "
-			    "%zu, \"failures\": %s }%s\n", s->pool_waits,
-			    s->wait_s, s->skipped, buf, st == NSTACK - 1 ?
-			    "" : ",");
+		    "{ \"busy\": %.3f, \"clients\": %.3f, \"authd\": %.3f, ",
+		    ph[i]->procs, ph[i]->wall_s, ph[i]->cpu_busy,
+		    ph[i]->cpu_clients, ph[i]->cpu_authd);
+		if (relay)
+			fprintf(f, "\"relay\": %.3f, ", ph[i]->cpu_relay);
+		fprintf(f, "\"slapd\": %.3f, \"others\": %.3f, \"steal\": "
+		    "%.3f }, ", ph[i]->cpu_slapd, ph[i]->cpu_others,
+		    ph[i]->cpu_steal);
+		if (relay)
+			fprintf(f, "\"handshakes\": %ld, ",
+			    ph[i]->handshakes);
+		if (stack_on[ST_OATH])
+			fprintf(f, "\"oath_lost_updates\": %zu, "
+			    "\"oath_users_checked\": %zu, "
+			    "\"oath_users_missing\": %" PRId64 ", ",
+			    ph[i]->lost_updates, ph[i]->oath_checked,
+			    ph[i]->oath_missing);
+		fprintf(f, "\n      \"stacks\": [\n");
+		for (j = 0; j < non; j++) {
+			fprintf(f, "        ");
+			json_series(f, on[j], &res->s[i][on[j]]);
+			fprintf(f, "%s\n", j == non - 1 ? "" : ",");
 		}
 		fprintf(f, "      ] }%s\n", i == opt.nphases - 1 ? "" : ",");
 	}
 	fprintf(f, "  ],\n  \"race\": [\n");
-	for (st = ST_OATH; opt.race > 0 && st < NSTACK; st++) {
+	for (st = ST_OATH; opt.race > 0 && st <= ST_AUTHD; st++) {
 		fails_str(res->race_fails[st], 0, buf, sizeof(buf), 1);
 		fprintf(f, "    { \"stack\": \"%s\", \"rounds\": %zu, "
 		    "\"exactly_one\": %zu, \"double_accepted\": %zu, "
@@ -1733,24 +2173,41 @@ report_json(const char *path, struct phase **ph, const struct results *res,
 			    res->race_span_us / RACE_OFFSETS,
 			    res->race_double_at[st][k],
 			    res->race_none_at[st][k]);
-		fprintf(f, "] }%s\n", st == NSTACK - 1 ? "" : ",");
+		fprintf(f, "] }%s\n", st == ST_AUTHD ? "" : ",");
 	}
 	fprintf(f, "  ],\n  \"race_pool_waits\": %zu,\n  \"direct_requests\": "
 	    "[", res->race_waits);
-	for (k = 0; opt.probe > 0 && k < NPROBES; k++)
+	for (k = 0; opt.probe > 0 && k < NPROBES; k++) {
 		fprintf(f, "%s\n    { \"request\": \"%s\", \"n\": %d, "
-		    "\"p50_ms\": %.4f, \"p90_ms\": %.4f }", k ? "," : "",
-		    probe_names[k], opt.probe, probe_p50[k], probe_p90[k]);
-	fprintf(f, "\n  ],\n  \"targets\": {\n");
-	fprintf(f, "    \"added_cost_half_of_oath\": [");
-	for (i = 0; i < opt.nphases; i++)
-		fprintf(f, "%s{ \"procs\": %d, \"authd_added_ms\": %.4f, "
-		    "\"oath_added_ms\": %.4f, \"ratio\": %.3f, \"pass\": %s }",
-		    i ? ", " : "", ph[i]->procs, res->s[i][ST_AUTHD].added,
-		    res->s[i][ST_OATH].added, res->s[i][ST_OATH].added > 0 ?
-		    res->s[i][ST_AUTHD].added / res->s[i][ST_OATH].added : 0,
-		    res->cost_ok[i] ? "true" : "false");
-	fprintf(f, "],\n    \"notes\": [");
+		    "\"p50_ms\": %.4f, \"p90_ms\": %.4f", k ? "," : "",
+		    probe_names[k], opt.probe, probe_p50[PROBE_AUTHD][k],
+		    probe_p90[PROBE_AUTHD][k]);
+		if (relay)
+			fprintf(f, ", \"relay_p50_ms\": %.4f, "
+			    "\"relay_p90_ms\": %.4f",
+			    probe_p50[PROBE_RELAY][k],
+			    probe_p90[PROBE_RELAY][k]);
+		fprintf(f, " }");
+	}
+	fprintf(f, "\n  ],\n");
+	if (relay)
+		json_relay(f, ph, res);
+	else {
+		fprintf(f, "  \"targets\": {\n    \"added_cost_half_of_oath\": "
+		    "[");
+		for (i = 0; i < opt.nphases; i++)
+			fprintf(f, "%s{ \"procs\": %d, \"authd_added_ms\": "
+			    "%.4f, \"oath_added_ms\": %.4f, \"ratio\": %.3f, "
+			    "\"pass\": %s }", i ? ", " : "", ph[i]->procs,
+			    res->s[i][ST_AUTHD].added,
+			    res->s[i][ST_OATH].added,
+			    res->s[i][ST_OATH].added > 0 ?
+			    res->s[i][ST_AUTHD].added /
+			    res->s[i][ST_OATH].added : 0,
+			    res->cost_ok[i] ? "true" : "false");
+		fprintf(f, "],\n");
+	}
+	fprintf(f, "    \"notes\": [");
 	for (i = 0; i < res->nwhy; i++) {
 		fprintf(f, "%s", i ? ", " : "");
 		bench_json_str(f, res->why[i]);
@@ -1762,7 +2219,10 @@ report_json(const char *path, struct phase **ph, const struct results *res,
 
 /* --- setup checks and warm-up --------------------------------------------- */
 
-/* Untimed logins on every stack; any failure is a setup error. */
+/*
+ * Untimed logins on every stack, WARM_LOGINS each, and in relay mode for
+ * RELAY_WARM_MS at least; any failure is a setup error.
+ */
 static void
 warm_logins(void)
 {
@@ -1770,12 +2230,16 @@ warm_logins(void)
 	char code[DIGITS + 1];
 	struct sample sm;
 	size_t waits = 0;
-	int64_t wait_ns = 0;
+	int64_t wait_ns = 0, until;
 	int st, i, u, rc, call, prompts;
 
+	until = bench_now_ns() + (stack_on[ST_RELAY] ? RELAY_WARM_MS : 0) *
+	    INT64_C(1000000);
 	picker_init(&pk, 0, 1);
-	for (i = 0; i < WARM_LOGINS; i++)
+	for (i = 0; i < WARM_LOGINS || bench_now_ns() < until; i++)
 		for (st = 0; st < NSTACK; st++) {
+			if (!stack_on[st])
+				continue;
 			u = pick(&pk, st, code, NULL, &waits, &wait_ns);
 			rc = login(st, u, code, &call, &prompts, &sm);
 			if (rc != PAM_SUCCESS)
@@ -1803,7 +2267,8 @@ warm_logins(void)
  * decision (AUTH, ACCOUNT).  Diagnostics, not judged.
  */
 static struct proto_msg *
-pam_request(uint8_t type, uint32_t reqid, int u, const char *code)
+pam_request(uint8_t type, uint32_t reqid, int u, const char *code,
+    const char *service)
 {
 	struct proto_msg *m;
 
@@ -1811,8 +2276,7 @@ pam_request(uint8_t type, uint32_t reqid, int u, const char *code)
 		return proto_new(type, reqid);
 	if ((m = request(type, reqid, u)) == NULL)
 		return NULL;
-	if ((proto_add_str(m, PROTO_A_SERVICE,
-	    stacks[ST_AUTHD].service) != 0 ||
+	if ((proto_add_str(m, PROTO_A_SERVICE, service) != 0 ||
 	    proto_add_str(m, PROTO_A_RHOST, BENCH_RHOST) != 0 ||
 	    proto_add_str(m, PROTO_A_TTY, BENCH_TTY) != 0 ||
 	    proto_add_u64(m, PROTO_A_PID, (uint64_t)getpid()) != 0 ||
@@ -1823,55 +2287,209 @@ pam_request(uint8_t type, uint32_t reqid, int u, const char *code)
 	return m;
 }
 
+/* One direct request on *fd (a new connection when -1); it must allow. */
+static void
+probe_call(const char *sock, int *fd, struct proto_msg *req, int kind,
+    int u)
+{
+	struct proto_msg *reply;
+	int r;
+
+	if ((r = rpc(sock, fd, req, &reply)) != 0 ||
+	    reply_status(reply) != PROTO_S_ALLOW)
+		bench_die(2, "direct %s request for %s to %s: %s",
+		    probe_names[kind], user_name(u), sock, r != 0 ?
+		    authd_strerror(r) : proto_str(reply, PROTO_A_REASON, "?"));
+	proto_free(reply);
+}
+
+/*
+ * Each kind of request opt.probe times, to authd's socket and, in relay
+ * mode, to the relay's (PROBE_RELAY) in turn.  PR_LOGIN is what
+ * pam_authd sends for a login, on one connection: FACTORS, then AUTH
+ * asking for the account decision too.
+ */
 static void
 probe_run(void)
 {
 	static const uint8_t types[NPROBES] = { PROTO_T_PING, PROTO_T_PING,
-	    PROTO_T_FACTORS, PROTO_T_AUTH, PROTO_T_ACCOUNT };
-	struct proto_msg *req, *reply;
+	    PROTO_T_FACTORS, PROTO_T_AUTH, PROTO_T_ACCOUNT, PROTO_T_FACTORS };
+	static const int stack[NPATHS] = { ST_AUTHD, ST_RELAY };
+	const char *sock[NPATHS] = { opt.socket, opt.relay_socket };
+	struct proto_msg *req, *req2;
 	struct picker pk;
 	char code[DIGITS + 1];
-	int64_t *v[NPROBES], t0, wait_ns = 0;
+	int64_t *v[NPATHS][NPROBES], t0, wait_ns = 0;
 	size_t waits = 0;
 	uint32_t reqid = 1;
-	int i, k, kind, u, fd, kept = -1, r;
+	int i, k, kind, u, fd, kept[NPATHS] = { -1, -1 }, p;
+	int npaths = stack_on[ST_RELAY] ? NPATHS : 1;
 
 	picker_init(&pk, 0, 1);
-	for (k = 0; k < NPROBES; k++)
-		if ((v[k] = calloc((size_t)opt.probe, sizeof(*v[k]))) == NULL)
-			bench_die(2, "out of memory");
-	note("direct requests to authd: %d of each kind", opt.probe);
-	for (i = 0; i < opt.probe; i++)
-		for (k = 0; k < NPROBES; k++) {
-			kind = (i + k) % NPROBES;
-			u = kind == PR_AUTH ? pick(&pk, ST_AUTHD, code, NULL,
-			    &waits, &wait_ns) : i % nusers;
-			if ((req = pam_request(types[kind], reqid++, u,
-			    kind == PR_AUTH ? code : NULL)) == NULL)
+	for (p = 0; p < npaths; p++)
+		for (k = 0; k < NPROBES; k++)
+			if ((v[p][k] = calloc((size_t)opt.probe,
+			    sizeof(*v[p][k]))) == NULL)
 				bench_die(2, "out of memory");
-			fd = -1;
-			t0 = bench_now_ns();
-			r = rpc(opt.socket, kind == PR_PING_KEPT ? &kept : &fd,
-			    req, &reply);
-			if (fd >= 0)
-				close(fd);
-			v[kind][i] = bench_now_ns() - t0;
-			if (r != 0 || reply_status(reply) != PROTO_S_ALLOW)
-				bench_die(2, "direct %s request for %s: %s",
-				    probe_names[kind], user_name(u), r != 0 ?
-				    authd_strerror(r) : proto_str(reply,
-				    PROTO_A_REASON, "?"));
-			proto_free(req);
-			proto_free(reply);
+	note("direct requests to authd%s: %d of each kind", npaths > 1 ?
+	    " and to the relay" : "", opt.probe);
+	for (i = 0; i < opt.probe; i++)
+		for (k = 0; k < NPROBES; k++)
+			for (p = 0; p < npaths; p++) {
+				kind = (i + k) % NPROBES;
+				u = kind == PR_AUTH || kind == PR_LOGIN ?
+				    pick(&pk, stack[p], code, NULL, &waits,
+				    &wait_ns) : i % nusers;
+				req = pam_request(types[kind], reqid++, u,
+				    kind == PR_AUTH ? code : NULL,
+				    stacks[stack[p]].service);
+				req2 = NULL;
+				if (kind == PR_LOGIN && ((req2 = pam_request(
+				    PROTO_T_AUTH, reqid++, u, code,
+				    stacks[stack[p]].service)) == NULL ||
+				    proto_add_u64(req2, PROTO_A_ACCOUNT, 1) !=
+				    0))
+					req = NULL;
+				if (req == NULL)
+					bench_die(2, "out of memory");
+				fd = -1;
+				t0 = bench_now_ns();
+				probe_call(sock[p], kind == PR_PING_KEPT ?
+				    &kept[p] : &fd, req, kind, u);
+				if (req2 != NULL)
+					probe_call(sock[p], &fd, req2, kind, u);
+				if (fd >= 0)
+					close(fd);
+				v[p][kind][i] = bench_now_ns() - t0;
+				proto_free(req);
+				proto_free(req2);
+			}
+	for (p = 0; p < npaths; p++) {
+		if (kept[p] >= 0)
+			close(kept[p]);
+		for (k = 0; k < NPROBES; k++) {
+			qsort(v[p][k], (size_t)opt.probe, sizeof(*v[p][k]),
+			    bench_cmp_i64);
+			probe_p50[p][k] = pctl(v[p][k], (size_t)opt.probe,
+			    0.5) / 1e6;
+			probe_p90[p][k] = pctl(v[p][k], (size_t)opt.probe,
+			    0.9) / 1e6;
+			free(v[p][k]);
 		}
-	if (kept >= 0)
-		close(kept);
-	for (k = 0; k < NPROBES; k++) {
-		qsort(v[k], (size_t)opt.probe, sizeof(*v[k]), bench_cmp_i64);
-		probe_p50[k] = pctl(v[k], (size_t)opt.probe, 0.5) / 1e6;
-		probe_p90[k] = pctl(v[k], (size_t)opt.probe, 0.9) / 1e6;
-		free(v[k]);
 	}
+}
+
+/* --- relay mode: forwarded decisions ------------------------------------- */
+
+/* An ACCOUNT request as pam_authd sends it, for a user drawn at random. */
+static int
+next_account(struct load *l, struct cconn *c)
+{
+	struct frame f;
+
+	if (load_user(l, &c->user) == 0)
+		return 0;
+	c->reqid = load_reqid(l);
+	frame_start(&f, c->out, sizeof(c->out), PROTO_T_ACCOUNT, c->reqid);
+	if (frame_str(&f, PROTO_A_USER, user_name((int)c->user)) != 0 ||
+	    frame_str(&f, PROTO_A_SERVICE, l->service) != 0 ||
+	    frame_str(&f, PROTO_A_RHOST, BENCH_RHOST) != 0 ||
+	    frame_str(&f, PROTO_A_TTY, BENCH_TTY) != 0) {
+		lerr(l, "an ACCOUNT request does not fit");
+		return -1;
+	}
+	c->outlen = frame_end(&f);
+	return 1;
+}
+
+/* Every user holds the system's role: each answer must be allow, ok. */
+static int
+reply_account(struct load *l, struct cconn *c, const uint8_t *fr,
+    size_t len)
+{
+	struct proto_msg *m;
+	uint64_t st = PROTO_S_ERROR;
+	int r = 0;
+
+	if ((m = reply_parse(l, c, fr, len)) == NULL)
+		return -1;
+	(void)proto_get_u64(m, PROTO_A_STATUS, &st);
+	if (st != PROTO_S_ALLOW ||
+	    strcmp(proto_str(m, PROTO_A_REASON, "-"), "ok") != 0) {
+		lerr(l, "%s: ACCOUNT %s: status %" PRIu64 ", reason %s (%s)",
+		    l->sock, user_name((int)c->user), st, proto_str(m,
+		    PROTO_A_REASON, "-"), proto_str(m, PROTO_A_MESSAGE, "-"));
+		r = -1;
+	} else
+		l->allow++;
+	proto_free(m);
+	return r;
+}
+
+/*
+ * ACCOUNT at opt.rate_conns connections, through the relay and to authd's
+ * own socket in turns (opt.rate_slices each, the relay first), so that
+ * both see the same background load.  authd's CPU time is accounted for
+ * both, the relay's for the relay's turns.  Every answer must be an
+ * allow, and each must have its record on the central authd's audit
+ * trail (the service names the path: bench-rate-relay, bench-rate-local).
+ */
+static void
+rate_run(struct results *res)
+{
+	static const char *const service[NPATHS] = { "bench-rate-local",
+	    "bench-rate-relay" };
+	const char *sock[NPATHS] = { opt.socket, opt.relay_socket };
+	struct acc acc[NPATHS];
+	struct load l;
+	long hs;
+	int k, p;
+
+	memset(acc, 0, sizeof(acc));
+	memset(&l, 0, sizeof(l));
+	note("forwarded decisions: ACCOUNT at %d connections, %d turns of "
+	    "%.1f s through the relay and to authd", opt.rate_conns,
+	    opt.rate_slices, (double)opt.rate_seconds / opt.rate_slices);
+	for (k = 0; k < opt.rate_slices; k++)
+		for (p = NPATHS - 1; p >= 0; p--) {
+			hs = handshakes();
+			load_init(&l, sock[p], opt.authd_pid, NULL);
+			l.server2 = p == PROBE_RELAY ? opt.relay_pid : 0;
+			l.nconns = opt.rate_conns;
+			l.next = next_account;
+			l.reply = reply_account;
+			l.nusers = (size_t)nusers;
+			l.service = service[p];
+			l.type = PROTO_T_ACCOUNT;
+			l.warmup_ns = (int64_t)(k == 0 ? opt.rate_warmup_ms :
+			    RATE_SLICE_WARMUP_MS) * 1000000;
+			l.window_ns = (int64_t)opt.rate_seconds * 1000000000 /
+			    opt.rate_slices;
+			if (load_run(&l) != 0) {
+				phase_fail(&l, service[p]);
+				exit(2);
+			}
+			if (acc_add(&acc[p], &l) != 0)
+				exit(2);
+			if (p != PROBE_RELAY)
+				continue;
+			hs = handshakes_since(hs);
+			if (k == 0)
+				res->hs_rate_first = hs;
+			else if (hs < 0 || res->hs_rate_rest < 0)
+				res->hs_rate_rest = -1;
+			else
+				res->hs_rate_rest += hs;
+		}
+	free(l.lat.v);
+	acc_done(&acc[PROBE_AUTHD], &res->rate_local);
+	acc_done(&acc[PROBE_RELAY], &res->rate_relay);
+	if (opt.database != NULL &&
+	    (audit_check(opt.database, "account", service[PROBE_AUTHD],
+	    &res->rate_local) != 0 || audit_check(opt.database, "account",
+	    service[PROBE_RELAY], &res->rate_relay) != 0))
+		bench_die(2, "forwarded decisions: the audit trail does not "
+		    "hold one record per answer");
 }
 
 /* --- main ----------------------------------------------------------------- */
@@ -1882,8 +2500,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: login_bench --write-ldif FILE [--users N] [--bind-pw PW]\n"
 	    "       login_bench --workdir DIR --socket PATH --admin-socket PATH\n"
-	    "                   --permit MODULE --oath MODULE --authd-module "
-	    "MODULE\n"
+	    "                   --permit MODULE --authd-module MODULE\n"
+	    "                   (--oath MODULE | --relay-socket PATH)\n"
 	    "                   [--users N] [--rounds N] [--batch N] "
 	    "[--race N]\n"
 	    "                   [--probe N]\n"
@@ -1891,7 +2509,14 @@ usage(void)
 	    "                   [--authd-pid PID] [--slapd-pid PID]\n"
 	    "                   [--json FILE] [--md FILE] "
 	    "[--oath-version TEXT]\n"
-	    "bench/login.sh runs it; see bench/README.md.\n");
+	    "                   [--authd-version TEXT]\n"
+	    "relay mode:        [--tls-log FILE] [--database FILE] "
+	    "[--relay-pid PID]\n"
+	    "                   [--rate-conns N] [--rate-seconds S] "
+	    "[--rate-slices N]\n"
+	    "                   [--rate-warmup-ms MS]\n"
+	    "bench/login.sh and bench/relay.sh run it; see "
+	    "bench/README.md.\n");
 	exit(2);
 }
 
@@ -1939,6 +2564,15 @@ opts_parse(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "md", required_argument, NULL, 'm' },
 		{ "oath-version", required_argument, NULL, 'O' },
+		{ "authd-version", required_argument, NULL, 'V' },
+		{ "relay-socket", required_argument, NULL, 'X' },
+		{ "tls-log", required_argument, NULL, 'T' },
+		{ "database", required_argument, NULL, 'D' },
+		{ "relay-pid", required_argument, NULL, 'Y' },
+		{ "rate-conns", required_argument, NULL, 'C' },
+		{ "rate-seconds", required_argument, NULL, 'E' },
+		{ "rate-slices", required_argument, NULL, 'K' },
+		{ "rate-warmup-ms", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1952,8 +2586,14 @@ opts_parse(int argc, char **argv)
 		{ 't', "--threads", 1, 64, NULL, &opt.threads },
 		{ 'A', "--authd-pid", 1, INT32_MAX, NULL, &opt.authd_pid },
 		{ 'S', "--slapd-pid", 1, INT32_MAX, NULL, &opt.slapd_pid },
+		{ 'Y', "--relay-pid", 1, INT32_MAX, NULL, &opt.relay_pid },
+		{ 'C', "--rate-conns", 1, 1024, NULL, &opt.rate_conns },
+		{ 'E', "--rate-seconds", 1, 3600, NULL, &opt.rate_seconds },
+		{ 'K', "--rate-slices", 1, 100, NULL, &opt.rate_slices },
+		{ 'M', "--rate-warmup-ms", 0, 60000, NULL,
+		    &opt.rate_warmup_ms },
 	};
-	int c;
+	int c, procs_given = 0;
 
 	opt.bind_pw = BENCH_BIND_PW;
 	opt.users = 4000;
@@ -1966,6 +2606,10 @@ opts_parse(int argc, char **argv)
 	opt.nphases = 2;
 	opt.procs[0] = 1;
 	opt.procs[1] = 2;
+	opt.rate_conns = RELAY_TARGET_CONNS;
+	opt.rate_seconds = 10;
+	opt.rate_slices = 5;
+	opt.rate_warmup_ms = 1000;
 	while ((c = bench_getopt(argc, argv, "h", lo, nums,
 	    BENCH_NITEMS(nums))) != -1) {
 		switch (c) {
@@ -1978,10 +2622,14 @@ opts_parse(int argc, char **argv)
 		case '0': opt.module[ST_PERMIT] = optarg; break;
 		case '1': opt.module[ST_OATH] = optarg; break;
 		case '2': opt.module[ST_AUTHD] = optarg; break;
-		case 'p': procs_parse(optarg); break;
+		case 'p': procs_parse(optarg); procs_given = 1; break;
 		case 'j': opt.json = optarg; break;
 		case 'm': opt.md = optarg; break;
 		case 'O': opt.oath_version = optarg; break;
+		case 'V': opt.authd_version = optarg; break;
+		case 'X': opt.relay_socket = optarg; break;
+		case 'T': opt.tls_log = optarg; break;
+		case 'D': opt.database = optarg; break;
 		default: usage();
 		}
 	}
@@ -1989,8 +2637,18 @@ opts_parse(int argc, char **argv)
 		usage();
 	if (opt.ldif == NULL && (opt.workdir == NULL || opt.socket == NULL ||
 	    opt.admin_socket == NULL || opt.module[ST_PERMIT] == NULL ||
-	    opt.module[ST_OATH] == NULL || opt.module[ST_AUTHD] == NULL))
+	    opt.module[ST_AUTHD] == NULL ||
+	    (opt.module[ST_OATH] == NULL) == (opt.relay_socket == NULL)))
 		usage();
+	stack_on[ST_PERMIT] = stack_on[ST_AUTHD] = 1;
+	stack_on[ST_OATH] = opt.module[ST_OATH] != NULL;
+	stack_on[ST_RELAY] = opt.relay_socket != NULL;
+	if (stack_on[ST_RELAY]) {
+		/* The race is pam_oath's; one client process unless told. */
+		opt.race = 0;
+		if (!procs_given)
+			opt.nphases = 1;
+	}
 }
 
 int
@@ -2003,6 +2661,7 @@ main(int argc, char **argv)
 	struct stat sb;
 	double enroll_s, warm_s;
 	FILE *f;
+	long hs;
 	int i, status;
 
 	bench_setprogname("login_bench");
@@ -2031,16 +2690,20 @@ main(int argc, char **argv)
 	    nusers, opt.threads);
 	enroll_s = run_workers(0);
 	note("enrolled in %.1f s (%.0f users/s)", enroll_s, nusers / enroll_s);
-	usersfile_write();
+	if (stack_on[ST_OATH])
+		usersfile_write();
 	stacks_write();
 	warm_s = run_workers(1);
 	note("authd's directory cache warmed in %.1f s (one account request "
 	    "per user)", warm_s);
-	warm_logins();
-	note("%d untimed logins per stack done; timing", WARM_LOGINS);
-
 	if ((res = calloc(1, sizeof(*res))) == NULL)
 		bench_die(2, "out of memory");
+	hs = handshakes();
+	warm_logins();
+	res->hs_warm = handshakes_since(hs);
+	note("untimed logins done (%d per stack at least); timing",
+	    WARM_LOGINS);
+
 	for (i = 0; i < opt.nphases; i++)
 		ph[i] = phase_run(opt.procs[i]);
 	if (opt.race > 0) {
@@ -2050,6 +2713,8 @@ main(int argc, char **argv)
 	}
 	if (opt.probe > 0)
 		probe_run();
+	if (stack_on[ST_RELAY])
+		rate_run(res);
 	loadavg(m.load1, sizeof(m.load1));
 
 	for (i = 0; i < opt.nphases; i++)

@@ -8,9 +8,11 @@
 #   bench/run.sh policy [BUILD_DIR] [policy_bench options...]
 #   bench/run.sh login [BUILD_DIR] [login_bench options...]
 #   bench/run.sh capacity [BUILD_DIR] [load_bench options...]
+#   bench/run.sh relay [BUILD_DIR] [login_bench options...]
 #   bench/run.sh compare [BUILD_DIR]
 #
-# login and capacity are bench/login.sh and bench/capacity.sh.  compare
+# login, capacity and relay are bench/login.sh, bench/capacity.sh and
+# bench/relay.sh.  compare
 # runs both, one after the other, and writes bench/results/SUMMARY.md
 # (the machine, then both summaries); its exit status is the worse of the
 # two (0 all targets met, 1 a target missed, 2 an unexpected failure).
@@ -46,6 +48,7 @@ mode=audit
 case ${1:-} in
 login) shift; exec "$src/bench/login.sh" "$@" ;;
 capacity) shift; exec "$src/bench/capacity.sh" "$@" ;;
+relay) shift; exec "$src/bench/relay.sh" "$@" ;;
 compare)
 	shift
 	# BUILD_DIR, if given, goes to both scripts as it was given.

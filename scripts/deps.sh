@@ -18,7 +18,7 @@ PACKAGES=(
 	libssl-dev liboath-dev oathtool libldap2-dev slapd ldap-utils
 	libsqlite3-dev sqlite3 libpam0g-dev libqrencode-dev libpam-wrapper
 	libpamtest0-dev openssh-server openssh-client libpam-oath procps psmisc
-	python3 libseccomp-dev
+	python3 libseccomp-dev openssl
 )
 
 POLICY=/usr/sbin/policy-rc.d
