@@ -106,7 +106,7 @@ static const struct conf_kw keywords[] = {
 	PATH("tls_client_ca", tls_client_ca, NULL),
 	PATH("tls_crl", tls_crl, NULL),
 	INT("tls_connections", tls_connections, 1, 4096, "256"),
-	INT("tls_host_connections", tls_host_connections, 1, 4096, "32"),
+	INT("tls_host_connections", tls_host_connections, 1, 4096, "128"),
 	INT("tls_handshake_timeout", tls_handshake_timeout, 100, 60000,
 	    "5000"),
 	STR("relay_servers", relay_servers, NULL),

@@ -26,6 +26,7 @@
 
 #include "authd.h"
 #include "authd_err.h"
+#include "budget.h"
 #include "log.h"
 #include "peer.h"
 #include "priv.h"
@@ -37,6 +38,8 @@
 
 #define RELAY_POOL_MAX		64	/* idle connections kept per server */
 #define RELAY_WAIT_MARGIN_MS	100	/* kept back from the client's WAIT */
+#define RELAY_IDLE_MIN		4	/* serving threads started at once */
+#define RELAY_IDLE_MAX		16	/* idle serving threads kept */
 
 struct rconn {
 	SSL		*ssl;
@@ -64,7 +67,11 @@ struct relay {
 	struct rsrv	 srv[RELAY_SERVERS_MAX];
 	size_t		 nsrv;
 	pthread_mutex_t	 mtx;		/* the servers' state and pools */
-	size_t		 nclients;
+	int		 lfd, afd;	/* the PAM and admin sockets */
+	struct budget	*budget;	/* connections and requests per uid */
+	size_t		 nthreads, nidle;	/* serving threads */
+	int64_t		 refusal_logged;	/* mono_ms() */
+	unsigned long	 refusals_held;
 	int		 all_down;	/* "no server" logged for this episode */
 	/* For `authctl status` on the relay. */
 	unsigned long	 forwarded, no_server, handshakes_on_requests;
@@ -611,12 +618,6 @@ read_full(int fd, uint8_t *p, size_t len, int64_t deadline)
 	return 0;
 }
 
-struct client {
-	struct relay	*rl;
-	int		 fd;
-	int		 kind;		/* SOCK_PAM or SOCK_ADMIN */
-};
-
 /* The request types a relay forwards: the PAM module's. */
 static int
 forwarded(uint8_t type)
@@ -795,22 +796,41 @@ pam_request(struct relay *rl, int fd, struct proto_msg *m, int64_t arrived)
 	    "server answered", mono_ms() + 100) ? -1 : 0;
 }
 
-static void *
-client_main(void *arg)
+/*
+ * A refused local client: logged at most once a minute, with the number
+ * held back, so that a user knocking in a loop cannot fill the log.
+ */
+static void
+refusal_log(struct relay *rl, uid_t uid, const char *what)
 {
-	struct client *cl = arg;
-	struct relay *rl = cl->rl;
+	unsigned long held;
+
+	pthread_mutex_lock(&rl->mtx);
+	if (mono_ms() - rl->refusal_logged < 60000 && rl->refusal_logged) {
+		rl->refusals_held++;
+		pthread_mutex_unlock(&rl->mtx);
+		return;
+	}
+	held = rl->refusals_held;
+	rl->refusals_held = 0;
+	rl->refusal_logged = mono_ms();
+	pthread_mutex_unlock(&rl->mtx);
+	log_warn("relay: refused uid %u: %s%s", (unsigned)uid, what, held ?
+	    " (and earlier refusals not logged)" : "");
+}
+
+/* Serves one accepted client until it closes, is idle too long or errs. */
+static void
+serve_client(struct relay *rl, int fd, int kind, uid_t uid, uint8_t *frame)
+{
 	const struct config *cfg = rl->cfg;
 	struct proto_msg *m = NULL;
-	uint8_t *frame = NULL;
 	uint32_t bl;
 	int64_t arrived;
 	int r;
 
-	if ((frame = malloc(PROTO_FRAME_MAX + 4)) == NULL)
-		goto out;
 	for (;;) {
-		if (read_full(cl->fd, frame, 4, mono_ms() + cfg->idle_timeout *
+		if (read_full(fd, frame, 4, mono_ms() + cfg->idle_timeout *
 		    1000) != 0)
 			break;
 		arrived = mono_ms();
@@ -818,83 +838,161 @@ client_main(void *arg)
 		    (uint32_t)frame[2] << 8 | frame[3];
 		/* SECURITY NOTE: size checked before reading it. */
 		if (bl < PROTO_HDR_LEN || bl > PROTO_FRAME_MAX) {
-			(void)reply_error(cl->fd, 0, RSN_BAD_REQUEST, "bad "
-			    "frame", mono_ms() + 100);
+			(void)reply_error(fd, 0, RSN_BAD_REQUEST, "bad frame",
+			    mono_ms() + 100);
 			break;
 		}
-		if (read_full(cl->fd, frame + 4, bl, arrived +
+		if (read_full(fd, frame + 4, bl, arrived +
 		    cfg->request_timeout) != 0)
 			break;
 		/* Checked here, then sent on with its WAIT brought down. */
 		if (proto_parse(frame + 4, bl, &m) != 0) {
-			(void)reply_error(cl->fd, 0, RSN_BAD_REQUEST,
-			    "malformed request", mono_ms() + 100);
+			(void)reply_error(fd, 0, RSN_BAD_REQUEST, "malformed "
+			    "request", mono_ms() + 100);
 			break;
 		}
-		r = cl->kind == SOCK_ADMIN ? admin_request(rl, cl->fd, m,
-		    arrived + cfg->request_timeout) : pam_request(rl, cl->fd,
-		    m, arrived);
+		/*
+		 * SECURITY NOTE: a local user's requests come out of its own
+		 * budget, as on a central node's PAM socket.
+		 */
+		if (kind == SOCK_PAM && budget_request(rl->budget, kind, uid,
+		    arrived) != BUDGET_OK) {
+			refusal_log(rl, uid, "requests");
+			r = reply_error(fd, m->reqid, RSN_BUSY, "too many "
+			    "requests", mono_ms() + 100) ? -1 : 0;
+		} else if (kind == SOCK_ADMIN)
+			r = admin_request(rl, fd, m, arrived +
+			    cfg->request_timeout);
+		else
+			r = pam_request(rl, fd, m, arrived);
 		proto_free(m);
 		m = NULL;
 		if (r != 0)
 			break;
+		/* Nothing of a request stays in the buffer. */
+		explicit_bzero(frame, 4 + (size_t)bl);
 	}
- out:
 	proto_free(m);
-	if (frame != NULL)
-		secure_free(frame, PROTO_FRAME_MAX + 4);
-	close(cl->fd);
+}
+
+/*
+ * Admits an accepted client: the socket's peer rule, then its uid's
+ * share of the connections.  0 (give the connection back with
+ * budget_conn_put), or -1 after answering the refusal and closing `fd`.
+ */
+static int
+client_admit(struct relay *rl, int fd, int kind, struct ucred *peer)
+{
+	int verdict;
+
+	/* SECURITY NOTE: the same peer rules as authd's sockets. */
+	if (!peer_allowed(&rl->ad, fd, kind, peer)) {
+		refusal_log(rl, peer->uid, kind == SOCK_ADMIN ? "the admin "
+		    "socket" : "the pam socket");
+		(void)reply_error(fd, 0, RSN_FORBIDDEN, "permission denied",
+		    mono_ms());
+		close(fd);
+		return -1;
+	}
+	/*
+	 * SECURITY NOTE: no local user may hold every connection: each
+	 * comes out of its socket's share and its uid's budget.
+	 */
+	if ((verdict = budget_conn_take(rl->budget, kind, peer->uid)) !=
+	    BUDGET_OK) {
+		refusal_log(rl, peer->uid, "connections");
+		(void)reply_error(fd, 0, RSN_BUSY, "too many connections",
+		    mono_ms());
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int spawn_server(struct relay *rl);
+
+/*
+ * A serving thread: accepts a client itself (no hand-over, no thread
+ * started per login), serves it, and goes back to accepting.  When it
+ * takes the last idle place it starts another, so a client always finds
+ * a thread waiting; beyond RELAY_IDLE_MAX idle ones it ends.
+ */
+static void *
+serve_loop(void *arg)
+{
+	struct relay *rl = arg;
+	struct pollfd pfd[2];
+	struct ucred peer;
+	uint8_t *frame;
+	int fd, kind;
+
+	if ((frame = malloc(PROTO_FRAME_MAX + 4)) == NULL)
+		goto gone;
+	while (!relay_stop) {
+		pfd[0].fd = rl->lfd;
+		pfd[1].fd = rl->afd;
+		pfd[0].events = pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, 500) <= 0)
+			continue;
+		if (pfd[0].revents & POLLIN)
+			kind = SOCK_PAM;
+		else if (pfd[1].revents & POLLIN)
+			kind = SOCK_ADMIN;
+		else
+			continue;
+		/* Another thread may have taken it first. */
+		if ((fd = accept4(kind == SOCK_PAM ? rl->lfd : rl->afd, NULL,
+		    NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0)
+			continue;
+		if (client_admit(rl, fd, kind, &peer) != 0)
+			continue;
+		pthread_mutex_lock(&rl->mtx);
+		if (--rl->nidle == 0 && rl->nthreads < (size_t)rl->cfg->
+		    connections_max)
+			(void)spawn_server(rl);
+		pthread_mutex_unlock(&rl->mtx);
+		serve_client(rl, fd, kind, peer.uid, frame);
+		close(fd);
+		budget_conn_put(rl->budget, kind, peer.uid);
+		pthread_mutex_lock(&rl->mtx);
+		if (rl->nidle >= RELAY_IDLE_MAX) {
+			rl->nthreads--;
+			pthread_mutex_unlock(&rl->mtx);
+			secure_free(frame, PROTO_FRAME_MAX + 4);
+			return NULL;
+		}
+		rl->nidle++;
+		pthread_mutex_unlock(&rl->mtx);
+	}
+	secure_free(frame, PROTO_FRAME_MAX + 4);
+ gone:
 	pthread_mutex_lock(&rl->mtx);
-	rl->nclients--;
+	rl->nthreads--;
+	rl->nidle--;
 	pthread_mutex_unlock(&rl->mtx);
-	free(cl);
 	return NULL;
 }
 
-static void
-accept_clients(struct relay *rl, int lfd, int kind)
+/* Starts one more serving thread, idle; called with rl->mtx held. */
+static int
+spawn_server(struct relay *rl)
 {
-	struct client *cl;
-	struct ucred peer;
 	pthread_attr_t attr;
 	pthread_t th;
-	int fd;
+	int r;
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
-	    SOCK_CLOEXEC)) >= 0) {
-		/* SECURITY NOTE: the same peer rules as authd's sockets. */
-		if (!peer_allowed(&rl->ad, fd, kind, &peer)) {
-			log_warn("relay: refused uid %u (pid %d) on the %s "
-			    "socket", (unsigned)peer.uid, (int)peer.pid,
-			    kind == SOCK_ADMIN ? "admin" : "pam");
-			(void)reply_error(fd, 0, RSN_FORBIDDEN, "permission "
-			    "denied", mono_ms());
-			close(fd);
-			continue;
-		}
-		pthread_mutex_lock(&rl->mtx);
-		if (rl->nclients >= (size_t)rl->cfg->connections_max ||
-		    (cl = calloc(1, sizeof(*cl))) == NULL) {
-			pthread_mutex_unlock(&rl->mtx);
-			(void)reply_error(fd, 0, RSN_BUSY, "too many "
-			    "connections", mono_ms());
-			close(fd);
-			continue;
-		}
-		cl->rl = rl;
-		cl->fd = fd;
-		cl->kind = kind;
-		rl->nclients++;
-		if (pthread_create(&th, &attr, client_main, cl) != 0) {
-			rl->nclients--;
-			free(cl);
-			close(fd);
-		}
-		pthread_mutex_unlock(&rl->mtx);
+	rl->nthreads++;
+	rl->nidle++;
+	if ((r = pthread_create(&th, &attr, serve_loop, rl)) != 0) {
+		rl->nthreads--;
+		rl->nidle--;
+		log_err("relay: cannot start a thread: %s", strerror(r));
 	}
 	pthread_attr_destroy(&attr);
+	return r;
 }
 
 static int
@@ -940,25 +1038,31 @@ relay_setup(struct relay *rl)
 	return 0;
 }
 
+/*
+ * The relay's state outlives relay_main: a serving thread still reading
+ * from a slow client at the stop may touch it until the process ends.
+ */
+static struct relay relay_state;
+
 int
 relay_main(struct config *cfg)
 {
-	struct relay rl;
+	struct relay *rl = &relay_state;
 	struct sigaction sa;
-	struct pollfd pfd[2];
 	pthread_t kth;
-	int lfd = -1, afd = -1, ret = 1, have_keeper = 0;
-	size_t i, j;
+	int ret = 1, have_keeper = 0, i;
+	size_t j, k;
 
-	memset(&rl, 0, sizeof(rl));
-	rl.cfg = cfg;
-	rl.ad.cfg = cfg;
-	pthread_mutex_init(&rl.mtx, NULL);
-	if (relay_setup(&rl) != 0 ||
-	    (lfd = server_listen(cfg->socket_path)) < 0)
+	rl->cfg = cfg;
+	rl->ad.cfg = cfg;
+	rl->lfd = rl->afd = -1;
+	pthread_mutex_init(&rl->mtx, NULL);
+	if (relay_setup(rl) != 0 ||
+	    budget_new(cfg, (size_t)cfg->connections_max, &rl->budget) != 0 ||
+	    (rl->lfd = server_listen(cfg->socket_path)) < 0)
 		goto out;
 	/* Logins matter more than `authctl status`: go on without it. */
-	if ((afd = server_listen(cfg->admin_socket_path)) < 0)
+	if ((rl->afd = server_listen(cfg->admin_socket_path)) < 0)
 		log_err("relay: no admin socket: authctl ping and status "
 		    "cannot reach this relay");
 	if (priv_drop(cfg->user) != 0)
@@ -971,36 +1075,48 @@ relay_main(struct config *cfg)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (pthread_create(&kth, NULL, keeper, &rl) != 0)
+	if (pthread_create(&kth, NULL, keeper, rl) != 0)
 		goto out;
 	have_keeper = 1;
+	pthread_mutex_lock(&rl->mtx);
+	for (i = 0; i < RELAY_IDLE_MIN; i++)
+		(void)spawn_server(rl);
+	pthread_mutex_unlock(&rl->mtx);
 	log_notice("authd relay starting: pam socket %s, admin socket %s, "
 	    "%zu servers (%s)", cfg->socket_path, cfg->admin_socket_path,
-	    rl.nsrv, cfg->relay_servers);
-	while (!relay_stop) {
-		pfd[0].fd = lfd;
-		pfd[1].fd = afd;
-		pfd[0].events = pfd[1].events = POLLIN;
-		if (poll(pfd, 2, 500) <= 0)
-			continue;
-		if (pfd[0].revents & POLLIN)
-			accept_clients(&rl, lfd, SOCK_PAM);
-		if (pfd[1].revents & POLLIN)
-			accept_clients(&rl, afd, SOCK_ADMIN);
-	}
+	    rl->nsrv, cfg->relay_servers);
+	while (!relay_stop)
+		(void)poll(NULL, 0, 200);
 	log_notice("relay stopping");
 	ret = 0;
  out:
 	relay_stop = 1;
 	if (have_keeper)
 		pthread_join(kth, NULL);
-	if (lfd >= 0)
-		close(lfd);
-	if (afd >= 0)
-		close(afd);
-	for (i = 0; i < rl.nsrv; i++)
-		for (j = 0; j < rl.srv[i].nidle; j++)
-			rconn_free(rl.srv[i].idle[j]);
-	SSL_CTX_free(rl.ctx);
+	/* Idle serving threads see the stop within their poll's 500 ms. */
+	for (i = 0; i < 10; i++) {
+		pthread_mutex_lock(&rl->mtx);
+		j = rl->nthreads;
+		pthread_mutex_unlock(&rl->mtx);
+		if (j == 0)
+			break;
+		(void)poll(NULL, 0, 100);
+	}
+	pthread_mutex_lock(&rl->mtx);
+	for (j = 0; j < rl->nsrv; j++) {
+		for (k = 0; k < rl->srv[j].nidle; k++)
+			rconn_free(rl->srv[j].idle[k]);
+		rl->srv[j].nidle = 0;
+	}
+	pthread_mutex_unlock(&rl->mtx);
+	/* What a thread still serving may use stays until the exit. */
+	if (rl->nthreads == 0) {
+		if (rl->lfd >= 0)
+			close(rl->lfd);
+		if (rl->afd >= 0)
+			close(rl->afd);
+		budget_free(rl->budget);
+		SSL_CTX_free(rl->ctx);
+	}
 	return ret;
 }
