@@ -42,6 +42,8 @@ central_setup anna
 
 SERVERS="authd1.kommun.test:7443 authd2.kommun.test:7443"
 relay_conf "$T_DIR/relay.conf" "$C/app01.crt" "$C/app01.key" "$SERVERS"
+# Local users in nogroup may use the relay, each within its budget.
+printf '%s\n' "client_group nogroup" "pam_connections_per_uid 8" >>"$T_DIR/relay.conf"
 check "authd -t accepts the relay configuration" \
 	"$AUTHD_BIN" -t -f "$T_DIR/relay.conf"
 relay_start "$T_DIR/relay.conf" "$T_DIR/relay.log"
@@ -76,6 +78,20 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$AUTHCTL_BIN" \
 t_log "as nobody: $out"
 check "the relay's admin socket refuses a user outside the admin group" \
 	grep -q "status: forbidden: permission denied" <<<"$out"
+# A local user holds every connection it can get: its budget's 8.
+setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD_DIR/tests/flood_client" \
+	hold "$RELAY_SOCK" 20 6 >"$T_DIR/flood.out" 2>&1 &
+flood_pid=$!
+for ((i = 0; i < 100; i++)); do grep -q '^held ' "$T_DIR/flood.out" && break; sleep 0.1; done
+t_log "a local user's flood of the relay: $(head -n1 "$T_DIR/flood.out")"
+check "a local user holds only its budget of the relay's connections" \
+	grep -q "^held 8 of 20 (refused 12)" "$T_DIR/flood.out"
+expect_pam "... and root's requests go on through the relay meanwhile" acct anna \
+	-e acct=PAM_SUCCESS
+wait "$flood_pid"
+t_log "$(tail -n1 "$T_DIR/flood.out")"
+check "... its back-to-back pings met the request budget" \
+	grep -Eq "pings: [0-9]+ answered, [1-9][0-9]* busy" "$T_DIR/flood.out"
 PAM_SERVICE=authd-finance expect_pam "a system not bound to the host is denied" \
 	acct anna -e acct=PAM_PERM_DENIED
 check "the denial is audited as host-not-allowed" \
