@@ -58,6 +58,9 @@ struct rsrv {
 	int		 down;		/* failed, logged, not answered since */
 	char		 last_err[192];
 	unsigned long	 answered, failed, handshakes;
+	/* An address of the name that failed: tried last until bad_until. */
+	char		 bad_addr[64];
+	int64_t		 bad_until;
 };
 
 struct relay {
@@ -209,15 +212,19 @@ rconn_open(struct relay *rl, const struct rsrv *s, const struct addrinfo *ai,
 	return NULL;
 }
 
-/* Every address of `s`, in order, each within relay_connect_timeout. */
+/*
+ * Every address of `s`, in order, each within relay_connect_timeout; an
+ * address that failed lately last, or (`others`) not at all.
+ */
 static struct rconn *
 rsrv_connect(struct relay *rl, struct rsrv *s, int64_t deadline,
-    char *err, size_t errsz)
+    int others, char *err, size_t errsz)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct rconn *c = NULL;
+	char bad[64] = "", a[64];
 	int64_t d;
-	int r;
+	int r, pass, isbad;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -227,14 +234,25 @@ rsrv_connect(struct relay *rl, struct rsrv *s, int64_t deadline,
 		snprintf(err, errsz, "%s", gai_strerror(r));
 		return NULL;
 	}
-	for (ai = res; ai != NULL && c == NULL; ai = ai->ai_next) {
-		d = mono_ms() + rl->cfg->relay_connect_timeout;
-		if (d > deadline)
-			d = deadline;
-		if (d <= mono_ms())
-			break;
-		c = rconn_open(rl, s, ai, d, err, errsz);
-	}
+	pthread_mutex_lock(&rl->mtx);
+	if (s->bad_until > mono_ms())
+		memcpy(bad, s->bad_addr, sizeof(bad));
+	pthread_mutex_unlock(&rl->mtx);
+	snprintf(err, errsz, "no other address");
+	for (pass = 0; pass < (others ? 1 : 2) && c == NULL; pass++)
+		for (ai = res; ai != NULL && c == NULL; ai = ai->ai_next) {
+			isbad = getnameinfo(ai->ai_addr, ai->ai_addrlen, a,
+			    sizeof(a), NULL, 0, NI_NUMERICHOST) == 0 &&
+			    strcmp(a, bad) == 0;
+			if (isbad != (pass == 1))
+				continue;
+			d = mono_ms() + rl->cfg->relay_connect_timeout;
+			if (d > deadline)
+				d = deadline;
+			if (d <= mono_ms())
+				break;
+			c = rconn_open(rl, s, ai, d, err, errsz);
+		}
 	freeaddrinfo(res);
 	if (c != NULL) {
 		pthread_mutex_lock(&rl->mtx);
@@ -372,6 +390,27 @@ call_err(const struct rconn *c, const char *what, char *err, size_t errsz)
 	ERR_clear_error();
 }
 
+/*
+ * One address of `s` failed (a name may have several): it is tried last
+ * for relay_backoff, and its idle connections are dropped.
+ */
+static void
+rsrv_addr_failed(struct relay *rl, struct rsrv *s, const char *addr)
+{
+	size_t i, j;
+
+	pthread_mutex_lock(&rl->mtx);
+	snprintf(s->bad_addr, sizeof(s->bad_addr), "%s", addr);
+	s->bad_until = mono_ms() + rl->cfg->relay_backoff * 1000;
+	for (i = j = 0; i < s->nidle; i++)
+		if (strcmp(s->idle[i]->addr, addr) == 0)
+			rconn_free(s->idle[i]);
+		else
+			s->idle[j++] = s->idle[i];
+	s->nidle = j;
+	pthread_mutex_unlock(&rl->mtx);
+}
+
 /* A server failed: back-off, and one log line per episode. */
 static void
 rsrv_failed(struct relay *rl, struct rsrv *s, const char *err)
@@ -439,10 +478,10 @@ forward(struct relay *rl, struct proto_msg *m, int64_t deadline,
 	struct rsrv *s;
 	struct rconn *c;
 	uint8_t *frame;
-	char err[192];
+	char err[192], err2[192];
 	int64_t now, d;
 	size_t i, flen;
-	int pass, r, tried = 0;
+	int pass, attempt, r, tried = 0;
 
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < rl->nsrv; i++) {
@@ -458,42 +497,50 @@ forward(struct relay *rl, struct proto_msg *m, int64_t deadline,
 			pthread_mutex_unlock(&rl->mtx);
 			c = rsrv_take(rl, s);
 			tried++;
-			if (c == NULL) {
-				if ((c = rsrv_connect(rl, s, deadline, err,
-				    sizeof(err))) == NULL) {
-					rsrv_failed(rl, s, err);
-					continue;
+			/* A second try only at another address of the name. */
+			for (attempt = 0; attempt < 2; attempt++) {
+				if (c == NULL) {
+					/* The first error is the one told. */
+					if ((c = rsrv_connect(rl, s, deadline,
+					    attempt, attempt ? err2 : err,
+					    sizeof(err))) == NULL)
+						break;
+					pthread_mutex_lock(&rl->mtx);
+					rl->handshakes_on_requests++;
+					pthread_mutex_unlock(&rl->mtx);
 				}
-				pthread_mutex_lock(&rl->mtx);
-				rl->handshakes_on_requests++;
-				pthread_mutex_unlock(&rl->mtx);
+				now = mono_ms();
+				d = now + rl->cfg->relay_reply_timeout;
+				if (d > deadline)
+					d = deadline;
+				/*
+				 * SECURITY NOTE: the central node is told how
+				 * long this attempt waits, so that it never
+				 * commits an allow after the relay has stopped
+				 * waiting for it (and perhaps asked another).
+				 */
+				frame = NULL;
+				if ((m->type != PROTO_T_PING && set_wait(m, d -
+				    now) != 0) || proto_encode(m, &frame,
+				    &flen) != 0) {
+					rconn_free(c);	/* out of memory */
+					return -1;
+				}
+				r = rconn_call(c, frame, flen, d, out, outlen);
+				secure_free(frame, flen);
+				if (r == 0) {
+					snprintf(who, whosz, "%s (%s)",
+					    s->spec, c->addr);
+					rsrv_answered(rl, s, c);
+					return 0;
+				}
+				call_err(c, "no answer", err, sizeof(err));
+				rsrv_addr_failed(rl, s, c->addr);
+				rconn_free(c);
+				c = NULL;
+				if (mono_ms() >= deadline)
+					break;
 			}
-			now = mono_ms();
-			d = now + rl->cfg->relay_reply_timeout;
-			if (d > deadline)
-				d = deadline;
-			/*
-			 * SECURITY NOTE: the central node is told how long
-			 * this attempt waits, so that it never commits an
-			 * allow after the relay has stopped waiting for it
-			 * (and perhaps asked the next server).
-			 */
-			frame = NULL;
-			if ((m->type != PROTO_T_PING && set_wait(m, d -
-			    now) != 0) || proto_encode(m, &frame, &flen) != 0) {
-				rconn_free(c);		/* out of memory */
-				return -1;
-			}
-			r = rconn_call(c, frame, flen, d, out, outlen);
-			secure_free(frame, flen);
-			if (r == 0) {
-				snprintf(who, whosz, "%s (%s)", s->spec,
-				    c->addr);
-				rsrv_answered(rl, s, c);
-				return 0;
-			}
-			call_err(c, "no answer", err, sizeof(err));
-			rconn_free(c);
 			rsrv_failed(rl, s, err);
 		}
 		if (tried > 0)
@@ -518,6 +565,7 @@ keeper_ping(struct relay *rl, struct rsrv *s, struct rconn *c,
 		return;
 	}
 	call_err(c, "no answer to a ping", err, sizeof(err));
+	rsrv_addr_failed(rl, s, c->addr);
 	rconn_free(c);
 	rsrv_failed(rl, s, err);
 }
@@ -576,7 +624,7 @@ keeper(void *arg)
 			if (!want)
 				continue;
 			if ((c = rsrv_connect(rl, s, mono_ms() +
-			    cfg->relay_connect_timeout * 4, err,
+			    cfg->relay_connect_timeout * 4, 0, err,
 			    sizeof(err))) == NULL) {
 				rsrv_failed(rl, s, err);
 				continue;

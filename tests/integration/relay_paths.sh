@@ -169,6 +169,44 @@ check "... answered by the first node again" test "$(answered_by b-back)" = 1
 check "the relay logged no other failure of it" \
 	test "$(count "server $S1 failed" "$LOG")" -eq 1
 
+# --- one name, two addresses -------------------------------------------------------
+# Both nodes behind one name (its certificate names it): with the first
+# address blackholed after the relay warmed connections to it, a request
+# goes to the second address within the deadline, and the name is not
+# taken for failed while one of its addresses answers.
+pki_leaf srvboth ca authd.kommun.test || fail "making a certificate for authd.kommun.test"
+printf '10.77.0.1 authd.kommun.test\n10.77.0.2 authd.kommun.test\n' \
+	>>"/etc/netns/$PILOT_NS/hosts"
+node1_cert srvboth
+node2_stop
+sed -i -e "s|^tls_cert .*|tls_cert $C/srvboth.crt|" \
+	-e "s|^tls_key .*|tls_key $C/srvboth.key|" "$CONF2"
+node2_start
+LOG=$T_DIR/relay-twoaddr.log
+relay_stop
+relay_conf "$T_DIR/relay.conf" "$C/app01.crt" "$C/app01.key" "authd.kommun.test:7443"
+relay_start "$T_DIR/relay.conf" "$LOG"
+expect_pam "one name, two addresses: an account check succeeds" acct anna \
+	-r t-both -e acct=PAM_SUCCESS
+check "... answered by the first address" test "$(answered_by t-both)" = 1
+ip addr del 10.77.0.1/24 dev vc
+t0=$(date +%s%N)
+expect_pam "the first address blackholed: an account check succeeds" acct anna \
+	-r t-second -e acct=PAM_SUCCESS
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "... within the module's deadline ($ms ms)" test "$ms" -lt 3000
+check "... answered at the second address" test "$(answered_by t-second)" = 2
+expect_pam "... and the next one too" acct anna -r t-second2 -e acct=PAM_SUCCESS
+check "... at the second address" test "$(answered_by t-second2)" = 2
+ip addr add 10.77.0.1/24 dev vc
+relay_stop
+node1_cert srv1
+node2_stop
+sed -i -e "s|^tls_cert .*|tls_cert $C/srv2.crt|" \
+	-e "s|^tls_key .*|tls_key $C/srv2.key|" "$CONF2"
+node2_start
+relay "$T_DIR/relay-sshd.log"
+
 # --- a real sshd on the pilot host -----------------------------------------------
 sshd_check
 if [[ -z $SSHD_MISSING ]]; then
