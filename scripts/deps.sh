@@ -19,6 +19,7 @@ PACKAGES=(
 	libsqlite3-dev sqlite3 libpam0g-dev libqrencode-dev libpam-wrapper
 	libpamtest0-dev openssh-server openssh-client libpam-oath procps psmisc
 	python3 libseccomp-dev openssl
+	libmicrohttpd-dev chromium chromium-driver python3-selenium zbar-tools
 )
 
 POLICY=/usr/sbin/policy-rc.d
