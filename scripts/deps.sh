@@ -107,6 +107,15 @@ if ! getent group _authd >/dev/null; then
 	usermod -g _authd _authd
 fi
 
+# authd-web's own user: it holds no key and reaches authd only on the
+# web socket (web_user in authd.conf).
+if getent passwd _authd-web >/dev/null; then
+	log "user _authd-web exists"
+else
+	log "creating system user and group _authd-web"
+	adduser --system --group --no-create-home --home /nonexistent _authd-web
+fi
+
 if getent group authd-admin >/dev/null; then
 	log "group authd-admin exists"
 else
