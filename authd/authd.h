@@ -28,7 +28,12 @@ enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2,
 	 * names, never a uid; it has no budget here (tls_connections bounds
 	 * it) and is served only the PAM requests.
 	 */
-	SOCK_TLS = 3 };
+	SOCK_TLS = 3,
+	/*
+	 * authd-web (web.c): only web_user may connect; it forwards what a
+	 * person proves in a browser, with the source address and session.
+	 */
+	SOCK_WEB = 4 };
 
 /* Daemon-wide state; read-only once the workers run. */
 struct authd {
@@ -41,8 +46,9 @@ struct authd {
 	struct keeper	*keeper;
 	char		*bindpw;	/* LDAP service password */
 	char		*writepw;	/* LDAP remediation password, or NULL */
-	int		 have_admin_gid, have_client_gid;
+	int		 have_admin_gid, have_client_gid, have_web_uid;
 	gid_t		 admin_gid, client_gid;
+	uid_t		 web_uid;		/* web_user's, if have_web_uid */
 	struct writer	*writer;	/* the database's one writer */
 	struct dircache	*dc;		/* users' DNs and groups, shared */
 	struct budget	*budget;	/* per socket and uid (budget.h) */
@@ -119,6 +125,8 @@ int review_decide(struct req *rq, struct proto_msg *reply);
 int review_close(struct req *rq, struct proto_msg *reply);
 int review_revocation_list(struct req *rq, struct proto_msg *reply);
 int review_revocation_lift(struct req *rq, struct proto_msg *reply);
+int web_enroll(struct req *rq, struct proto_msg *reply);
+int web_confirm(struct req *rq, struct proto_msg *reply);
 /* Logs every overdue review (the listener calls it once a day). */
 void review_log_overdue(struct authd *ad);
 

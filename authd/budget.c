@@ -8,7 +8,7 @@
 #include "authd_err.h"
 #include "budget.h"
 
-#define KINDS		3	/* SOCK_PAM, SOCK_ADMIN, SOCK_REVIEW */
+#define KINDS		5	/* SOCK_PAM, SOCK_ADMIN, SOCK_REVIEW, (TLS), SOCK_WEB */
 #define UID_BUCKETS	256	/* hash chains of the per-uid counts */
 #define RATE_SLOTS	256	/* uids whose request buckets are kept */
 #define MILLI		1000	/* a token, in the buckets' unit */
@@ -58,7 +58,7 @@ int
 budget_new(const struct config *cfg, size_t total, struct budget **out)
 {
 	struct budget *b;
-	size_t admin, review, root, taken;
+	size_t admin, review, web, root, taken;
 
 	*out = NULL;
 	if ((b = calloc(1, sizeof(*b))) == NULL)
@@ -68,6 +68,8 @@ budget_new(const struct config *cfg, size_t total, struct budget **out)
 	admin = scale(cfg->admin_connections, total, cfg->connections_max, 2);
 	review = scale(cfg->review_connections, total, cfg->connections_max,
 	    1);
+	web = cfg->web_socket_path == NULL ? 0 : scale(cfg->web_connections,
+	    total, cfg->connections_max, 1);
 	root = scale(cfg->root_connections, total, cfg->connections_max, 1);
 	if (root > admin / 2)
 		root = admin / 2;
@@ -76,10 +78,11 @@ budget_new(const struct config *cfg, size_t total, struct budget **out)
 		b->refusing_max = BUDGET_REFUSING_MAX;
 	if (b->refusing_max < 1)
 		b->refusing_max = 1;
-	taken = admin + review + b->refusing_max;
+	taken = admin + review + web + b->refusing_max;
 	b->share[SOCK_PAM] = total > taken ? total - taken : 1;
 	b->share[SOCK_ADMIN] = admin;
 	b->share[SOCK_REVIEW] = review;
+	b->share[SOCK_WEB] = web;
 	b->reserve[SOCK_PAM] = root < b->share[SOCK_PAM] / 2 ? root :
 	    b->share[SOCK_PAM] / 2;
 	b->reserve[SOCK_ADMIN] = root;
@@ -89,6 +92,9 @@ budget_new(const struct config *cfg, size_t total, struct budget **out)
 	b->burst[SOCK_PAM] = cfg->pam_request_burst;
 	b->rate[SOCK_REVIEW] = cfg->review_request_rate;
 	b->burst[SOCK_REVIEW] = cfg->review_request_burst;
+	/* One uid (web_user) carries every browser: its share is its cap. */
+	b->rate[SOCK_WEB] = cfg->web_request_rate;
+	b->burst[SOCK_WEB] = cfg->web_request_burst;
 	*out = b;
 	return 0;
 }

@@ -100,6 +100,13 @@ static const struct conf_kw keywords[] = {
 	    "256"),
 	INT("pam_request_rate", pam_request_rate, 0, 100000, "200"),
 	INT("pam_request_burst", pam_request_burst, 1, 1000000, "400"),
+	PATH("web_socket", web_socket_path, NULL),
+	STR("web_user", web_user, NULL),
+	INT("web_connections", web_connections, 1, 4096, "8"),
+	INT("web_request_rate", web_request_rate, 0, 100000, "20"),
+	INT("web_request_burst", web_request_burst, 1, 1000000, "40"),
+	STR("web_enroll_groups", web_enroll_groups, NULL),
+	STR("web_enroll_networks", web_enroll_networks, NULL),
 	STR("tls_listen", tls_listen, NULL),
 	PATH("tls_cert", tls_cert, NULL),
 	PATH("tls_key", tls_key, NULL),
@@ -166,17 +173,21 @@ parse_acct_policy(const char *path, struct config *c)
 	return 0;
 }
 
-/* ldap_disabled_base: DNs separated by ';', kept normalised. */
+/*
+ * A list of DNs separated by ';' (`value` of keyword `kw`), kept
+ * normalised in *out (*n of them, at most 64).  Logs and counts problems.
+ */
 static int
-parse_disabled_base(const char *path, struct config *c)
+parse_dn_list(const char *path, const char *kw, const char *value,
+    char ***out, size_t *n)
 {
 	char *copy, *tok, *save = NULL, *norm;
 	char **nd;
 	int errors = 0;
 
-	if (c->ldap_disabled_base == NULL)
+	if (value == NULL)
 		return 0;
-	if ((copy = strdup(c->ldap_disabled_base)) == NULL)
+	if ((copy = strdup(value)) == NULL)
 		return 1;
 	for (tok = strtok_r(copy, ";", &save); tok != NULL;
 	    tok = strtok_r(NULL, ";", &save)) {
@@ -184,23 +195,68 @@ parse_disabled_base(const char *path, struct config *c)
 			tok++;
 		if (*tok == '\0')
 			continue;
-		if (c->ndisabled >= 64 || (norm = policy_dn_norm(tok)) ==
-		    NULL) {
-			log_err("%s: ldap_disabled_base: not a DN (or more "
-			    "than 64): %s", path, tok);
+		if (*n >= 64 || (norm = policy_dn_norm(tok)) == NULL) {
+			log_err("%s: %s: not a DN (or more than 64): %s", path,
+			    kw, tok);
 			errors++;
 			continue;
 		}
-		if ((nd = realloc(c->disabled_norm, (c->ndisabled + 1) *
-		    sizeof(*nd))) == NULL) {
+		if ((nd = realloc(*out, (*n + 1) * sizeof(*nd))) == NULL) {
 			free(norm);
 			errors++;
 			break;
 		}
-		c->disabled_norm = nd;
-		c->disabled_norm[c->ndisabled++] = norm;
+		*out = nd;
+		(*out)[(*n)++] = norm;
 	}
 	free(copy);
+	return errors;
+}
+
+/*
+ * web_enroll_groups (DNs separated by ';') and web_enroll_networks
+ * (addresses and CIDR ranges separated by blanks): who may enroll their
+ * own token through authd-web, and from where.
+ */
+static int
+parse_web_enroll(const char *path, struct config *c)
+{
+	char *copy, *tok, *save = NULL;
+	struct pol_range *nr;
+	const char *why = NULL;
+	int errors;
+
+	errors = parse_dn_list(path, "web_enroll_groups", c->web_enroll_groups,
+	    &c->web_groups_norm, &c->nweb_groups);
+	if (c->web_enroll_networks != NULL &&
+	    (copy = strdup(c->web_enroll_networks)) != NULL) {
+		for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
+		    tok = strtok_r(NULL, " \t,", &save)) {
+			if (c->nweb_ranges >= 256 || (nr = realloc(c->web_ranges,
+			    (c->nweb_ranges + 1) * sizeof(*nr))) == NULL) {
+				log_err("%s: web_enroll_networks: more than "
+				    "256 ranges", path);
+				errors++;
+				break;
+			}
+			c->web_ranges = nr;
+			if (policy_range_parse(tok, &nr[c->nweb_ranges],
+			    &why) != 0) {
+				log_err("%s: web_enroll_networks: %s: %s",
+				    path, tok, why);
+				errors++;
+				continue;
+			}
+			c->nweb_ranges++;
+		}
+		free(copy);
+	} else if (c->web_enroll_networks != NULL)
+		errors++;
+	if (c->web_socket_path != NULL && c->web_user == NULL) {
+		log_err("%s: web_socket needs web_user (authd-web's user)",
+		    path);
+		errors++;
+	}
 	return errors;
 }
 
@@ -282,7 +338,9 @@ check(const char *path, struct config *c)
 		errors++;
 	}
 	errors += parse_acct_policy(path, c);
-	errors += parse_disabled_base(path, c);
+	errors += parse_dn_list(path, "ldap_disabled_base",
+	    c->ldap_disabled_base, &c->disabled_norm, &c->ndisabled);
+	errors += parse_web_enroll(path, c);
 	if (c->lockout_max < c->lockout_time) {
 		log_err("%s: lockout_max is less than lockout_time", path);
 		errors++;
@@ -303,10 +361,12 @@ check(const char *path, struct config *c)
 		errors++;
 	}
 	/* What the PAM socket keeps: logins never get less than half. */
-	if (2 * (c->admin_connections + c->review_connections) >
+	if (2 * (c->admin_connections + c->review_connections +
+	    (c->web_socket_path != NULL ? c->web_connections : 0)) >
 	    c->connections_max) {
-		log_err("%s: admin_connections and review_connections may take "
-		    "at most half of connections_max together", path);
+		log_err("%s: admin_connections, review_connections and "
+		    "web_connections may take at most half of connections_max "
+		    "together", path);
 		errors++;
 	}
 	if (2 * c->root_connections > c->admin_connections) {
@@ -373,6 +433,10 @@ config_free(struct config *c)
 	for (i = 0; i < c->ndisabled; i++)
 		free(c->disabled_norm[i]);
 	free(c->disabled_norm);
+	for (i = 0; i < c->nweb_groups; i++)
+		free(c->web_groups_norm[i]);
+	free(c->web_groups_norm);
+	free(c->web_ranges);
 	conf_free(keywords, c);
 	free(c);
 }

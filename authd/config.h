@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+struct pol_range;
+
 /* The effective configuration (see packaging/authd.conf.example). */
 /* Account states the directory is asked for (ldap_account_policy). */
 #define CONF_ACCT_SHADOW	0x01	/* shadowExpire, shadowInactive */
@@ -82,6 +84,19 @@ struct config {
 	long long	 pam_connections_per_uid;
 	long long	 pam_request_rate;
 	long long	 pam_request_burst;
+
+	/* authd-web (web.c): its socket, its user, who may self-enroll. */
+	char		*web_socket_path;	/* NULL: no web socket */
+	char		*web_user;
+	long long	 web_connections;
+	long long	 web_request_rate;
+	long long	 web_request_burst;
+	char		*web_enroll_groups;	/* "DN; DN ..." or NULL */
+	char		*web_enroll_networks;	/* "CIDR CIDR ..." or NULL */
+	char		**web_groups_norm;	/* parsed from them */
+	size_t		 nweb_groups;
+	struct pol_range *web_ranges;
+	size_t		 nweb_ranges;
 
 	/* Central side: TLS for pilot hosts' relays (tls.h). */
 	char		*tls_listen;		/* "ADDRESS:PORT", or NULL */

@@ -85,14 +85,15 @@ refuse_peer(struct req *rq, uint32_t reqid, int due, unsigned long held)
 	    REFUSE_FORBIDDEN, &held)) {
 		log_warn("%s socket: refused uid %u (pid %d): not %s%s",
 		    peer_sock_name(rq->admin), (unsigned)rq->peer.uid,
-		    (int)rq->peer.pid, rq->admin ? "root or in admin_group" :
+		    (int)rq->peer.pid, rq->admin == SOCK_WEB ? "web_user" :
+		    rq->admin ? "root or in admin_group" :
 		    "root or in client_group", held ? " (and earlier "
 		    "refusals not logged)" : "");
 		snprintf(detail, sizeof(detail), "%lu more refusals of this "
 		    "uid in the last minute", held);
 		rq->m = NULL;
-		if (req_audit_commit(rq, rq->admin ? "admin-refused" :
-		    "client-refused", "deny", RSN_FORBIDDEN, held ? detail :
+		if (req_audit_commit(rq, rq->admin == SOCK_WEB ? "web-refused" :
+		    rq->admin ? "admin-refused" : "client-refused", "deny", RSN_FORBIDDEN, held ? detail :
 		    NULL, NULL) != 0)
 			log_err("audit write failed for a refused peer");
 		rq->m = m;
@@ -145,6 +146,7 @@ refuse_budget(struct req *rq, uint32_t reqid, int why, int due,
 #define ON_ADMIN	(1u << SOCK_ADMIN)
 #define ON_REVIEW	(1u << SOCK_REVIEW)
 #define ON_TLS		(1u << SOCK_TLS)
+#define ON_WEB		(1u << SOCK_WEB)
 
 /*
  * The one description of every request: its type, the sockets that
@@ -159,7 +161,7 @@ static const struct req_type {
 	int		 quick;
 	int		(*handler)(struct req *, struct proto_msg *);
 } req_types[] = {
-	{ PROTO_T_PING, ON_PAM | ON_ADMIN | ON_REVIEW | ON_TLS, 0, 1,
+	{ PROTO_T_PING, ON_PAM | ON_ADMIN | ON_REVIEW | ON_TLS | ON_WEB, 0, 1,
 	    ping_handle },
 	{ PROTO_T_AUTH, ON_PAM | ON_TLS, NEED_PAM | NEED_USER, 1, auth_handle },
 	{ PROTO_T_FACTORS, ON_PAM | ON_TLS, NEED_PAM | NEED_USER, 1,
@@ -194,6 +196,9 @@ static const struct req_type {
 	    review_revocation_list },
 	{ PROTO_T_REVOCATION_LIFT, ON_ADMIN | ON_REVIEW, NEED_USER, 0,
 	    review_revocation_lift },
+	/* A person in a browser, through authd-web (web.c). */
+	{ PROTO_T_WEB_ENROLL, ON_WEB, NEED_USER, 0, web_enroll },
+	{ PROTO_T_WEB_CONFIRM, ON_WEB, NEED_USER, 0, web_confirm },
 };
 
 static const struct req_type *

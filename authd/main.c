@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,24 @@ lookup_group(const char *name, gid_t *gid, int *have)
 	return 0;
 }
 
+/*
+ * web_user: authd-web's user, the only one served on the web socket.
+ * SECURITY NOTE: a web socket for a user that does not exist serves
+ * nobody, so authd refuses to start rather than guess.
+ */
+static int
+lookup_user(const char *name, uid_t *uid)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(name)) == NULL) {
+		log_err("web_user %s does not exist", name);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -90,7 +109,7 @@ main(int argc, char **argv)
 	struct uindex *ux = NULL;
 	struct tls_server *ts = NULL;
 	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
-	int pam_fd = -1, admin_fd = -1, review_fd = -1;
+	int pam_fd = -1, admin_fd = -1, review_fd = -1, web_fd = -1;
 
 	/*
 	 * SECURITY NOTE: before anything else, no core file and no ptrace or
@@ -208,6 +227,13 @@ main(int argc, char **argv)
 	    (admin_fd = server_listen(ad.cfg->admin_socket_path)) < 0 ||
 	    (review_fd = server_listen(ad.cfg->review_socket_path)) < 0)
 		goto out;
+	if (ad.cfg->web_socket_path != NULL) {
+		if (lookup_user(ad.cfg->web_user, &ad.web_uid) != 0)
+			goto out;
+		ad.have_web_uid = 1;
+		if ((web_fd = server_listen(ad.cfg->web_socket_path)) < 0)
+			goto out;
+	}
 	/* The host key is root's to read, like the others. */
 	if (ad.cfg->tls_listen != NULL && tls_listen(ad.cfg, &ts) != 0)
 		goto out;
@@ -228,8 +254,10 @@ main(int argc, char **argv)
 		log_notice("accepting pilot hosts over TLS on %s",
 		    ad.cfg->tls_listen);
 	ad.tls = ts;
-	ret = server_run(&ad, pam_fd, admin_fd, review_fd, ts) == 0 ? 0 : 1;
-	pam_fd = admin_fd = review_fd = -1;	/* server_run closed them */
+	ret = server_run(&ad, pam_fd, admin_fd, review_fd, web_fd, ts) == 0 ?
+	    0 : 1;
+	/* server_run closed them */
+	pam_fd = admin_fd = review_fd = web_fd = -1;
 	ts = ad.tls = NULL;			/* and freed it */
  out:
 	if (pam_fd >= 0)
@@ -238,6 +266,8 @@ main(int argc, char **argv)
 		close(admin_fd);
 	if (review_fd >= 0)
 		close(review_fd);
+	if (web_fd >= 0)
+		close(web_fd);
 	tls_free(ts);
 	/* The workers are gone: the writer drains and signs the head. */
 	writer_stop(ad.writer);

@@ -65,6 +65,13 @@ peer_in_role(struct authd *ad, int fd, int admin, const struct ucred *peer)
 	/* OpenSSL verified the host; the policy says what it may ask. */
 	if (admin == SOCK_TLS)
 		return 1;
+	/*
+	 * SECURITY NOTE: the web socket serves authd-web's user alone (not
+	 * even root): what it forwards is a person's proof, and nobody else
+	 * may speak for a browser.
+	 */
+	if (admin == SOCK_WEB)
+		return ad->have_web_uid && peer->uid == ad->web_uid;
 	return admin == SOCK_ADMIN ? peer_in_group(fd, peer,
 	    ad->have_admin_gid, ad->admin_gid) : peer_in_group(fd, peer,
 	    ad->have_client_gid, ad->client_gid);
@@ -74,7 +81,7 @@ const char *
 peer_sock_name(int kind)
 {
 	return kind == SOCK_ADMIN ? "admin" : kind == SOCK_REVIEW ? "review" :
-	    kind == SOCK_TLS ? "tls" : "pam";
+	    kind == SOCK_TLS ? "tls" : kind == SOCK_WEB ? "web" : "pam";
 }
 
 int

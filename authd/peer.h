@@ -16,7 +16,7 @@ struct authd;
 /*
  * Fills *peer from `fd` and returns 1 if that peer may use the socket
  * of kind `kind` (admin: root or admin_group; PAM: root or client_group;
- * review: anyone; TLS: the host OpenSSL verified), else 0 (an unreadable peer is nobody, uid -1).
+ * review: anyone; TLS: the host OpenSSL verified; web: web_user), else 0 (an unreadable peer is nobody, uid -1).
  */
 int peer_allowed(struct authd *ad, int fd, int kind, struct ucred *peer);
 /* Whether `peer` (read at accept) may use a socket of kind `kind`. */
@@ -24,7 +24,7 @@ int peer_in_role(struct authd *ad, int fd, int kind,
     const struct ucred *peer);
 /* 1 when the peer is root or in admin_group (the security function). */
 int peer_is_admin(struct authd *ad, int fd, const struct ucred *peer);
-/* "pam", "admin", "review" or "tls". */
+/* "pam", "admin", "review", "tls" or "web". */
 const char *peer_sock_name(int kind);
 
 /*

@@ -4,15 +4,18 @@
  * by peer uid and one by named user, each slot a count of failures in the
  * current window and a block.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "proof.h"
 #include "util.h"
 
 #define UID_SLOTS	256
 #define USER_SLOTS	1024
+#define SRC_SLOTS	1024
 
 struct slot {
 	int		 used;
@@ -27,6 +30,7 @@ struct slot {
 
 static struct slot uids[UID_SLOTS];
 static struct slot users[USER_SLOTS];
+static struct slot srcs[SRC_SLOTS];	/* keyed by address, in `user` */
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 
 /* The slot of `uid` or `user` (one of them is used), new if need be. */
@@ -117,11 +121,52 @@ proof_done(uid_t uid, const char *user, int ok, int64_t now_ms)
 	pthread_mutex_unlock(&mtx);
 }
 
+int64_t
+proof_admit_src(const char *src, const char *user, int64_t now_ms)
+{
+	int64_t w, wu;
+
+	pthread_mutex_lock(&mtx);
+	w = wait_of(find(srcs, SRC_SLOTS, 0, src, now_ms), now_ms);
+	wu = wait_of(find(users, USER_SLOTS, 0, user, now_ms), now_ms);
+	pthread_mutex_unlock(&mtx);
+	return w > wu ? w : wu;
+}
+
+void
+proof_done_src(const char *src, const char *user, int ok, int64_t now_ms)
+{
+	pthread_mutex_lock(&mtx);
+	if (!ok) {
+		fail(find(users, USER_SLOTS, 0, user, now_ms),
+		    PROOF_USER_FAILS, now_ms);
+		fail(find(srcs, SRC_SLOTS, 0, src, now_ms), PROOF_UID_FAILS,
+		    now_ms);
+	}
+	pthread_mutex_unlock(&mtx);
+}
+
 void
 proof_reset(void)
 {
 	pthread_mutex_lock(&mtx);
 	memset(uids, 0, sizeof(uids));
 	memset(users, 0, sizeof(users));
+	memset(srcs, 0, sizeof(srcs));
 	pthread_mutex_unlock(&mtx);
+}
+
+void
+proof_floor(int64_t start)
+{
+	int64_t left = start + PROOF_FLOOR_MS - mono_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	will_block();
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)(left % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }

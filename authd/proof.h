@@ -37,6 +37,18 @@
 int64_t proof_admit(uid_t uid, const char *user, int64_t now_ms);
 /* Counts the outcome of an admitted proof (`ok` 1: proved). */
 void proof_done(uid_t uid, const char *user, int ok, int64_t now_ms);
+/*
+ * The same for proofs forwarded by authd-web: its uid carries every
+ * browser, so the limit per uid is one per source address (`src`, as
+ * authd-web saw it) instead, with PROOF_UID_FAILS, and the limit per
+ * named user as above.  One attacker blocks their own address, not
+ * everybody's web sign-in; nothing here touches the PAM lockout.
+ */
+int64_t proof_admit_src(const char *src, const char *user, int64_t now_ms);
+void proof_done_src(const char *src, const char *user, int ok,
+    int64_t now_ms);
+/* Sleeps until PROOF_FLOOR_MS after `start` (mono_ms()). */
+void proof_floor(int64_t start);
 /* Forgets everything (for tests). */
 void proof_reset(void);
 

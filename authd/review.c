@@ -43,22 +43,6 @@ review_now(struct authd *ad)
 	return wall_ms() + ad->cfg->review_time_offset * 1000;
 }
 
-/* Sleeps until PROOF_FLOOR_MS after `start` (mono_ms()). */
-static void
-proof_floor(int64_t start)
-{
-	int64_t left = start + PROOF_FLOOR_MS - mono_ms();
-	struct timespec ts;
-
-	if (left <= 0)
-		return;
-	will_block();
-	ts.tv_sec = (time_t)(left / 1000);
-	ts.tv_nsec = (long)(left % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /*
  * A proof over its limit (proof.h): refused without looking at it,
  * recorded once a minute per uid with the number held back.

@@ -678,14 +678,15 @@ static void
 log_shares(const struct server *sv)
 {
 	const struct budget *b = sv->ad->budget;
-	size_t pam, admin, review, pam_root, admin_root;
+	size_t pam, admin, review, web, pam_root, admin_root;
 
 	pam = budget_share(b, SOCK_PAM, &pam_root);
 	admin = budget_share(b, SOCK_ADMIN, &admin_root);
 	review = budget_share(b, SOCK_REVIEW, NULL);
+	web = budget_share(b, SOCK_WEB, NULL);
 	log_info("connections: %zu in all; pam %zu (%zu of them root's), "
-	    "admin %zu (%zu root's), review %zu", sv->conn_max, pam, pam_root,
-	    admin, admin_root, review);
+	    "admin %zu (%zu root's), review %zu, web %zu", sv->conn_max, pam,
+	    pam_root, admin, admin_root, review, web);
 }
 
 static int
@@ -745,12 +746,12 @@ conn_count(struct server *sv, size_t *busy)
 
 int
 server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
-    struct tls_server *ts)
+    int web_fd, struct tls_server *ts)
 {
 	const struct config *cfg = ad->cfg;
 	struct server sv;
 	struct worker_arg *wa = NULL;
-	struct pollfd pfd[7];
+	struct pollfd pfd[8];
 	struct epoll_event ev;
 	struct sigaction sa;
 	size_t nw = (size_t)cfg->workers, i, busy;
@@ -820,7 +821,9 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 			close(pam_fd);
 			close(admin_fd);
 			close(review_fd);
-			pam_fd = admin_fd = review_fd = -1;
+			if (web_fd >= 0)
+				close(web_fd);
+			pam_fd = admin_fd = review_fd = web_fd = -1;
 			/*
 			 * The TLS listener is no longer polled; the hosts'
 			 * connections end with their pairs, once answered.
@@ -846,14 +849,15 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 		pfd[5].fd = paused ? -1 : tls_fd(ts);
 		/* The keeper's end: only its hang-up counts (POLLHUP). */
 		pfd[6].fd = lost ? -1 : keeper_watch_fd(ad->keeper);
-		for (i = 0; i < 7; i++) {
+		pfd[7].fd = paused ? -1 : web_fd;
+		for (i = 0; i < 8; i++) {
 			pfd[i].events = i == 6 ? 0 : POLLIN;
 			pfd[i].revents = 0;
 		}
 		if (!stopping && now < sv.accept_pause_until &&
 		    sv.accept_pause_until < wake)
 			wake = sv.accept_pause_until;
-		n = poll(pfd, 7, wake > now ? (int)(wake - now) : 0);
+		n = poll(pfd, 8, wake > now ? (int)(wake - now) : 0);
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
@@ -877,6 +881,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 				do_accept(&sv, admin_fd, SOCK_ADMIN);
 			if (pfd[4].revents & POLLIN)
 				do_accept(&sv, review_fd, SOCK_REVIEW);
+			if (pfd[7].revents & POLLIN)
+				do_accept(&sv, web_fd, SOCK_WEB);
 			if (pfd[5].revents & POLLIN)
 				tls_accept(ts, tls_adopt, &sv);
 		}
@@ -909,6 +915,8 @@ server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
 		close(admin_fd);
 	if (review_fd >= 0)
 		close(review_fd);
+	if (web_fd >= 0)
+		close(web_fd);
 	free(wa);
 	tls_free(ts);
 	for (i = 0; i < 2; i++)

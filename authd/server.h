@@ -38,6 +38,7 @@ int server_listen(const char *path);
  */
 struct tls_server;
 int server_run(struct authd *ad, int pam_fd, int admin_fd, int review_fd,
+    int web_fd,
     struct tls_server *ts);
 
 /*

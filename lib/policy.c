@@ -319,6 +319,12 @@ pol_range_parse(const char *s, struct pol_range *r, const char **why)
 	return 0;
 }
 
+int
+policy_range_parse(const char *s, struct pol_range *r, const char **why)
+{
+	return pol_range_parse(s, r, why);
+}
+
 static int
 parse_int(struct parser *ps, int argc, char **argv, long long lo,
     long long hi, int *out)

@@ -303,6 +303,11 @@ const struct pol_deny *policy_deny_always(const struct policy *p,
 const char *policy_cond_str(const struct pol_system *sys,
     const struct pol_role *r, char *buf, size_t sz);
 
+/*
+ * Parses an address or CIDR range ("10.0.0.0/8", "2001:db8::/32") into
+ * *r, as a network's `address` does: 0, or -1 with *why set.
+ */
+int policy_range_parse(const char *s, struct pol_range *r, const char **why);
 /* 1 when `source` (NULL/"": local) is in `n`; host names never are. */
 int policy_network_match(const struct pol_network *n, const char *source);
 /* 1 when `at` is within `w`. */

@@ -76,6 +76,7 @@ static const struct {
 	[PROTO_A_ACCOUNT] =	{ T_U64, 8 },
 	[PROTO_A_ACCOUNT_REASON] = { T_STR, 64 },
 	[PROTO_A_WAIT] =	{ T_U64, 8 },
+	[PROTO_A_SESSION] =	{ T_STR, 64 },
 };
 
 #define A(t)	(UINT64_C(1) << (t))
@@ -93,6 +94,12 @@ _Static_assert(PROTO_A_LAST <= 64, "tag sets are 64-bit masks");
 #define PAM_REQ	(A(PROTO_A_USER) | A(PROTO_A_SYSTEM) | A(PROTO_A_SERVICE) | \
 		 A(PROTO_A_RHOST) | A(PROTO_A_TTY) | A(PROTO_A_PID) | \
 		 A(PROTO_A_WAIT))
+/*
+ * What authd-web forwards: the person, their password (enroll), the
+ * source address and the web session's tag.
+ */
+#define WEB_REQ	(A(PROTO_A_USER) | A(PROTO_A_PASSWORD) | A(PROTO_A_RHOST) | \
+		 A(PROTO_A_SESSION))
 
 /* Per message type: its name and the tags it may carry. */
 static const struct {
@@ -138,6 +145,9 @@ static const struct {
 	{ PROTO_T_REVOCATION_LIFT, "revocation-lift", PROOF |
 	    A(PROTO_A_SYSTEM) | A(PROTO_A_USER) | A(PROTO_A_ROLE) |
 	    A(PROTO_A_COMMENT) },
+	{ PROTO_T_WEB_ENROLL, "web-enroll", WEB_REQ },
+	{ PROTO_T_WEB_CONFIRM, "web-confirm", (WEB_REQ & ~A(PROTO_A_PASSWORD)) |
+	    A(PROTO_A_CODE) },
 	{ PROTO_T_RESULT, "result", A(PROTO_A_STATUS) | A(PROTO_A_REASON) |
 	    A(PROTO_A_MESSAGE) | A(PROTO_A_URI) | A(PROTO_A_USER) |
 	    A(PROTO_A_STATE) | A(PROTO_A_FAILURES) | A(PROTO_A_LOCKED_UNTIL) |

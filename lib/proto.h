@@ -54,6 +54,9 @@ enum proto_type {
 	PROTO_T_REVIEW_CLOSE	= 0x54,	/* close a campaign */
 	PROTO_T_REVOCATION_LIST	= 0x55,	/* revocations in force */
 	PROTO_T_REVOCATION_LIFT	= 0x56,	/* undo a revocation */
+	/* web socket (authd-web, for a person who proves who they are) */
+	PROTO_T_WEB_ENROLL	= 0x60,	/* password: a pending token, URI */
+	PROTO_T_WEB_CONFIRM	= 0x61,	/* the app's code activates it */
 	/* replies */
 	PROTO_T_RESULT		= 0x80,	/* final answer to any request */
 	PROTO_T_AUDIT_ROW	= 0x81,	/* one audit record (before RESULT) */
@@ -123,6 +126,7 @@ enum proto_tag {
 	PROTO_A_ACCOUNT,	/* u64: auth: also decide the account; its status */
 	PROTO_A_ACCOUNT_REASON,	/* str: that account decision's reason */
 	PROTO_A_WAIT,		/* u64: ms the client waits for the answer */
+	PROTO_A_SESSION,	/* str: a web session's public tag (hex) */
 	PROTO_A_LAST,		/* not a tag: one past the highest */
 };
 

@@ -19,6 +19,7 @@ PACKAGES=(
 	libsqlite3-dev sqlite3 libpam0g-dev libqrencode-dev libpam-wrapper
 	libpamtest0-dev openssh-server openssh-client libpam-oath procps psmisc
 	python3 libseccomp-dev openssl
+	libmicrohttpd-dev chromium chromium-driver python3-selenium zbar-tools
 )
 
 POLICY=/usr/sbin/policy-rc.d
@@ -104,6 +105,15 @@ if ! getent group _authd >/dev/null; then
 	log "creating group _authd"
 	addgroup --system _authd
 	usermod -g _authd _authd
+fi
+
+# authd-web's own user: it holds no key and reaches authd only on the
+# web socket (web_user in authd.conf).
+if getent passwd _authd-web >/dev/null; then
+	log "user _authd-web exists"
+else
+	log "creating system user and group _authd-web"
+	adduser --system --group --no-create-home --home /nonexistent _authd-web
 fi
 
 if getent group authd-admin >/dev/null; then

@@ -21,6 +21,27 @@ check "the dump keeps the policy directory" grep -qx "policy_dir $T_DIR/policy" 
 sed "s|^policy_dir .*|policy_dir $(cd "$(dirname "$0")/../../policies/examples" && pwd)|" \
 	"$(dirname "$0")/../../packaging/authd.conf.example" >"$T_DIR/example.conf"
 check "the packaged example configuration is valid" "$AUTHD_BIN" -t -f "$T_DIR/example.conf"
+# The web socket's settings (docs/web.md) are checked whole at -t.
+web_conf() {
+	cp "$AUTHD_CONF" "$T_DIR/web.conf"
+	printf '%s\n' "$@" >>"$T_DIR/web.conf"
+	"$AUTHD_BIN" -t -f "$T_DIR/web.conf" 2>&1
+}
+check "web settings that make sense are valid" web_conf "web_socket $T_DIR/run/web.sock" \
+	"web_user nobody" 'web_enroll_groups "cn=a,dc=x; cn=b,dc=x"' \
+	'web_enroll_networks "10.0.0.0/8 2001:db8::/32 192.0.2.1"'
+# web_refused LINE MESSAGE: -t fails with LINE added, saying MESSAGE.
+web_refused() {
+	local out
+	out=$(web_conf "$1") && return 1
+	grep -qF -- "$2" <<<"$out"
+}
+check "web_socket without web_user is refused" \
+	web_refused "web_socket $T_DIR/run/web.sock" "web_socket needs web_user"
+check "a web_enroll_networks entry that is no range is refused" \
+	web_refused 'web_enroll_networks "10.0.0.0/33"' "web_enroll_networks: 10.0.0.0/33"
+check "a web_enroll_groups entry that is no DN is refused" \
+	web_refused 'web_enroll_groups "not a dn"' "web_enroll_groups: not a DN"
 check "authd --help exits 0" bash -c "'$AUTHD_BIN' --help | grep -q usage"
 check "authd with a bad option exits non-zero" bash -c "! '$AUTHD_BIN' -x 2>/dev/null"
 

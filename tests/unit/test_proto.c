@@ -88,6 +88,7 @@ static const struct {
 	[PROTO_A_ACCOUNT] =	{ U64, 8, "ACCOUNT" },
 	[PROTO_A_ACCOUNT_REASON] = { STR, 64, "ACCOUNT_REASON" },
 	[PROTO_A_WAIT] =	{ U64, 8, "WAIT" },
+	[PROTO_A_SESSION] =	{ STR, 64, "SESSION" },
 };
 
 #define B(t)	(UINT64_C(1) << (t))
@@ -103,6 +104,8 @@ static const struct {
 #define PAMSET	(B(PROTO_A_USER) | B(PROTO_A_SYSTEM) | B(PROTO_A_SERVICE) | \
 		 B(PROTO_A_RHOST) | B(PROTO_A_TTY) | B(PROTO_A_PID) | \
 		 B(PROTO_A_WAIT))
+#define WEBSET	(B(PROTO_A_USER) | B(PROTO_A_PASSWORD) | B(PROTO_A_RHOST) | \
+		 B(PROTO_A_SESSION))
 
 static const struct {
 	uint8_t		 type;
@@ -147,6 +150,9 @@ static const struct {
 	{ PROTO_T_REVOCATION_LIFT, "revocation-lift", PROVE |
 	    B(PROTO_A_SYSTEM) | B(PROTO_A_USER) | B(PROTO_A_ROLE) |
 	    B(PROTO_A_COMMENT) },
+	{ PROTO_T_WEB_ENROLL, "web-enroll", WEBSET },
+	{ PROTO_T_WEB_CONFIRM, "web-confirm", (WEBSET & ~B(PROTO_A_PASSWORD)) |
+	    B(PROTO_A_CODE) },
 	{ PROTO_T_RESULT, "result", B(PROTO_A_STATUS) | B(PROTO_A_REASON) |
 	    B(PROTO_A_MESSAGE) | B(PROTO_A_URI) | B(PROTO_A_USER) |
 	    B(PROTO_A_STATE) | B(PROTO_A_FAILURES) | B(PROTO_A_LOCKED_UNTIL) |
