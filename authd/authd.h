@@ -41,6 +41,7 @@ struct authd {
 	struct keeper	*keeper;
 	char		*bindpw;	/* LDAP service password */
 	char		*writepw;	/* LDAP remediation password, or NULL */
+	char		*dbpw;		/* database_password_file's, or NULL */
 	int		 have_admin_gid, have_client_gid;
 	gid_t		 admin_gid, client_gid;
 	struct writer	*writer;	/* the database's one writer */

@@ -12,6 +12,7 @@
 #include "policy.h"
 #include "relay.h"
 #include "slog.h"
+#include "store.h"
 #include "util.h"
 
 #define OFF(f)	offsetof(struct config, f)
@@ -24,7 +25,10 @@
 static const struct conf_kw keywords[] = {
 	PATH("socket", socket_path, "/run/authd/authd.sock"),
 	PATH("admin_socket", admin_socket_path, "/run/authd/admin.sock"),
-	PATH("database", database, "/var/lib/authd/authd.db"),
+	/* A file (SQLite) or a postgresql:// URI (docs/postgresql.md). */
+	STR("database", database, "/var/lib/authd/authd.db"),
+	PATH("database_password_file", database_password_file, NULL),
+	INT("database_timeout", database_timeout, 1, 300, "5"),
 	PATH("seal_key", seal_key, "/var/lib/authd/seal.key"),
 	STR("user", user, "_authd"),
 	STR("keeper_user", keeper_user, NULL),
@@ -296,6 +300,12 @@ check(const char *path, struct config *c)
 		    path);
 		errors++;
 	}
+	if (c->database[0] != '/' && strncmp(c->database, "postgresql://",
+	    13) != 0) {
+		log_err("%s: database must be an absolute path or a "
+		    "postgresql:// URI", path);
+		errors++;
+	}
 	if (strcmp(c->audit_key, c->seal_key) == 0) {
 		log_err("%s: audit_key and seal_key must be different files",
 		    path);
@@ -354,6 +364,17 @@ config_load(const char *path, struct config **out)
 	}
 	*out = c;
 	return 0;
+}
+
+void
+config_store_params(const struct config *c, const char *password,
+    struct store_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->database = c->database;
+	p->node = c->node_name;
+	p->password = password;
+	p->timeout_ms = (int)c->database_timeout * 1000;
 }
 
 void

@@ -89,6 +89,7 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	struct uindex *ux = NULL;
 	struct tls_server *ts = NULL;
+	struct store_params sp;
 	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
 	int pam_fd = -1, admin_fd = -1, review_fd = -1;
 
@@ -201,6 +202,10 @@ main(int argc, char **argv)
 	    dir_read_password(ad.cfg->ldap_write_password_file,
 	    &ad.writepw) != 0)
 		goto out;
+	if (ad.cfg->database_password_file != NULL &&
+	    dir_read_password(ad.cfg->database_password_file,
+	    &ad.dbpw) != 0)
+		goto out;
 	lookup_group(ad.cfg->admin_group, &ad.admin_gid, &ad.have_admin_gid);
 	lookup_group(ad.cfg->client_group, &ad.client_gid,
 	    &ad.have_client_gid);
@@ -215,7 +220,8 @@ main(int argc, char **argv)
 		goto out;
 
 	/* As authd's user: its database. */
-	if (store_open(ad.cfg->database, 1, &st) != 0)
+	config_store_params(ad.cfg, ad.dbpw, &sp);
+	if (store_open(&sp, 1, &st) != 0)
 		goto out;
 	ad.main_st = st;
 	if (pol_load(&ad) != 0 || (ad.dc = dircache_new(ad.cfg)) == NULL ||
@@ -251,6 +257,7 @@ main(int argc, char **argv)
 	keeper_stop(ad.keeper);
 	secmem_free_str(ad.bindpw);
 	secmem_free_str(ad.writepw);
+	secmem_free_str(ad.dbpw);
 	config_free(ad.cfg);
 	secmem_done();
 	return ret;

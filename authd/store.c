@@ -36,22 +36,41 @@ backend_for(const char *database)
 	return dflt;
 }
 
+/* The back end for `p`, or NULL after logging why. */
+static const struct store_ops *
+backend_of(const struct store_params *p)
+{
+	const struct store_ops *ops = NULL;
+
+	if (p->database == NULL || (ops = backend_for(p->database)) == NULL)
+		log_err("database: no store for %s", p->database != NULL ?
+		    "that setting" : "(none)");
+	return ops;
+}
+
 int
-store_open(const char *database, int migrate, struct store **out)
+store_open(const struct store_params *p, int migrate, struct store **out)
 {
 	const struct store_ops *ops;
 	int r;
 
 	*out = NULL;
-	if (database == NULL || (ops = backend_for(database)) == NULL) {
-		log_err("database %s: no store for it",
-		    database ? database : "(none)");
+	if ((ops = backend_of(p)) == NULL)
 		return AUTHD_ERR_DB;
-	}
-	if ((r = ops->open(database, migrate, out)) != 0)
+	if ((r = ops->open(p, migrate, out)) != 0)
 		return r;
 	(*out)->ops = ops;
 	return 0;
+}
+
+int
+store_check(const struct store_params *p)
+{
+	const struct store_ops *ops;
+
+	if ((ops = backend_of(p)) == NULL)
+		return AUTHD_ERR_DB;
+	return ops->check != NULL ? ops->check(p) : 0;
 }
 
 void

@@ -23,7 +23,10 @@ struct store_ops {
 	 */
 	const char	*prefix;
 
-	int	(*open)(const char *database, int migrate, struct store **out);
+	int	(*open)(const struct store_params *, int migrate,
+		    struct store **out);
+	/* May be NULL: nothing to check before opening. */
+	int	(*check)(const struct store_params *);
 	void	(*close)(struct store *);
 	/* May be NULL, with the byuser_* below: no index by user. */
 	int	(*attach_byuser)(struct store *, const char *database,

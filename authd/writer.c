@@ -667,6 +667,7 @@ int
 writer_start(struct authd *ad, struct writer **out)
 {
 	const struct config *c = ad->cfg;
+	struct store_params sp;
 	struct writer *w;
 	int fac = LOG_AUTHPRIV, r;
 
@@ -682,8 +683,9 @@ writer_start(struct authd *ad, struct writer **out)
 		r = AUTHD_ERR_NOMEM;
 		goto fail;
 	}
-	if ((r = store_open(c->database, 0, &w->st)) != 0 ||
-	    (r = store_open(c->database, 0, &w->ckst)) != 0 ||
+	config_store_params(c, ad->dbpw, &sp);
+	if ((r = store_open(&sp, 0, &w->st)) != 0 ||
+	    (r = store_open(&sp, 0, &w->ckst)) != 0 ||
 	    (r = load_head(w)) != 0)
 		goto fail;
 	/* The writer thread checkpoints the log, off the commit path. */

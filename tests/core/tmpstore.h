@@ -27,6 +27,7 @@ static inline struct store *
 tmpstore_open(struct tmpstore *t, const char *name)
 {
 	const char *tmp = getenv("TMPDIR");
+	struct store_params p = { 0 };
 
 	log_init(name, 1, 0);
 	snprintf(t->dir, sizeof(t->dir), "%s/%s.XXXXXX",
@@ -36,7 +37,9 @@ tmpstore_open(struct tmpstore *t, const char *name)
 		exit(2);
 	}
 	snprintf(t->path, sizeof(t->path), "%s/authd.db", t->dir);
-	if (store_open(t->path, 1, &t->st) != 0) {
+	p.database = t->path;
+	p.node = "test-node";
+	if (store_open(&p, 1, &t->st) != 0) {
 		fprintf(stderr, "%s: cannot open a store in %s\n", name,
 		    t->dir);
 		exit(2);
