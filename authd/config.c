@@ -12,7 +12,6 @@
 #include "policy.h"
 #include "relay.h"
 #include "slog.h"
-#include "store.h"
 #include "util.h"
 
 #define OFF(f)	offsetof(struct config, f)
@@ -364,17 +363,6 @@ config_load(const char *path, struct config **out)
 	}
 	*out = c;
 	return 0;
-}
-
-void
-config_store_params(const struct config *c, const char *password,
-    struct store_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->database = c->database;
-	p->node = c->node_name;
-	p->password = password;
-	p->timeout_ms = (int)c->database_timeout * 1000;
 }
 
 void

@@ -115,9 +115,5 @@ int config_load(const char *path, struct config **out);
 void config_free(struct config *c);
 /* Writes the effective configuration in config-file syntax. */
 void config_dump(const struct config *c, FILE *f);
-struct store_params;
-/* What the store is opened with: the settings and the database password
- * (read by authd as root, or NULL). */
-void config_store_params(const struct config *c, const char *password,
-    struct store_params *p);
+
 #endif

@@ -77,6 +77,23 @@ lookup_group(const char *name, gid_t *gid, int *have)
 	return 0;
 }
 
+/* authd -t: the database server reachable, its schema one authd knows. */
+static int
+check_store(const struct config *c)
+{
+	struct store_params sp;
+	char *pw = NULL;
+	int r;
+
+	if (c->database_password_file != NULL &&
+	    dir_read_password(c->database_password_file, &pw) != 0)
+		return -1;
+	store_params(c, pw, &sp);
+	r = store_check(&sp);
+	secmem_free_str(pw);
+	return r == 0 ? 0 : -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -157,6 +174,22 @@ main(int argc, char **argv)
 			config_free(ad.cfg);
 			return 1;
 		}
+		if (check_store(ad.cfg) != 0) {
+			policy_free(p);
+			config_free(ad.cfg);
+			return 1;
+		}
+		store_params(ad.cfg, ad.dbpw, &sp);
+		if (ret == 1 && (ad.cfg->database_password_file == NULL ||
+		    ad.dbpw != NULL) && store_check(&sp) == 0)
+			ret = 0;
+		secmem_free_str(ad.dbpw);
+		if (ret != 0) {
+			policy_free(p);
+			config_free(ad.cfg);
+			return 1;
+		}
+		ret = 1;
 		if (dump)
 			config_dump(ad.cfg, stdout);
 		else
@@ -220,7 +253,7 @@ main(int argc, char **argv)
 		goto out;
 
 	/* As authd's user: its database. */
-	config_store_params(ad.cfg, ad.dbpw, &sp);
+	store_params(ad.cfg, ad.dbpw, &sp);
 	if (store_open(&sp, 1, &st) != 0)
 		goto out;
 	ad.main_st = st;

@@ -696,7 +696,7 @@ start_workers(struct server *sv, struct worker_arg *wa, size_t n)
 
 	struct store_params sp;
 
-	config_store_params(ad->cfg, ad->dbpw, &sp);
+	store_params(ad->cfg, ad->dbpw, &sp);
 	for (i = 0; i < n; i++) {
 		wa[i].sv = sv;
 		wa[i].w.ad = ad;

@@ -2,18 +2,20 @@
 /*
  * The store's front: picks a back end at open and hands every operation
  * to its table (store_backend.h).  The SQL lives in the back ends' files
- * (store_sqlite*.c), never here and never in the callers.
+ * (store_sqlite*.c, store_pg*.c), never here and never in the callers.
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authd_err.h"
+#include "config.h"
 #include "log.h"
 #include "store_backend.h"
 
 /* The default (NULL prefix) last. */
 static const struct store_ops *const backends[] = {
+	&store_pg_ops,
 	&store_sqlite_ops,
 };
 
@@ -61,6 +63,17 @@ store_open(const struct store_params *p, int migrate, struct store **out)
 		return r;
 	(*out)->ops = ops;
 	return 0;
+}
+
+void
+store_params(const struct config *c, const char *password,
+    struct store_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->database = c->database;
+	p->node = c->node_name;
+	p->password = password;
+	p->timeout_ms = (int)c->database_timeout * 1000;
 }
 
 int

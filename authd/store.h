@@ -32,8 +32,8 @@
  * another; and keep one hash chain per node in the shared trail, so that
  * the head, the checkpoints, the base and the sequence numbers (the
  * writer's head + 1) are those of its node's records (the node's name is
- * for it to take from its `database` setting: callers pass nothing
- * else than store_open's parameters).  The index by user (store_attach_byuser, store_byuser_*) and
+ * for it to take from store_open's parameters: callers pass nothing
+ * else).  The index by user (store_attach_byuser, store_byuser_*) and
  * the write-ahead log (store_on_commit, store_checkpoint) are SQLite's
  * ways of keeping commits cheap; another back end may do nothing there.
  *
@@ -48,7 +48,7 @@ struct store;
 
 /* ---- opening ---- */
 
-/* What a store is opened with (config_store_params fills it). */
+/* What a store is opened with (store_params fills it). */
 struct store_params {
 	const char	*database;	/* a file name, or a back end's URI */
 	const char	*node;		/* node_name: whose chain it appends */
@@ -63,6 +63,11 @@ struct store_params {
  */
 int store_open(const struct store_params *p, int migrate,
     struct store **out);
+struct config;
+/* The parameters of the settings `c`, with the database password read by
+ * authd as root (or NULL). */
+void store_params(const struct config *c, const char *password,
+    struct store_params *p);
 /*
  * For `authd -t`: 0 when the store named by `p` can be reached and its
  * schema is the one this authd writes; else AUTHD_ERR_DB after logging

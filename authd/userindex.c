@@ -109,7 +109,7 @@ uindex_start(struct authd *ad, struct uindex **out)
 		return AUTHD_ERR_NOMEM;
 	pthread_mutex_init(&u->mtx, NULL);
 	pthread_cond_init(&u->cv, NULL);
-	config_store_params(ad->cfg, ad->dbpw, &sp);
+	store_params(ad->cfg, ad->dbpw, &sp);
 	if ((r = store_open(&sp, 0, &u->st)) != 0 ||
 	    (r = store_attach_byuser(u->st, ad->cfg->database, 1)) != 0)
 		goto fail;
