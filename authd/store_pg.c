@@ -15,6 +15,8 @@
  * standby was cancelled, the transaction committed locally only) is a
  * failed commit.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,13 +211,16 @@ pga_bytes(struct pg_args *a, const uint8_t *p, size_t len)
 	a->fmt[i] = 1;
 }
 
-/* The server's reason, on one line, into q->err. */
+/* The server's reason, on one line, into q->err (kept when no result
+ * came and await_result said why). */
 static const char *
 keep_err(struct pg *q, const PGresult *res)
 {
 	const char *m = NULL;
 	char *nl;
 
+	if (res == NULL && q->err[0] != '\0')
+		return q->err;
 	if (res != NULL)
 		m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	if (m == NULL)
@@ -248,6 +253,91 @@ notice(void *arg, const PGresult *res)
 		log_debug("database: %s", m);
 }
 
+static int
+res_ok(const PGresult *res)
+{
+	return PQresultStatus(res) == PGRES_COMMAND_OK ||
+	    PQresultStatus(res) == PGRES_TUPLES_OK;
+}
+
+/*
+ * The result of the command just sent (`sent`: PQsend* said yes), waited
+ * for at most the timeout and a little (the server's statement_timeout
+ * answers first where it applies, but not to a commit waiting for a
+ * synchronous standby, nor for a server that went silent).  Past it the
+ * server is asked to cancel the command (such a commit then answers with
+ * a WARNING) and given as long again; past that the connection is
+ * abandoned (opened again on next use).  Of several results (statements
+ * by the simple protocol) the first that failed, else the last; NULL when
+ * none came (q->err says why).
+ */
+static PGresult *
+await_result(struct pg *q, int sent)
+{
+	PGresult *res, *keep = NULL;
+	struct pollfd pfd;
+	PGcancel *c;
+	char buf[256];
+	int64_t deadline;
+	int n, cancelled = 0;
+
+	q->err[0] = '\0';
+	if (!sent) {
+		keep_err(q, NULL);
+		return NULL;
+	}
+	deadline = mono_ms() + q->timeout_ms + PG_GRACE_MS;
+	for (;;) {
+		if (!PQisBusy(q->conn)) {
+			if ((res = PQgetResult(q->conn)) == NULL)
+				return keep;
+			if (keep == NULL || res_ok(keep)) {
+				PQclear(keep);
+				keep = res;
+			} else
+				PQclear(res);
+			continue;
+		}
+		pfd.fd = PQsocket(q->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, (int)(deadline > mono_ms() ? deadline -
+		    mono_ms() : 0));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 && !cancelled) {
+			log_warn("database: no answer within %d ms; cancelling",
+			    q->timeout_ms);
+			if ((c = PQgetCancel(q->conn)) != NULL) {
+				(void)PQcancel(c, buf, sizeof(buf));
+				PQfreeCancel(c);
+			}
+			cancelled = 1;
+			deadline = mono_ms() + q->timeout_ms;
+			continue;
+		}
+		if (n == 0 || n < 0) {
+			snprintf(q->err, sizeof(q->err), "no answer from the "
+			    "server; connection abandoned");
+			q->broken = 1;
+			PQclear(keep);
+			return NULL;
+		}
+		if (!PQconsumeInput(q->conn)) {
+			PQclear(keep);
+			keep_err(q, NULL);
+			return NULL;
+		}
+	}
+}
+
+/* Runs `sql` (statements without parameters) by the simple protocol. */
+static PGresult *
+exec_simple(struct pg *q, const char *sql)
+{
+	return await_result(q, PQsendQuery(q->conn, sql));
+}
+
 /* Settings of every session: the bounds on waits inside the server. */
 static int
 session_setup(struct pg *q)
@@ -265,7 +355,7 @@ session_setup(struct pg *q)
 	snprintf(sql, sizeof(sql), "SET statement_timeout = %d; "
 	    "SET idle_in_transaction_session_timeout = %d; "
 	    "SET synchronous_commit = on", q->timeout_ms, 6 * q->timeout_ms);
-	res = PQexec(q->conn, sql);
+	res = exec_simple(q, sql);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
 		log_err("database: session settings: %s", keep_err(q, res));
@@ -274,12 +364,18 @@ session_setup(struct pg *q)
 	return ok ? 0 : AUTHD_ERR_DB;
 }
 
+static int
+conn_ok(const struct pg *q)
+{
+	return PQstatus(q->conn) == CONNECTION_OK && !q->broken;
+}
+
 /* Opens the connection again after it was lost (never inside a write
  * transaction: what it did is gone). */
 static int
 reconnect(struct pg *q)
 {
-	if (PQstatus(q->conn) == CONNECTION_OK)
+	if (conn_ok(q))
 		return 0;
 	if (q->in_tx) {
 		snprintf(q->err, sizeof(q->err), "connection lost");
@@ -287,6 +383,7 @@ reconnect(struct pg *q)
 	}
 	log_warn("database: connection lost; connecting again");
 	PQreset(q->conn);
+	q->broken = 0;
 	if (PQstatus(q->conn) != CONNECTION_OK) {
 		log_err("database: %s", keep_err(q, NULL));
 		return AUTHD_ERR_DB;
@@ -311,7 +408,8 @@ prepared(struct pg *q, const char *sql, int nparams, char name[16])
 		return AUTHD_ERR_DB;
 	}
 	snprintf(name, 16, "s%d", q->ncache);
-	res = PQprepare(q->conn, name, sql, nparams, NULL);
+	res = await_result(q, PQsendPrepare(q->conn, name, sql, nparams,
+	    NULL));
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
 		keep_err(q, res);
@@ -331,20 +429,35 @@ pg_exec(struct pg *q, const char *sql, const struct pg_args *a,
 	PGresult *res;
 	ExecStatusType st;
 
+	int tries;
+
 	if (a == NULL)
 		a = &none;
-	q->err[0] = '\0';
-	q->warned = 0;
-	if (reconnect(q) != 0 || prepared(q, sql, a->n, name) != 0) {
-		log_err("database: %s: %s", what, q->err);
-		return NULL;
+	/*
+	 * Outside a write transaction a statement that found the connection
+	 * gone (a server restarted, a fail-over) is tried once more on a
+	 * new one: it changed nothing.
+	 */
+	for (tries = q->in_tx ? 1 : 2; tries > 0; tries--) {
+		q->err[0] = '\0';
+		q->warned = 0;
+		if (reconnect(q) != 0 || prepared(q, sql, a->n, name) != 0) {
+			if (!conn_ok(q) && tries > 1)
+				continue;
+			log_err("database: %s: %s", what, q->err);
+			return NULL;
+		}
+		res = await_result(q, PQsendQueryPrepared(q->conn, name, a->n,
+		    a->v, a->len, a->fmt, 0));
+		st = PQresultStatus(res);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+			return res;
+		keep_err(q, res);
+		PQclear(res);
+		if (conn_ok(q) || tries == 1)
+			break;
 	}
-	res = PQexecPrepared(q->conn, name, a->n, a->v, a->len, a->fmt, 0);
-	st = PQresultStatus(res);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return res;
-	log_err("database: %s: %s", what, keep_err(q, res));
-	PQclear(res);
+	log_err("database: %s: %s", what, q->err);
 	return NULL;
 }
 
@@ -452,9 +565,8 @@ simple(struct pg *q, const char *sql, const char *what)
 	int ok;
 
 	q->warned = 0;
-	res = PQexec(q->conn, sql);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
-	    PQresultStatus(res) == PGRES_TUPLES_OK;
+	res = exec_simple(q, sql);
+	ok = res_ok(res);
 	if (!ok)
 		log_err("database: %s: %s", what, keep_err(q, res));
 	PQclear(res);
@@ -469,7 +581,7 @@ schema_version(struct pg *q, int *v)
 	int ok, exists = 0;
 
 	*v = -1;
-	res = PQexec(q->conn, "SELECT to_regclass('authd_schema') IS NOT "
+	res = exec_simple(q, "SELECT to_regclass('authd_schema') IS NOT "
 	    "NULL");
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	if (ok)
@@ -482,13 +594,42 @@ schema_version(struct pg *q, int *v)
 	*v = 0;
 	if (!exists)
 		return 0;
-	res = PQexec(q->conn, "SELECT COALESCE(max(version), 0) FROM "
+	res = exec_simple(q, "SELECT COALESCE(max(version), 0) FROM "
 	    "authd_schema");
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	if (ok)
 		*v = (int)pg_int(res, 0, 0);
 	else
 		log_err("database: schema version: %s", keep_err(q, res));
+	PQclear(res);
+	return ok ? 0 : AUTHD_ERR_DB;
+}
+
+/*
+ * COMMIT in a transaction that failed answers ROLLBACK; a commit whose
+ * wait for a synchronous standby was cancelled answers COMMIT with a
+ * WARNING: committed here, not acknowledged by the standby.  Both are
+ * failures.
+ */
+static int
+commit_checked(struct pg *q, const char *what)
+{
+	PGresult *res;
+	int ok;
+
+	q->warned = 0;
+	res = exec_simple(q, "COMMIT");
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(res), "COMMIT") == 0;
+	if (!ok)
+		log_err("database: %s: %s", what, PQresultStatus(res) ==
+		    PGRES_COMMAND_OK ? "the transaction had failed" :
+		    keep_err(q, res));
+	else if (q->warned) {
+		snprintf(q->err, sizeof(q->err), "%s", q->warning);
+		log_err("database: %s not confirmed: %s", what, q->warning);
+		ok = 0;
+	}
 	PQclear(res);
 	return ok ? 0 : AUTHD_ERR_DB;
 }
@@ -520,7 +661,7 @@ migrate(struct pg *q)
 		    (r = simple(q, sql, "migrate")) != 0)
 			goto fail;
 	}
-	return simple(q, "COMMIT", "migrate");
+	return commit_checked(q, "migrate");
  fail:
 	(void)simple(q, "ROLLBACK", "migrate");
 	return r;
@@ -537,7 +678,7 @@ connect_db(const struct store_params *p, struct pg *q)
 	PQconninfoOption *opts, *o;
 	char *err = NULL, ctimeout[16], utimeout[16];
 	const char *kw[12], *val[12];
-	int n = 0, secs;
+	int n = 0, secs, has_pw = 0;
 
 	if ((opts = PQconninfoParse(p->database, &err)) == NULL) {
 		log_err("database: the postgresql:// setting cannot be read%s",
@@ -547,9 +688,9 @@ connect_db(const struct store_params *p, struct pg *q)
 	}
 	for (o = opts; o->keyword != NULL; o++)
 		if (strcmp(o->keyword, "password") == 0 && o->val != NULL)
-			break;
+			has_pw = 1;
 	PQconninfoFree(opts);
-	if (o->keyword != NULL) {
+	if (has_pw) {
 		log_err("database: the URI holds a password; put it in "
 		    "database_password_file");
 		return AUTHD_ERR_DB;
@@ -669,12 +810,17 @@ pg_begin(struct store *s)
 	struct pg *q = pg_of(s);
 	int r;
 
+	q->in_tx = 0;
 	q->err[0] = '\0';
 	if ((r = reconnect(q)) != 0) {
 		log_err("database: begin: %s", q->err);
 		return r;
 	}
-	if ((r = simple(q, "BEGIN", "begin")) == 0)
+	/* A connection found gone here is opened again: nothing is lost. */
+	if ((r = simple(q, "BEGIN", "begin")) != 0 && !conn_ok(q) &&
+	    reconnect(q) == 0)
+		r = simple(q, "BEGIN", "begin");
+	if (r == 0)
 		q->in_tx = 1;
 	return r;
 }
@@ -697,37 +843,16 @@ pg_savepoint_release(struct store *s)
 	return simple(pg_of(s), "RELEASE SAVEPOINT job", "savepoint");
 }
 
-/*
- * COMMIT in a transaction that failed answers ROLLBACK; a commit whose
- * wait for a synchronous standby was cancelled (statement_timeout)
- * answers COMMIT with a WARNING: committed here, not acknowledged by the
- * standby.  Both are failures.
- */
 static int
 pg_commit(struct store *s)
 {
 	struct pg *q = pg_of(s);
-	PGresult *res;
-	int ok;
+	int r;
 
-	q->warned = 0;
-	res = PQexec(q->conn, "COMMIT");
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
-	    strcmp(PQcmdStatus(res), "COMMIT") == 0;
-	if (!ok)
-		log_err("database: commit: %s", PQresultStatus(res) ==
-		    PGRES_COMMAND_OK ? "the transaction had failed" :
-		    keep_err(q, res));
-	else if (q->warned) {
-		snprintf(q->err, sizeof(q->err), "%s", q->warning);
-		log_err("database: commit not confirmed: %s", q->warning);
-		ok = 0;
-	}
-	PQclear(res);
-	if (PQtransactionStatus(q->conn) == PQTRANS_IDLE ||
-	    PQstatus(q->conn) != CONNECTION_OK)
+	r = commit_checked(q, "commit");
+	if (PQtransactionStatus(q->conn) == PQTRANS_IDLE || !conn_ok(q))
 		q->in_tx = 0;
-	return ok ? 0 : AUTHD_ERR_DB;
+	return r;
 }
 
 static void
@@ -736,9 +861,8 @@ pg_rollback(struct store *s)
 	struct pg *q = pg_of(s);
 	PGresult *res;
 
-	if (PQstatus(q->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(q->conn) != PQTRANS_IDLE) {
-		res = PQexec(q->conn, "ROLLBACK");
+	if (conn_ok(q) && PQtransactionStatus(q->conn) != PQTRANS_IDLE) {
+		res = exec_simple(q, "ROLLBACK");
 		PQclear(res);
 	}
 	q->in_tx = 0;

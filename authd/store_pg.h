@@ -19,12 +19,14 @@
  * address of its text, a string literal) and run with its parameters
  * apart from it.  Every wait is bounded: connect_timeout, TCP keepalives
  * and tcp_user_timeout on the socket, statement_timeout (the locks a
- * statement waits for included) in the server.
+ * statement waits for included) in the server, and a deadline of the
+ * client's own on each answer (a commit's wait for a standby included).
  */
 
 #define PG_STMT_CACHE	64
 #define PG_NPARAMS	20
 #define PG_NODE_MAX	256
+#define PG_GRACE_MS	500	/* the client's wait beyond the server's */
 
 /* A connection. */
 struct pg {
@@ -35,6 +37,7 @@ struct pg {
 	int		 ncache;
 	int		 timeout_ms;
 	int		 in_tx;		/* a write transaction is open */
+	int		 broken;	/* abandoned: open it again */
 	int		 warned;	/* the last command had a WARNING */
 	char		 warning[256];
 	char		 err[256];	/* why the last operation failed */
