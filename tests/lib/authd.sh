@@ -13,9 +13,12 @@
 #   pam auth anna CODE -e auth=PAM_SUCCESS
 #
 # BUILD_DIR must point at the CMake build tree (ctest sets it).
+# AUTHD_TEST_DB=pg: authd's database is a throw-away PostgreSQL cluster
+# (tests/lib/pg.sh) instead of a SQLite file; AUTHD_DB is then its URI.
 
 _AUTHD_SH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 . "$_AUTHD_SH_DIR/slapd.sh"
+. "$_AUTHD_SH_DIR/pg.sh"
 
 : "${BUILD_DIR:?BUILD_DIR must point at the build tree}"
 AUTHD_BIN="$BUILD_DIR/authd/authd"
@@ -48,6 +51,7 @@ t_cleanup() {
 	[[ -n ${AUTHD_PID:-} ]] && kill "$AUTHD_PID" 2>/dev/null && wait "$AUTHD_PID" 2>/dev/null
 	[[ -n ${SINK_PID:-} ]] && sink_stop
 	[[ -n ${SLAPD_PID:-} ]] && slapd_stop >/dev/null 2>&1
+	[[ -n ${PG_DATA:-} ]] && pg_stop
 	if [[ $FAILURES -ne 0 && -n ${T_DIR:-} ]]; then
 		printf '%s\n' "--- authd log (tail) ---"
 		tail -n 40 "$T_DIR/authd.log" 2>/dev/null
@@ -74,6 +78,12 @@ t_init() {
 	AUTHD_SOCK="$T_DIR/run/authd.sock"
 	AUTHD_ADMIN_SOCK="$T_DIR/run/admin.sock"
 	AUTHD_DB="$T_DIR/state/authd.db"
+	if [[ ${AUTHD_TEST_DB:-} == pg ]]; then
+		pg_available || skip "PostgreSQL is not installed"
+		pg_start "$T_DIR/pg" ${AUTHD_TEST_PG_TLS:+tls} ||
+			skip "PostgreSQL did not start"
+		AUTHD_DB=$PG_URI
+	fi
 	AUTHD_CONF="$T_DIR/authd.conf"
 	AUTHD_REVIEW_SOCK="$T_DIR/run/review.sock"
 	export AUTHD_ADMIN_SOCKET="$AUTHD_ADMIN_SOCK"
@@ -129,7 +139,9 @@ authd_setup() {
 		echo "socket $AUTHD_SOCK"
 		echo "admin_socket $AUTHD_ADMIN_SOCK"
 		echo "review_socket $AUTHD_REVIEW_SOCK"
-		echo "database $AUTHD_DB"
+		echo "database \"$AUTHD_DB\""
+		[[ ${AUTHD_TEST_DB:-} == pg ]] &&
+			echo "database_password_file $PG_PWFILE"
 		echo "seal_key $T_DIR/state/seal.key"
 		echo "audit_key $T_DIR/state/audit.key"
 		echo "syslog_socket ${AUTHD_SYSLOG_SOCK:-$T_DIR/run/syslog.sock}"
@@ -189,6 +201,20 @@ authd_stop() {
 }
 
 authctl() { "$AUTHCTL_BIN" "$@"; }
+
+# db_pg: true when authd's database is PostgreSQL (AUTHD_TEST_DB=pg).
+db_pg() { [[ ${AUTHD_TEST_DB:-} == pg ]]; }
+
+# db_sql SQL: runs SQL on authd's database with authd's own rights (the
+# SQLite file, or PostgreSQL as authd's role); rows one a line, fields
+# split by |.  Write SQL both accept ("user" quoted, strings in '').
+db_sql() {
+	if db_pg; then
+		pg_authd_sql "$1"
+	else
+		sqlite3 "$AUTHD_DB" "$1"
+	fi
+}
 
 # keeper_pid [PID]: the pid of the key keeper that authd PID (default
 # AUTHD_PID) forked: its child named authd-keeper.  Empty if there is none.
