@@ -179,17 +179,6 @@ main(int argc, char **argv)
 			config_free(ad.cfg);
 			return 1;
 		}
-		store_params(ad.cfg, ad.dbpw, &sp);
-		if (ret == 1 && (ad.cfg->database_password_file == NULL ||
-		    ad.dbpw != NULL) && store_check(&sp) == 0)
-			ret = 0;
-		secmem_free_str(ad.dbpw);
-		if (ret != 0) {
-			policy_free(p);
-			config_free(ad.cfg);
-			return 1;
-		}
-		ret = 1;
 		if (dump)
 			config_dump(ad.cfg, stdout);
 		else
