@@ -327,8 +327,11 @@ run_batch(struct writer *w, struct wjob *jobs)
 	 * confirm (a synchronous standby that never answered).  The
 	 * database says where, inside the transaction.
 	 */
-	if (w->head_stale && (r = load_head(w)) == 0)
+	if (w->head_stale && (r = load_head(w)) == 0) {
 		w->head_stale = 0;
+		log_notice("writer: after a failed commit the chain stands at "
+		    "seq %lld", (long long)w->head_seq);
+	}
 	saved_seq = w->head_seq;
 	saved_cp = w->cp_seq;
 	saved_cpt = w->cp_time_ms;

@@ -138,6 +138,13 @@ pg_files_have() {
 	EOF
 }
 
+# pg_intact: amcheck's verification of authd's tables and indexes.
+pg_intact() {
+	pg_sql "CREATE EXTENSION IF NOT EXISTS amcheck" >/dev/null &&
+		_pg_as "$PG_BINDIR/pg_amcheck" -h "$PG_SOCK" -p "$PG_PORT" \
+		-U postgres --heapallindexed --no-dependent-toast authd
+}
+
 # pg_stop: stops the cluster and removes its directory.
 pg_stop() {
 	[[ -n ${PG_DATA:-} ]] || return 0
