@@ -50,6 +50,16 @@ _pg_tls() {
 	chmod 644 "$d/ca.crt"
 }
 
+# _pg_watchdog PID DATA: stops the cluster in DATA once PID is gone, in
+# case the test is killed (a timeout) before pg_stop runs.  In a session
+# of its own, so that what kills the test's process group leaves it.
+_pg_watchdog() {
+	setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+		[[ -d $2 ]] && runuser -u postgres -- "$3/pg_ctl" -D "$2" \
+			-m immediate stop' _ "$1" "$2" "$PG_BINDIR" \
+		</dev/null >/dev/null 2>&1 &
+}
+
 # pg_start DIR [tls]: starts the cluster in DIR (created); 1 if it cannot.
 pg_start() {
 	local dir=$1 tls=${2:-} opts pw
@@ -78,6 +88,7 @@ pg_start() {
 	_pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$dir/server.log" -w -t 60 \
 		-o "$opts" start >/dev/null 2>&1 ||
 		{ tail -n 20 "$dir/server.log"; PG_DATA=; return 1; }
+	_pg_watchdog $$ "$PG_DATA"
 	pw=$(openssl rand -hex 24)
 	pg_sql "CREATE ROLE authd LOGIN PASSWORD '$pw'" >/dev/null || return 1
 	pg_sql "CREATE DATABASE authd OWNER authd" >/dev/null || return 1
