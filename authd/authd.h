@@ -46,6 +46,7 @@ struct authd {
 	struct keeper	*keeper;
 	char		*bindpw;	/* LDAP service password */
 	char		*writepw;	/* LDAP remediation password, or NULL */
+	char		*dbpw;		/* database_password_file's, or NULL */
 	int		 have_admin_gid, have_client_gid, have_web_uid;
 	gid_t		 admin_gid, client_gid;
 	uid_t		 web_uid;		/* web_user's, if have_web_uid */

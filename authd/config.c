@@ -24,7 +24,10 @@
 static const struct conf_kw keywords[] = {
 	PATH("socket", socket_path, "/run/authd/authd.sock"),
 	PATH("admin_socket", admin_socket_path, "/run/authd/admin.sock"),
-	PATH("database", database, "/var/lib/authd/authd.db"),
+	/* A file (SQLite) or a postgresql:// URI (docs/postgresql.md). */
+	STR("database", database, "/var/lib/authd/authd.db"),
+	PATH("database_password_file", database_password_file, NULL),
+	INT("database_timeout", database_timeout, 1, 300, "5"),
 	PATH("seal_key", seal_key, "/var/lib/authd/seal.key"),
 	STR("user", user, "_authd"),
 	STR("keeper_user", keeper_user, NULL),
@@ -353,6 +356,12 @@ check(const char *path, struct config *c)
 	if (c->node_name != NULL && !str_valid_name(c->node_name)) {
 		log_err("%s: node_name must be a host name ([A-Za-z0-9._-])",
 		    path);
+		errors++;
+	}
+	if (c->database[0] != '/' && strncmp(c->database, "postgresql://",
+	    13) != 0) {
+		log_err("%s: database must be an absolute path or a "
+		    "postgresql:// URI", path);
 		errors++;
 	}
 	if (strcmp(c->audit_key, c->seal_key) == 0) {

@@ -18,6 +18,8 @@ struct config {
 	char		*socket_path;
 	char		*admin_socket_path;
 	char		*database;
+	char		*database_password_file;
+	long long	 database_timeout;	/* s, each wait for a server */
 	char		*seal_key;
 	char		*user;
 	char		*keeper_user;		/* default: user */
@@ -129,4 +131,5 @@ int config_load(const char *path, struct config **out);
 void config_free(struct config *c);
 /* Writes the effective configuration in config-file syntax. */
 void config_dump(const struct config *c, FILE *f);
+
 #endif

@@ -96,6 +96,23 @@ lookup_user(const char *name, uid_t *uid)
 	return 0;
 }
 
+/* authd -t: the database server reachable, its schema one authd knows. */
+static int
+check_store(const struct config *c)
+{
+	struct store_params sp;
+	char *pw = NULL;
+	int r;
+
+	if (c->database_password_file != NULL &&
+	    dir_read_password(c->database_password_file, &pw) != 0)
+		return -1;
+	store_params(c, pw, &sp);
+	r = store_check(&sp);
+	secmem_free_str(pw);
+	return r == 0 ? 0 : -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -108,6 +125,7 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	struct uindex *ux = NULL;
 	struct tls_server *ts = NULL;
+	struct store_params sp;
 	int ch, foreground = 0, check = 0, dump = 0, ret = 1;
 	int pam_fd = -1, admin_fd = -1, review_fd = -1, web_fd = -1;
 
@@ -175,6 +193,11 @@ main(int argc, char **argv)
 			config_free(ad.cfg);
 			return 1;
 		}
+		if (check_store(ad.cfg) != 0) {
+			policy_free(p);
+			config_free(ad.cfg);
+			return 1;
+		}
 		if (dump)
 			config_dump(ad.cfg, stdout);
 		else
@@ -220,6 +243,10 @@ main(int argc, char **argv)
 	    dir_read_password(ad.cfg->ldap_write_password_file,
 	    &ad.writepw) != 0)
 		goto out;
+	if (ad.cfg->database_password_file != NULL &&
+	    dir_read_password(ad.cfg->database_password_file,
+	    &ad.dbpw) != 0)
+		goto out;
 	lookup_group(ad.cfg->admin_group, &ad.admin_gid, &ad.have_admin_gid);
 	lookup_group(ad.cfg->client_group, &ad.client_gid,
 	    &ad.have_client_gid);
@@ -241,7 +268,8 @@ main(int argc, char **argv)
 		goto out;
 
 	/* As authd's user: its database. */
-	if (store_open(ad.cfg->database, 1, &st) != 0)
+	store_params(ad.cfg, ad.dbpw, &sp);
+	if (store_open(&sp, 1, &st) != 0)
 		goto out;
 	ad.main_st = st;
 	if (pol_load(&ad) != 0 || (ad.dc = dircache_new(ad.cfg)) == NULL ||
@@ -281,6 +309,7 @@ main(int argc, char **argv)
 	keeper_stop(ad.keeper);
 	secmem_free_str(ad.bindpw);
 	secmem_free_str(ad.writepw);
+	secmem_free_str(ad.dbpw);
 	config_free(ad.cfg);
 	secmem_done();
 	return ret;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ priv_lookup(const char *user, uid_t *uid, gid_t *gid)
 int
 priv_drop(const char *user)
 {
+	struct passwd *pw;
 	uid_t uid;
 	gid_t gid;
 
@@ -65,7 +67,19 @@ priv_drop(const char *user)
 		return 0;
 	if (priv_lookup(user, &uid, &gid) != 0)
 		return -1;
-	return priv_drop_ids(user, uid, gid);
+	if (priv_drop_ids(user, uid, gid) != 0)
+		return -1;
+	/*
+	 * The user's own home, not root's: libraries look for per-user files
+	 * there (libpq its client certificate and password file), and fail
+	 * on a home they may not read.  Set before any thread starts.
+	 */
+	if ((pw = getpwnam(user)) != NULL && pw->pw_dir != NULL &&
+	    setenv("HOME", pw->pw_dir, 1) != 0) {
+		log_err("setting HOME: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int

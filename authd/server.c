@@ -695,11 +695,14 @@ start_workers(struct server *sv, struct worker_arg *wa, size_t n)
 	struct authd *ad = sv->ad;
 	size_t i;
 
+	struct store_params sp;
+
+	store_params(ad->cfg, ad->dbpw, &sp);
 	for (i = 0; i < n; i++) {
 		wa[i].sv = sv;
 		wa[i].w.ad = ad;
 		wa[i].w.id = (int)i;
-		if (store_open(ad->cfg->database, 0, &wa[i].w.st) != 0 ||
+		if (store_open(&sp, 0, &wa[i].w.st) != 0 ||
 		    store_attach_byuser(wa[i].w.st, ad->cfg->database,
 		    0) != 0 ||
 		    (wa[i].w.dir = dir_new(ad->cfg, ad->bindpw)) == NULL) {

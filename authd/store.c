@@ -2,18 +2,20 @@
 /*
  * The store's front: picks a back end at open and hands every operation
  * to its table (store_backend.h).  The SQL lives in the back ends' files
- * (store_sqlite*.c), never here and never in the callers.
+ * (store_sqlite*.c, store_pg*.c), never here and never in the callers.
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authd_err.h"
+#include "config.h"
 #include "log.h"
 #include "store_backend.h"
 
 /* The default (NULL prefix) last. */
 static const struct store_ops *const backends[] = {
+	&store_pg_ops,
 	&store_sqlite_ops,
 };
 
@@ -36,22 +38,52 @@ backend_for(const char *database)
 	return dflt;
 }
 
+/* The back end for `p`, or NULL after logging why. */
+static const struct store_ops *
+backend_of(const struct store_params *p)
+{
+	const struct store_ops *ops = NULL;
+
+	if (p->database == NULL || (ops = backend_for(p->database)) == NULL)
+		log_err("database: no store for %s", p->database != NULL ?
+		    "that setting" : "(none)");
+	return ops;
+}
+
 int
-store_open(const char *database, int migrate, struct store **out)
+store_open(const struct store_params *p, int migrate, struct store **out)
 {
 	const struct store_ops *ops;
 	int r;
 
 	*out = NULL;
-	if (database == NULL || (ops = backend_for(database)) == NULL) {
-		log_err("database %s: no store for it",
-		    database ? database : "(none)");
+	if ((ops = backend_of(p)) == NULL)
 		return AUTHD_ERR_DB;
-	}
-	if ((r = ops->open(database, migrate, out)) != 0)
+	if ((r = ops->open(p, migrate, out)) != 0)
 		return r;
 	(*out)->ops = ops;
 	return 0;
+}
+
+void
+store_params(const struct config *c, const char *password,
+    struct store_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->database = c->database;
+	p->node = c->node_name;
+	p->password = password;
+	p->timeout_ms = (int)c->database_timeout * 1000;
+}
+
+int
+store_check(const struct store_params *p)
+{
+	const struct store_ops *ops;
+
+	if ((ops = backend_of(p)) == NULL)
+		return AUTHD_ERR_DB;
+	return ops->check != NULL ? ops->check(p) : 0;
 }
 
 void

@@ -32,7 +32,7 @@
  * another; and keep one hash chain per node in the shared trail, so that
  * the head, the checkpoints, the base and the sequence numbers (the
  * writer's head + 1) are those of its node's records (the node's name is
- * for it to take from its `database` setting: callers pass nothing
+ * for it to take from store_open's parameters: callers pass nothing
  * else).  The index by user (store_attach_byuser, store_byuser_*) and
  * the write-ahead log (store_on_commit, store_checkpoint) are SQLite's
  * ways of keeping commits cheap; another back end may do nothing there.
@@ -48,12 +48,32 @@ struct store;
 
 /* ---- opening ---- */
 
+/* What a store is opened with (store_params fills it). */
+struct store_params {
+	const char	*database;	/* a file name, or a back end's URI */
+	const char	*node;		/* node_name: whose chain it appends */
+	const char	*password;	/* to the database server, or NULL */
+	int		 timeout_ms;	/* bound on each wait for a server */
+};
+
 /*
- * Opens (creating if needed, mode 0600) the store named by `database`
+ * Opens (creating if needed, mode 0600) the store named by `p->database`
  * and applies pending schema migrations when `migrate` is set (the first
  * opener only).  Returns 0 and *out, or AUTHD_ERR_DB after logging why.
  */
-int store_open(const char *database, int migrate, struct store **out);
+int store_open(const struct store_params *p, int migrate,
+    struct store **out);
+struct config;
+/* The parameters of the settings `c`, with the database password read by
+ * authd as root (or NULL). */
+void store_params(const struct config *c, const char *password,
+    struct store_params *p);
+/*
+ * For `authd -t`: 0 when the store named by `p` can be reached and its
+ * schema is the one this authd writes; else AUTHD_ERR_DB after logging
+ * why.  A back end without a server to reach (SQLite) answers 0.
+ */
+int store_check(const struct store_params *p);
 /* Closes `s`; accepts NULL. */
 void store_close(struct store *s);
 /*

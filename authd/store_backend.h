@@ -23,7 +23,10 @@ struct store_ops {
 	 */
 	const char	*prefix;
 
-	int	(*open)(const char *database, int migrate, struct store **out);
+	int	(*open)(const struct store_params *, int migrate,
+		    struct store **out);
+	/* May be NULL: nothing to check before opening. */
+	int	(*check)(const struct store_params *);
 	void	(*close)(struct store *);
 	/* May be NULL, with the byuser_* below: no index by user. */
 	int	(*attach_byuser)(struct store *, const char *database,
@@ -102,11 +105,24 @@ struct store_ops {
 		    const char *, int64_t *);
 };
 
+/*
+ * A campaign's columns as both back ends read them (table alias r): the
+ * fields of struct store_review in order, the head's hash last.
+ */
+#define STORE_REVIEW_COLUMNS	"r.id, r.system, r.owner, r.description, " \
+				"r.class, r.policy, r.started_ms, " \
+				"r.started_by, r.due_ms, r.inactive_days, " \
+				"COALESCE(r.closed_ms, 0), r.closed_by, " \
+				"r.close_default, COALESCE(r.head_seq, 0), " \
+				"r.head_hash"
+#define STORE_REVIEW_NCOLUMNS	15
+
 struct store {
 	const struct store_ops	*ops;
 };
 
 /* The back ends. */
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 #endif

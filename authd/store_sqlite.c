@@ -306,8 +306,10 @@ sqlite_close(struct store *s)
 }
 
 static int
-sqlite_open(const char *path, int migrate_schema, struct store **out)
+sqlite_open(const struct store_params *p, int migrate_schema,
+    struct store **out)
 {
+	const char *path = p->database;
 	struct sq *q;
 	int r = AUTHD_ERR_DB;
 

@@ -61,14 +61,8 @@ store_sqlite_review_create(struct store *s, const struct store_review *r,
 	return ret;
 }
 
-#define REVIEW_COLUMNS	"r.id, r.system, r.owner, r.description, r.class, " \
-			"r.policy, r.started_ms, r.started_by, r.due_ms, " \
-			"r.inactive_days, COALESCE(r.closed_ms, 0), " \
-			"r.closed_by, r.close_default, " \
-			"COALESCE(r.head_seq, 0), r.head_hash"
-#define REVIEW_NCOLUMNS	15
 
-/* Row of REVIEW_COLUMNS (and the two counts of a listing) into *r. */
+/* Row of STORE_REVIEW_COLUMNS (and the two counts of a listing) into *r. */
 static void
 review_row(sqlite3_stmt *st, struct store_review *r, int counts)
 {
@@ -90,12 +84,13 @@ review_row(sqlite3_stmt *st, struct store_review *r, int counts)
 	if (sqlite3_column_bytes(st, 14) == CHAIN_HASH_LEN)
 		r->head_hash = sqlite3_column_blob(st, 14);
 	if (counts) {
-		r->nitems = sqlite3_column_int64(st, REVIEW_NCOLUMNS);
-		r->ndecided = sqlite3_column_int64(st, REVIEW_NCOLUMNS + 1);
+		r->nitems = sqlite3_column_int64(st, STORE_REVIEW_NCOLUMNS);
+		r->ndecided = sqlite3_column_int64(st,
+		    STORE_REVIEW_NCOLUMNS + 1);
 	}
 }
 
-/* Calls cb for each row of a REVIEW_COLUMNS query; *rows: how many. */
+/* Calls cb for each row of a STORE_REVIEW_COLUMNS query; *rows: how many. */
 static int
 review_rows(struct sq *q, sqlite3_stmt *st, int counts,
     int (*cb)(const struct store_review *, void *), void *arg, int *rows)
@@ -121,7 +116,7 @@ store_sqlite_review_list(struct store *s, const char *owner,
 	sqlite3_stmt *st;
 	int ret, rows;
 
-	if ((st = sq_prepare(q, "SELECT " REVIEW_COLUMNS ", "
+	if ((st = sq_prepare(q, "SELECT " STORE_REVIEW_COLUMNS ", "
 	    "(SELECT COUNT(*) FROM review_items i WHERE i.review_id = r.id), "
 	    "(SELECT COUNT(*) FROM review_items i WHERE i.review_id = r.id "
 	    "AND i.decision IS NOT NULL) FROM reviews r WHERE (?1 IS NULL OR "
@@ -141,8 +136,8 @@ store_sqlite_review_get(struct store *s, int64_t id,
 	sqlite3_stmt *st;
 	int ret, rows;
 
-	if ((st = sq_prepare(q, "SELECT " REVIEW_COLUMNS " FROM reviews r "
-	    "WHERE r.id = ?1")) == NULL)
+	if ((st = sq_prepare(q, "SELECT " STORE_REVIEW_COLUMNS " FROM "
+	    "reviews r WHERE r.id = ?1")) == NULL)
 		return AUTHD_ERR_DB;
 	sqlite3_bind_int64(st, 1, id);
 	ret = review_rows(q, st, 0, cb, arg, &rows);

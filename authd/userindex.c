@@ -100,6 +100,7 @@ uindex_main(void *arg)
 int
 uindex_start(struct authd *ad, struct uindex **out)
 {
+	struct store_params sp;
 	struct uindex *u;
 	int r;
 
@@ -108,7 +109,8 @@ uindex_start(struct authd *ad, struct uindex **out)
 		return AUTHD_ERR_NOMEM;
 	pthread_mutex_init(&u->mtx, NULL);
 	pthread_cond_init(&u->cv, NULL);
-	if ((r = store_open(ad->cfg->database, 0, &u->st)) != 0 ||
+	store_params(ad->cfg, ad->dbpw, &sp);
+	if ((r = store_open(&sp, 0, &u->st)) != 0 ||
 	    (r = store_attach_byuser(u->st, ad->cfg->database, 1)) != 0)
 		goto fail;
 	if (pthread_create(&u->th, NULL, uindex_main, u) != 0) {

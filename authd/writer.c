@@ -52,6 +52,7 @@ struct writer {
 	uint8_t			 head_hash[CHAIN_HASH_LEN];
 	int64_t			 cp_seq;	/* last checkpoint of the head */
 	int64_t			 cp_time_ms;
+	int			 head_stale;	/* a commit failed: read it */
 	unsigned long long	 njobs, nbatches;	/* for the stop log */
 	/*
 	 * WAL checkpoints run on the writer thread's own connection, not in
@@ -296,6 +297,8 @@ lines_send(struct writer *w)
 	}
 }
 
+static int load_head(struct writer *);
+
 /*
  * Runs a batch of jobs in one transaction (or each alone).  The syslog
  * copies of a committed batch stay in w->lines for lines_send().
@@ -313,9 +316,27 @@ run_batch(struct writer *w, struct wjob *jobs)
 	size_t job_lines;
 	int r;
 
-	memcpy(saved_hash, w->head_hash, sizeof(saved_hash));
 	w->nbatches++;
-	if ((r = store_begin(w->st)) != 0)
+	if ((r = store_begin(w->st)) != 0) {
+		memcpy(saved_hash, w->head_hash, sizeof(saved_hash));
+		goto fail;
+	}
+	/*
+	 * After a failed commit the chain may stand elsewhere than this
+	 * thread last knew: a server can keep a transaction it did not
+	 * confirm (a synchronous standby that never answered).  The
+	 * database says where, inside the transaction.
+	 */
+	if (w->head_stale && (r = load_head(w)) == 0) {
+		w->head_stale = 0;
+		log_notice("writer: after a failed commit the chain stands at "
+		    "seq %lld", (long long)w->head_seq);
+	}
+	saved_seq = w->head_seq;
+	saved_cp = w->cp_seq;
+	saved_cpt = w->cp_time_ms;
+	memcpy(saved_hash, w->head_hash, sizeof(saved_hash));
+	if (r != 0)
 		goto fail;
 	for (j = jobs; j != NULL; j = j->next) {
 		w->njobs++;
@@ -353,6 +374,7 @@ run_batch(struct writer *w, struct wjob *jobs)
 	w->cp_seq = saved_cp;
 	w->cp_time_ms = saved_cpt;
 	lines_drop(w, 0);
+	w->head_stale = 1;
 	for (j = jobs; j != NULL; j = j->next)
 		j->result = AUTHD_ERR_DB;
 	log_err("writer: transaction failed; %s", "its requests are refused");
@@ -667,6 +689,7 @@ int
 writer_start(struct authd *ad, struct writer **out)
 {
 	const struct config *c = ad->cfg;
+	struct store_params sp;
 	struct writer *w;
 	int fac = LOG_AUTHPRIV, r;
 
@@ -682,8 +705,9 @@ writer_start(struct authd *ad, struct writer **out)
 		r = AUTHD_ERR_NOMEM;
 		goto fail;
 	}
-	if ((r = store_open(c->database, 0, &w->st)) != 0 ||
-	    (r = store_open(c->database, 0, &w->ckst)) != 0 ||
+	store_params(c, ad->dbpw, &sp);
+	if ((r = store_open(&sp, 0, &w->st)) != 0 ||
+	    (r = store_open(&sp, 0, &w->ckst)) != 0 ||
 	    (r = load_head(w)) != 0)
 		goto fail;
 	/* The writer thread checkpoints the log, off the commit path. */

@@ -7,7 +7,9 @@
 # that exist are left alone.
 #
 # While packages are being installed, /usr/sbin/policy-rc.d is set to
-# "exit 101" so that maintainer scripts do not start slapd or sshd.  A
+# "exit 101" so that maintainer scripts do not start slapd, sshd or
+# PostgreSQL's default cluster (the tests run throw-away clusters of their
+# own, tests/lib/pg.sh).  A
 # policy-rc.d that existed before is put back unchanged afterwards; one this
 # script created is removed.
 
@@ -18,7 +20,7 @@ PACKAGES=(
 	libssl-dev liboath-dev oathtool libldap2-dev slapd ldap-utils
 	libsqlite3-dev sqlite3 libpam0g-dev libqrencode-dev libpam-wrapper
 	libpamtest0-dev openssh-server openssh-client libpam-oath procps psmisc
-	python3 libseccomp-dev openssl
+	python3 libseccomp-dev openssl libpq-dev postgresql-15
 	libmicrohttpd-dev chromium chromium-driver python3-selenium zbar-tools
 )
 

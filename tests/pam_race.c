@@ -3,12 +3,15 @@
  * pam_race: several processes submit the same one-time code at the same
  * moment, to show that a code is accepted at most once.
  *
- *   pam_race -d CONFDIR -s SERVICE [-n PROCS] [-w SECONDS] [-v] < ROUNDS
+ *   pam_race -d CONFDIR -s SERVICE [-s SERVICE2...] [-n PROCS] [-w SECONDS]
+ *            [-v] < ROUNDS
  *
  * stdin holds one round per line, "USER CODE" (blank lines and lines
  * starting with '#' are skipped).  For every round PROCS (default 2)
  * children are forked.  Each child creates its PAM handle with
- * pam_start_confdir(SERVICE, USER, conv, CONFDIR) - loading the modules
+ * pam_start_confdir(SERVICE, USER, conv, CONFDIR) (with several -s, child
+ * i takes the i-th SERVICE, round robin: stacks that ask different authd
+ * nodes) - loading the modules
  * before the start line keeps the processes close together - reports
  * that it is ready, and blocks reading a shared pipe.  When all children
  * are ready the parent closes the pipe's write end, so all of them see EOF
@@ -61,8 +64,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: pam_race -d CONFDIR -s SERVICE [-n PROCS] [-w SECONDS] [-v]\n"
+	    "usage: pam_race -d CONFDIR -s SERVICE [-s SERVICE...] [-n PROCS]\n"
+	    "                [-w SECONDS] [-v]\n"
 	    "\n"
+	    "With several -s (at most 4), process i uses the i-th, round robin.\n"
 	    "Reads lines \"USER CODE\" from stdin.  For each, PROCS processes\n"
 	    "(default 2, at most %d) call pam_authenticate for USER at the same\n"
 	    "moment, answering the prompt with CODE.  Prints per round\n"
@@ -218,9 +223,11 @@ struct round_result {
 	int errors;
 };
 
+#define MAX_SERVICES	4
+
 static void
-run_round(const char *confdir, const char *service, const char *user,
-    const char *code, int nprocs, int wait_s, int verbose,
+run_round(const char *confdir, const char *const *service, int nservices,
+    const char *user, const char *code, int nprocs, int wait_s, int verbose,
     struct round_result *res)
 {
 	pid_t pids[MAX_PROCS];
@@ -250,8 +257,8 @@ run_round(const char *confdir, const char *service, const char *user,
 			setpgid(0, 0);
 			close(go[1]);
 			close(ready[0]);
-			child_run(confdir, service, user, code, ready[1], go[0],
-			    verbose);
+			child_run(confdir, service[i % nservices], user, code,
+			    ready[1], go[0], verbose);
 		}
 		setpgid(p, p);
 		pids[started] = p;
@@ -338,8 +345,8 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *confdir = NULL, *service = NULL;
-	int nprocs = 2, wait_s = 60, verbose = 0, c;
+	const char *confdir = NULL, *service[MAX_SERVICES];
+	int nprocs = 2, wait_s = 60, verbose = 0, nservices = 0, c;
 	long rounds = 0, double_accepts = 0, no_accepts = 0, errors = 0;
 	long lineno = 0;
 	char line[LINE_MAX_LEN];
@@ -351,7 +358,12 @@ main(int argc, char **argv)
 			confdir = optarg;
 			break;
 		case 's':
-			service = optarg;
+			if (nservices == MAX_SERVICES) {
+				fprintf(stderr, "pam_race: at most %d -s\n",
+				    MAX_SERVICES);
+				return 2;
+			}
+			service[nservices++] = optarg;
 			break;
 		case 'n':
 			if (parse_int(optarg, 1, MAX_PROCS, &nprocs) != 0) {
@@ -377,7 +389,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (confdir == NULL || service == NULL || optind != argc) {
+	if (confdir == NULL || nservices == 0 || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -411,8 +423,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 
-		run_round(confdir, service, user, code, nprocs, wait_s, verbose,
-		    &res);
+		run_round(confdir, service, nservices, user, code, nprocs,
+		    wait_s, verbose, &res);
 		rounds++;
 		if (res.successes > 1)
 			double_accepts++;

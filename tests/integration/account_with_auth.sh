@@ -21,9 +21,9 @@ enroll cecilia
 
 # rows USER: "event decision reason request_id" per record, oldest first.
 rows() {
-	sqlite3 -separator ' ' "$AUTHD_DB" "SELECT event, decision, reason,
-	    request_id FROM audit WHERE user = '$1' AND event IN ('auth',
-	    'account') ORDER BY seq"
+	db_sql "SELECT event, decision, reason, request_id FROM audit
+	    WHERE \"user\" = '$1' AND event IN ('auth', 'account')
+	    ORDER BY seq" | tr '|' ' '
 }
 
 step_safe

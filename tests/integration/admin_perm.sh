@@ -40,7 +40,7 @@ check "audit: client refusal" audit_has 'client-refused,deny,forbidden'
 # A local user who knocks in a loop cannot hold connection slots, and the
 # refusals do not flood the audit trail (one record a minute per uid).
 if [[ -x /usr/bin/python3 ]]; then
-	before=$(sqlite3 -readonly "$AUTHD_DB" "SELECT count(*) FROM audit WHERE event LIKE '%-refused'")
+	before=$(db_sql "SELECT count(*) FROM audit WHERE event LIKE '%-refused'")
 	as_nobody /usr/bin/python3 - "$AUTHD_ADMIN_SOCK" "$AUTHD_SOCK" >"$T_DIR/knock.out" 2>&1 <<'PY' &
 import socket, sys, time
 held = []
@@ -70,7 +70,7 @@ PY
 	wait "$knocker"
 	t_log "$(cat "$T_DIR/knock.out")"
 	check "root is served while another user floods the sockets ($ok/5)" test "$ok" -eq 5
-	after=$(sqlite3 -readonly "$AUTHD_DB" "SELECT count(*) FROM audit WHERE event LIKE '%-refused'")
+	after=$(db_sql "SELECT count(*) FROM audit WHERE event LIKE '%-refused'")
 	check "the flood left at most one refusal record per socket ($before -> $after)" \
 		test $((after - before)) -le 2
 	check "authd still running" kill -0 "$AUTHD_PID"

@@ -32,7 +32,7 @@ status_count() {
 enroll anna
 step_safe
 expect_pam "anna logs in" auth anna -a "$(code anna 0)" -e auth=PAM_SUCCESS
-records=$(sqlite3 "$AUTHD_DB" 'SELECT count(*) FROM audit')
+records=$(db_sql 'SELECT count(*) FROM audit')
 
 check "the loss is logged at once, as an error, with its cause" \
 	wait_log '\[error\]: syslog: audit copies lost: [0-9]+ could not be sent \(to .*/run/syslog.sock: .*\)' 5

@@ -126,7 +126,7 @@ n=$(grep -c "review socket: uid $FLOOD_UID (pid [0-9]*) over budget: connections
 check "refused connections: one log line in the minute ($n)" test "$n" -eq 1
 n=$(grep -c "review socket: uid $FLOOD_UID (pid [0-9]*) over budget: requests" "$T_DIR/authd.log")
 check "refused requests: one log line ($n)" test "$n" -eq 1
-n=$(sqlite3 -readonly "$AUTHD_DB" "SELECT count(*) FROM audit WHERE event = 'over-budget' AND actor LIKE 'review:uid=$FLOOD_UID,%'")
+n=$(db_sql "SELECT count(*) FROM audit WHERE event = 'over-budget' AND actor LIKE 'review:uid=$FLOOD_UID,%'")
 check "the refusals are audited once each ($n records)" test "$n" -eq 2
 check "the audit records say why" audit_has "over-budget,deny,busy,.*review:uid=$FLOOD_UID"
 sleep 1

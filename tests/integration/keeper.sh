@@ -44,7 +44,7 @@ check "the log names the keeper, its pid and the signal" \
 check "the log says that authd stops" grep -q 'stopping: finishing' "$T_DIR/authd.log"
 check "authd stopped its server cleanly" grep -q 'authd\[notice\]: stopped' "$T_DIR/authd.log"
 check "nothing serves the sockets any more" not authctl ping
-check "the database is intact" bash -c "[[ \$(sqlite3 '$AUTHD_DB' 'PRAGMA integrity_check') == ok ]]"
+check "the database is intact" db_intact
 check "the trail's hash chain is whole" audit_chain_check "$AUTHD_DB"
 
 # --- started again: the same keys ----------------------------------------

@@ -20,15 +20,30 @@ secret=$(sed -n 's/^otpauth:.*secret=\([A-Z2-7]*\).*/\1/p' <<<"$out")
 SECRET_anna=$secret
 hexseed=$(printf '%s' "$secret" | base32 -d 2>/dev/null | od -An -tx1 -v | tr -d ' \n')
 [[ ${#hexseed} -eq 40 ]] || fail "seed is 160 bits (got ${#hexseed} hex digits)"
-dbhex=$(sqlite3 "$AUTHD_DB" "SELECT hex(sealed) FROM tokens WHERE user='anna'" | tr 'A-F' 'a-f')
+if db_pg; then
+	dbhex=$(db_sql "SELECT encode(sealed, 'hex') FROM tokens WHERE \"user\" = 'anna'")
+else
+	dbhex=$(db_sql "SELECT hex(sealed) FROM tokens WHERE \"user\" = 'anna'" | tr 'A-F' 'a-f')
+fi
 check "the token is stored" test -n "$dbhex"
 check "the stored seed is not the plain seed" bash -c "! grep -qi '$hexseed' <<<'$dbhex'"
-check "no seed anywhere in the database file in clear" \
-	bash -c "! cat '$AUTHD_DB' '$AUTHD_DB-wal' 2>/dev/null | od -An -tx1 -v | tr -d ' \n' | grep -qi '$hexseed'"
-check "database and key are 0600" bash -c \
-	"[[ \$(stat -c %a '$AUTHD_DB') == 600 && \$(stat -c %a '$T_DIR/state/seal.key') == 600 ]]"
-check "database and key belong to $AUTHD_USER" bash -c \
-	"[[ \$(stat -c %U '$AUTHD_DB') == '$AUTHD_USER' ]]"
+if db_pg; then
+	pg_dump_text >"$T_DIR/dump.sql"
+	check "no seed anywhere in the database in clear" \
+		not grep -qiE "$hexseed|$secret" "$T_DIR/dump.sql"
+	check "no seed anywhere in the database's files in clear" \
+		not pg_files_have "$hexseed"
+	check "(that search finds the sealed token there)" pg_files_have "$dbhex"
+	check "the database password file is root's, 0600, and the key 0600" bash -c \
+		"[[ \$(stat -c %a:%U '$PG_PWFILE') == 600:root && \$(stat -c %a '$T_DIR/state/seal.key') == 600 ]]"
+else
+	check "no seed anywhere in the database file in clear" \
+		bash -c "! cat '$AUTHD_DB' '$AUTHD_DB-wal' 2>/dev/null | od -An -tx1 -v | tr -d ' \n' | grep -qi '$hexseed'"
+	check "database and key are 0600" bash -c \
+		"[[ \$(stat -c %a '$AUTHD_DB') == 600 && \$(stat -c %a '$T_DIR/state/seal.key') == 600 ]]"
+	check "database and key belong to $AUTHD_USER" bash -c \
+		"[[ \$(stat -c %U '$AUTHD_DB') == '$AUTHD_USER' ]]"
+fi
 
 step_safe
 expect_pam "a pending token does not log in" auth anna -a "$(code anna 0)" -e auth=PAM_AUTH_ERR
@@ -127,7 +142,7 @@ check "audit: session open and close" bash -c "grep -q 'session-open,ok,ok,anna'
 check "audit: enroll, confirm and reset" bash -c "grep -q 'enroll,ok,ok,anna' <<<'$audit' && grep -q 'confirm,ok,ok,anna' <<<'$audit' && grep -q 'reset,ok,ok,orjan' <<<'$audit'"
 check "audit: the injected name is stored sanitised" grep -q 'bad-format' <<<"$audit"
 check "audit list filters by user" bash -c "! '$AUTHCTL_BIN' audit list --user anna --format csv | tail -n +2 | grep -v ',anna,' | grep -q ."
-check "the audit table refuses updates" bash -c "! sqlite3 '$AUTHD_DB' 'UPDATE audit SET decision=\"allow\"' 2>/dev/null"
+check "the audit table refuses updates" not db_sql "UPDATE audit SET decision = 'allow'" 2>/dev/null
 
 # --- no secret or code in logs or the audit trail ---------------------------
 check "no seed in the authd log" bash -c "! grep -q '$secret' '$T_DIR/authd.log'"

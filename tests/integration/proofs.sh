@@ -59,12 +59,12 @@ check "the 50 proofs left at most a handful of records ($n)" test "$n" -le 8
 # Proofs for names the directory does not know: from root, which no
 # per-uid limit stops, so that every one of them reaches authd.
 before=$(records)
-lock_before=$(sqlite3 "$AUTHD_DB" 'SELECT COUNT(*) FROM lockout' 2>/dev/null || echo 0)
+lock_before=$(db_sql 'SELECT COUNT(*) FROM lockout' 2>/dev/null || echo 0)
 for i in $(seq 1 60); do
 	prove "nosuchuser$i" whatever 123456 >/dev/null
 done
 after=$(records)
-lock_after=$(sqlite3 "$AUTHD_DB" 'SELECT COUNT(*) FROM lockout' 2>/dev/null || echo 0)
+lock_after=$(db_sql 'SELECT COUNT(*) FROM lockout' 2>/dev/null || echo 0)
 check "60 proofs for unknown names: at most 2 records ($((after - before)))" \
 	test $((after - before)) -le 2
 check "and no lockout rows ($lock_before -> $lock_after)" test "$lock_before" = "$lock_after"

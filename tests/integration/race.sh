@@ -12,10 +12,8 @@ t_init
 authd_setup "workers 8"
 authd_start
 
-users=()
-for i in $(seq -w 1 40); do
-	enroll "race$i" && users+=("race$i")
-done
+enroll_many race 40
+users=("${USERS[@]}")
 check "40 race users enrolled" test "${#users[@]}" -eq 40
 
 step_safe
@@ -25,13 +23,7 @@ step_safe
 input=""
 for u in "${users[@]}"; do input+="$u $(code "$u" 0)"$'\n'; done
 for u in "${users[@]}"; do input+="$u $(code "$u" 1)"$'\n'; done
-out=$(printf '%s' "$input" | "$PAM_RACE" -d "$T_DIR/pam" -s authd-test -n 2)
-rc=$?
-printf '%s\n' "$out" | tail -n 1
-check "no code accepted twice" test $rc -eq 0
-check "no double accepts reported" grep -q 'double_accepts=0' <<<"$out"
-check "every fresh valid code accepted exactly once" grep -q 'no_accepts=0 ' <<<"$out"
-check "no errors" grep -q 'errors=0$' <<<"$out"
+race_check "two processes" -s authd-test -n 2 <<<"$input"
 
 replay=""
 for u in "${users[@]}"; do replay+="$u $(code "$u" 0)"$'\n'; done

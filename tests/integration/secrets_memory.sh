@@ -186,6 +186,8 @@ check "the keeper ends with authd" not test -e "/proc/$kpid"
 # authd_start_as_user [ULIMIT-ARGS...]: authd started by runuser as
 # _authd, with the given ulimit settings; AUTHD_PID is authd's own pid.
 chown "$AUTHD_USER:" "$T_DIR/run" "$T_DIR/ldap.pw"
+# Started as _authd, authd reads the database password as _authd too.
+db_pg && chown "$AUTHD_USER:" "$PG_PWFILE"
 authd_start_as_user() {
 	rm -f "$T_DIR"/run/*.sock "$T_DIR/run/pid"
 	runuser -u "$AUTHD_USER" -- bash -c "ulimit $* && echo \$\$ >'$T_DIR/run/pid' &&

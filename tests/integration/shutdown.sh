@@ -36,12 +36,12 @@ check "authd exits 0 on SIGTERM under load (rc $rc)" test $rc -eq 0
 wait "${clients[@]}"
 answered=$(cat "$T_DIR"/client.* | grep -c 'acct=PAM_SUCCESS')
 unavail=$(cat "$T_DIR"/client.* | grep -c 'acct=PAM_AUTHINFO_UNAVAIL')
-audited=$(sqlite3 "$AUTHD_DB" "SELECT count(*) FROM audit WHERE event='account' AND decision='allow'")
+audited=$(db_sql "SELECT count(*) FROM audit WHERE event='account' AND decision='allow'")
 t_log "clients received $answered allows and $unavail unavailable; audit holds $audited allows"
 check "clients got answers before the stop" test "$answered" -ge 30
 check "every allow a client received is in the audit trail" test "$audited" -ge "$answered"
 check "no allow was audited that no client received" test "$audited" -le "$answered"
-check "the database is intact" bash -c "[[ \$(sqlite3 '$AUTHD_DB' 'PRAGMA integrity_check') == ok ]]"
+check "the database is intact" db_intact
 check "the shutdown is logged" grep -q 'stopping: finishing' "$T_DIR/authd.log"
 authd_start
 check "authd starts again on the same database" authctl ping

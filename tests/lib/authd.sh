@@ -13,9 +13,12 @@
 #   pam auth anna CODE -e auth=PAM_SUCCESS
 #
 # BUILD_DIR must point at the CMake build tree (ctest sets it).
+# AUTHD_TEST_DB=pg: authd's database is a throw-away PostgreSQL cluster
+# (tests/lib/pg.sh) instead of a SQLite file; AUTHD_DB is then its URI.
 
 _AUTHD_SH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 . "$_AUTHD_SH_DIR/slapd.sh"
+. "$_AUTHD_SH_DIR/pg.sh"
 
 : "${BUILD_DIR:?BUILD_DIR must point at the build tree}"
 AUTHD_BIN="$BUILD_DIR/authd/authd"
@@ -23,6 +26,7 @@ AUTHCTL_BIN="$BUILD_DIR/admin/authctl"
 PAM_MODULE="$BUILD_DIR/pam_module/pam_authd.so"
 PAM_DRIVER="$BUILD_DIR/tests/pam_driver"
 AUTHD_USER=${AUTHD_USER:-_authd}
+AUTHD_NODE=test-node
 FAILURES=0
 
 t_log() { printf '# %s\n' "$*"; }
@@ -48,6 +52,7 @@ t_cleanup() {
 	[[ -n ${AUTHD_PID:-} ]] && kill "$AUTHD_PID" 2>/dev/null && wait "$AUTHD_PID" 2>/dev/null
 	[[ -n ${SINK_PID:-} ]] && sink_stop
 	[[ -n ${SLAPD_PID:-} ]] && slapd_stop >/dev/null 2>&1
+	[[ -n ${PG_DATA:-} ]] && pg_stop
 	if [[ $FAILURES -ne 0 && -n ${T_DIR:-} ]]; then
 		printf '%s\n' "--- authd log (tail) ---"
 		tail -n 40 "$T_DIR/authd.log" 2>/dev/null
@@ -74,6 +79,12 @@ t_init() {
 	AUTHD_SOCK="$T_DIR/run/authd.sock"
 	AUTHD_ADMIN_SOCK="$T_DIR/run/admin.sock"
 	AUTHD_DB="$T_DIR/state/authd.db"
+	if [[ ${AUTHD_TEST_DB:-} == pg ]]; then
+		pg_available || skip "PostgreSQL is not installed"
+		pg_start "$T_DIR/pg" ${AUTHD_TEST_PG_TLS:+tls} ||
+			skip "PostgreSQL did not start"
+		AUTHD_DB=$PG_URI
+	fi
 	AUTHD_CONF="$T_DIR/authd.conf"
 	AUTHD_REVIEW_SOCK="$T_DIR/run/review.sock"
 	export AUTHD_ADMIN_SOCKET="$AUTHD_ADMIN_SOCK"
@@ -129,12 +140,14 @@ authd_setup() {
 		echo "socket $AUTHD_SOCK"
 		echo "admin_socket $AUTHD_ADMIN_SOCK"
 		echo "review_socket $AUTHD_REVIEW_SOCK"
-		echo "database $AUTHD_DB"
+		echo "database \"$AUTHD_DB\""
+		[[ ${AUTHD_TEST_DB:-} == pg ]] &&
+			echo "database_password_file $PG_PWFILE"
 		echo "seal_key $T_DIR/state/seal.key"
 		echo "audit_key $T_DIR/state/audit.key"
 		echo "syslog_socket ${AUTHD_SYSLOG_SOCK:-$T_DIR/run/syslog.sock}"
 		echo "user $AUTHD_USER"
-		echo "node_name test-node"
+		echo "node_name $AUTHD_NODE"
 		echo "issuer \"Exempel kommun\""
 		echo "ldap_uri ${AUTHD_LDAP_URI:-${LDAP_URI:-ldap://127.0.0.1:1/}}"
 		echo "ldap_base ${LDAP_BASE:-dc=exempel,dc=se}"
@@ -190,6 +203,30 @@ authd_stop() {
 
 authctl() { "$AUTHCTL_BIN" "$@"; }
 
+# db_pg: true when authd's database is PostgreSQL (AUTHD_TEST_DB=pg).
+db_pg() { [[ ${AUTHD_TEST_DB:-} == pg ]]; }
+
+# db_intact: the database's own check of its files: SQLite's
+# integrity_check, or PostgreSQL's amcheck of every table and index.
+db_intact() {
+	if db_pg; then
+		pg_intact
+	else
+		[[ $(sqlite3 "$AUTHD_DB" 'PRAGMA integrity_check') == ok ]]
+	fi
+}
+
+# db_sql SQL: runs SQL on authd's database with authd's own rights (the
+# SQLite file, or PostgreSQL as authd's role); rows one a line, fields
+# split by |.  Write SQL both accept ("user" quoted, strings in '').
+db_sql() {
+	if db_pg; then
+		pg_authd_sql "$1"
+	else
+		sqlite3 "$AUTHD_DB" "$1"
+	fi
+}
+
 # keeper_pid [PID]: the pid of the key keeper that authd PID (default
 # AUTHD_PID) forked: its child named authd-keeper.  Empty if there is none.
 keeper_pid() {
@@ -224,6 +261,31 @@ enroll() {
 	step_safe
 	authctl enroll --confirm "$user" "$(code "$user" -1)" >/dev/null ||
 		{ fail "confirm $user"; return 1; }
+}
+
+# race_check WHAT PAM_RACE_ARGS... < ROUNDS: runs tests/pam_race on fresh
+# valid codes (one a round) and checks that each was accepted exactly
+# once; prints its summary.  Sets RACE_OUT.
+race_check() {
+	local what=$1 rc; shift
+	RACE_OUT=$("$BUILD_DIR/tests/pam_race" -d "$T_DIR/pam" "$@")
+	rc=$?
+	printf '%s\n' "$RACE_OUT" | tail -n 1
+	check "$what: no code accepted twice" test $rc -eq 0
+	check "$what: no double accepts reported" grep -q 'double_accepts=0' <<<"$RACE_OUT"
+	check "$what: every fresh valid code accepted exactly once" \
+		grep -q 'no_accepts=0 ' <<<"$RACE_OUT"
+	check "$what: no errors" grep -q 'errors=0$' <<<"$RACE_OUT"
+}
+
+# enroll_many PREFIX N: enrolls PREFIX01..PREFIXN (users of the test
+# directory); USERS: those enrolled.
+enroll_many() {
+	local i
+	USERS=()
+	for i in $(seq -w 1 "$2"); do
+		enroll "$1$i" && USERS+=("$1$i")
+	done
 }
 
 # pam OPS USER [pam_driver args...]: runs pam_driver on the test stack.
@@ -422,21 +484,48 @@ verify_named() {
 # authd and authctl, from the format documented in lib/chain.h (python3
 # hashlib), starting at audit_base or 32 zero bytes.  Prints one line per
 # record whose stored hash differs, and "ok N" (the records checked) when
-# none does.  Exit status 0 when all match.
+# none does.  Exit status 0 when all match.  On PostgreSQL (DB is then
+# AUTHD_DB) the chain of this test's node, read as JSON through psql.
+AUDIT_TEXTS="node event actor user system service rhost tty decision reason detail policy role rule factors"
 audit_chain_check() {
-	python3 - "$1" <<-'EOF'
-	import hashlib, sqlite3, struct, sys
-	db = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True)
-	db.text_factory = bytes
-	base = db.execute('SELECT seq, hash FROM audit_base WHERE id = 1').fetchone()
+	local cols c
+	if db_pg && [[ $1 == "$AUTHD_DB" ]]; then
+		cols=$(for c in $AUDIT_TEXTS; do printf ', "%s"' "$c"; done)
+		db_sql "SELECT json_build_object(
+		    'base', (SELECT json_build_array(seq, encode(hash, 'hex'))
+		        FROM audit_base WHERE node = '$AUTHD_NODE'),
+		    'rows', (SELECT json_agg(json_build_array(seq, time_ms,
+		        request_id$cols, encode(hash, 'hex')) ORDER BY seq)
+		        FROM audit WHERE node = '$AUTHD_NODE'))" \
+			>"$T_DIR/chain.json" || return 1
+		_chain_check "json:$T_DIR/chain.json"
+	else
+		_chain_check "$1"
+	fi
+}
+
+# _chain_check DB|json:FILE: audit_chain_check's recomputation, of a
+# SQLite file or of the JSON that audit_chain_check read.
+_chain_check() {
+	AUDIT_TEXTS=$AUDIT_TEXTS python3 - "$1" <<-'EOF'
+	import hashlib, json, os, sqlite3, struct, sys
+	texts = os.environ['AUDIT_TEXTS'].split()
+	if sys.argv[1].startswith('json:'):
+	    with open(sys.argv[1][5:]) as f:
+	        doc = json.load(f)
+	    base = doc['base'] and (doc['base'][0], bytes.fromhex(doc['base'][1]))
+	    rows = [r[:3] + [None if v is None else v.encode() for v in r[3:-1]] +
+	            [bytes.fromhex(r[-1] or '')] for r in doc['rows'] or []]
+	else:
+	    db = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True)
+	    db.text_factory = bytes
+	    base = db.execute('SELECT seq, hash FROM audit_base WHERE id = 1').fetchone()
+	    rows = db.execute('SELECT seq, time_ms, request_id, %s, hash FROM audit '
+	                      'ORDER BY seq' % ', '.join(texts))
 	prev = bytes(base[1]) if base else bytes(32)
 	last = base[0] if base else 0
-	texts = ('node', 'event', 'actor', 'user', 'system', 'service', 'rhost',
-	         'tty', 'decision', 'reason', 'detail', 'policy', 'role', 'rule',
-	         'factors')
 	bad = n = 0
-	for row in db.execute('SELECT seq, time_ms, request_id, %s, hash FROM audit '
-	                      'ORDER BY seq' % ', '.join(texts)):
+	for row in rows:
 	    seq, t, reqid = row[0], row[1], row[2] or 0
 	    enc = struct.pack('>QQQ', seq, t, reqid)
 	    for v in row[3:3 + len(texts)]:

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Two authd nodes on one PostgreSQL database.  The same fresh code goes to
+# both at the same moment from real libpam clients (tests/pam_race, one
+# process per node), for many users and two time steps: exactly one
+# accept per code, never two, and a replay refused on both.  Each node
+# keeps its own hash chain in the shared trail, and both chains
+# recompute.  The nodes share the seal key (tokens enrolled on one are
+# checked on the other), as docs/postgresql.md says to deploy it.
+set -u
+AUTHD_TEST_DB=pg
+. "$(dirname "$0")/../lib/authd.sh"
+PAM_RACE="$BUILD_DIR/tests/pam_race"
+
+t_init
+authd_setup "workers 8"
+authd_start
+
+# --- node b: the same database and seal key, its own sockets and name ----
+B_RUN="$T_DIR/run-b"
+B_STATE="$T_DIR/state-b"
+B_CONF="$T_DIR/authd-b.conf"
+B_ADMIN="$B_RUN/admin.sock"
+mkdir -p "$B_RUN" "$B_STATE"
+install -m 600 -o "$AUTHD_USER" "$T_DIR/state/seal.key" "$T_DIR/state/audit.key" "$B_STATE/"
+install -m 644 "$T_DIR/state/audit.key.pub" "$B_STATE/"
+chown "$AUTHD_USER:" "$B_STATE"
+chmod 700 "$B_STATE"
+sed -e "s|$T_DIR/run/|$B_RUN/|g" -e "s|$T_DIR/state/|$B_STATE/|g" \
+	-e "s|^node_name .*|node_name test-node-b|" "$AUTHD_CONF" >"$B_CONF"
+"$AUTHD_BIN" -d -f "$B_CONF" >>"$T_DIR/authd-b.log" 2>&1 &
+B_PID=$!
+trap 'kill "$B_PID" 2>/dev/null; wait "$B_PID" 2>/dev/null; t_cleanup' EXIT
+b_ctl() { AUTHD_ADMIN_SOCKET=$B_ADMIN "$AUTHCTL_BIN" "$@"; }
+for ((i = 0; i < 100; i++)); do
+	b_ctl ping >/dev/null 2>&1 && break
+	kill -0 "$B_PID" 2>/dev/null || break
+	sleep 0.1
+done
+check "node b serves" b_ctl ping
+check "node b uses the same database" grep -q 'node test-node-b' "$T_DIR/authd-b.log"
+AUTHD_SOCK="$B_RUN/authd.sock" pam_stack authd-test-b "system=pilot"
+
+# --- enrolled on node a ---------------------------------------------------
+enroll_many race 40
+users=("${USERS[@]}")
+check "40 users enrolled on node a" test "${#users[@]}" -eq 40
+step_safe
+PAM_SERVICE=authd-test-b expect_pam "node b accepts a token enrolled on node a" \
+	auth race01 -a "$(code race01 0)" -e auth=PAM_SUCCESS
+check "node a refuses that code again" not pam auth race01 -a "$(code race01 0)" -e auth=PAM_SUCCESS
+step_safe
+
+# --- the race: every code to both nodes at once ------------------------------
+# Round 1: the current step's code (race01's is used already); round 2:
+# the next step's (inside the window, after the first); then the current
+# step's again (replays).  With race01's login on node b: 80 allows.
+input=""
+for u in "${users[@]:1}"; do input+="$u $(code "$u" 0)"$'\n'; done
+for u in "${users[@]}"; do input+="$u $(code "$u" 1)"$'\n'; done
+race_check "one process per node" -s authd-test -s authd-test-b -n 2 <<<"$input"
+check "all 79 rounds ran" grep -q '^rounds=79 ' <<<"$RACE_OUT"
+
+# Four processes, two per node, on the replays.
+replay=""
+for u in "${users[@]}"; do replay+="$u $(code "$u" 0)"$'\n'; done
+out=$(printf '%s' "$replay" | "$PAM_RACE" -d "$T_DIR/pam" -s authd-test -s authd-test-b -n 4)
+check "replayed codes accepted by neither node" grep -q 'rounds=40 double_accepts=0 no_accepts=40 errors=0$' <<<"$out"
+
+# --- the trail: one chain per node -------------------------------------------
+a_allows=$(authctl audit list --limit 10000 --format csv | grep -c ',auth,allow,ok,race')
+b_allows=$(b_ctl audit list --limit 10000 --format csv | grep -c ',auth,allow,ok,race')
+t_log "allows: node a $a_allows, node b $b_allows"
+check "the trail holds exactly one allow per code (80) over both nodes" \
+	test $((a_allows + b_allows)) -eq 80
+check "both nodes decided some of them" test "$a_allows" -gt 0 -a "$b_allows" -gt 0
+check "node a lists its own records only" \
+	not grep -q ',test-node-b,' < <(authctl audit list --limit 10000 --format csv)
+authd_stop
+kill -TERM "$B_PID"
+wait "$B_PID"
+check "node b stops cleanly" grep -q 'authd\[notice\]: stopped' "$T_DIR/authd-b.log"
+check "node a's chain recomputes" audit_chain_check "$AUTHD_DB"
+AUTHD_NODE=test-node-b
+check "node b's chain recomputes" audit_chain_check "$AUTHD_DB"
+seqs=$(db_sql "SELECT node, min(seq), max(seq), count(*) FROM audit GROUP BY node ORDER BY node")
+t_log "chains: $(tr '\n' ' ' <<<"$seqs")"
+check "each node's sequence numbers start at 1 without gaps" \
+	python3 -c 'import sys
+for l in sys.argv[1].split():
+    n, lo, hi, c = l.split("|")
+    assert lo == "1" and int(hi) == int(c), l' "$seqs"
+check "the database is intact" db_intact
+t_done
