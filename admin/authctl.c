@@ -41,6 +41,7 @@ static const struct cmd authctl_cmds[] = {
 	{ "revocation", "revocation", cmd_revocation_usage, NULL, NULL, NULL,
 	    cmd_revocation_subs },
 	{ "ping", "ping", cmd_ping_usage, cmd_ping, NULL, NULL, NULL },
+	{ "nodes", "nodes", cmd_nodes_usage, cmd_nodes, NULL, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -104,6 +105,7 @@ authctl_usage(FILE *f)
 	    "                          undo a revocation (security"
 	    " function)\n"
 	    "  ping                    check that authd answers\n"
+	    "  nodes                   the nodes sharing the database\n"
 	    "  help [COMMAND]          show this text or a command's usage\n"
 	    "\n"
 	    "Options:\n"

@@ -160,6 +160,7 @@ int cmd_operands(const struct cmd *c, int argc, char **argv, int min,
 /* The commands' handlers, usage texts and options, for the tables. */
 cmd_fn cmd_token_enroll, cmd_token_unlock, cmd_token_reset, cmd_token_status;
 cmd_fn cmd_chain_checkpoint, cmd_chain_prune, cmd_verify, cmd_ping;
+cmd_fn cmd_nodes;
 
 void cmd_token_enroll_usage(FILE *f);
 void cmd_token_unlock_usage(FILE *f);
@@ -170,6 +171,7 @@ void cmd_chain_prune_usage(FILE *f);
 void cmd_verify_usage(FILE *f);
 void cmd_audit_usage(FILE *f);
 void cmd_ping_usage(FILE *f);
+void cmd_nodes_usage(FILE *f);
 void cmd_policy_usage(FILE *f);
 void cmd_access_usage(FILE *f);
 void cmd_review_usage(FILE *f);

@@ -15,6 +15,7 @@
 #include "authd_err.h"
 #include "keeper.h"
 #include "log.h"
+#include "nodes.h"
 #include "secmem.h"
 #include "sock.h"
 #include "util.h"
@@ -226,7 +227,7 @@ daemon_status(struct req *rq, struct proto_msg *reply)
 	struct authd *ad = rq->w->ad;
 	struct secmem_stats sm;
 	unsigned long sent, lost;
-	char to[160], mem[128];
+	char to[160], mem[128], nodes[256];
 	int r;
 
 	writer_copies(ad->writer, &sent, &lost);
@@ -234,6 +235,10 @@ daemon_status(struct req *rq, struct proto_msg *reply)
 	snprintf(to, sizeof(to), "to %s", ad->cfg->syslog_socket);
 	snprintf(mem, sizeof(mem), "%zu bytes, %zu in use, %lu overflows to "
 	    "the heap", sm.size, sm.used, sm.overflows);
+	if (ad->nodes != NULL && (r = status_row(rq, "policy-versions",
+	    nodes_policy_state(ad->nodes, nodes, sizeof(nodes)), 0,
+	    nodes)) != 0)
+		return r;
 	if ((r = status_row(rq, "audit-copies-sent", NULL, sent, to)) != 0 ||
 	    (r = status_row(rq, "audit-copies-lost", NULL, lost, to)) != 0 ||
 	    (r = status_row(rq, "secret-memory", secmem_state_str(sm.state),

@@ -20,6 +20,7 @@
 struct budget;
 struct keeper;
 struct tls_server;
+struct nodes;
 
 /* The sockets authd serves (struct req's `admin`). */
 enum { SOCK_PAM = 0, SOCK_ADMIN = 1, SOCK_REVIEW = 2,
@@ -55,6 +56,7 @@ struct authd {
 	struct budget	*budget;	/* per socket and uid (budget.h) */
 	struct store	*main_st;	/* the listener thread's connection */
 	struct tls_server *tls;		/* pilot hosts (tls.h), or NULL */
+	struct nodes	*nodes;		/* heartbeats (nodes.h) */
 	/* The policy in force; swapped whole on reload (policyadm.c). */
 	pthread_mutex_t	 pol_mtx;
 	struct polref	*pol;

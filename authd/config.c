@@ -34,6 +34,7 @@ static const struct conf_kw keywords[] = {
 	STR("admin_group", admin_group, "authd-admin"),
 	STR("client_group", client_group, NULL),
 	STR("node_name", node_name, NULL),
+	INT("node_heartbeat", node_heartbeat, 1, 3600, "10"),
 	STR("issuer", issuer, "authd"),
 	STR("log_level", log_level, "info"),
 	STR("ldap_uri", ldap_uri, NULL),

@@ -26,6 +26,7 @@ struct config {
 	char		*admin_group;
 	char		*client_group;
 	char		*node_name;
+	long long	 node_heartbeat;	/* s between heartbeats */
 	char		*issuer;
 	char		*log_level;
 

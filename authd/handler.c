@@ -14,6 +14,7 @@
 #include "budget.h"
 #include "handler.h"
 #include "log.h"
+#include "nodes.h"
 #include "tls.h"
 #include "util.h"
 
@@ -178,6 +179,7 @@ static const struct req_type {
 	{ PROTO_T_RESET, ON_ADMIN, NEED_USER, 0, admin_reset },
 	/* Without a user, status is authd's own. */
 	{ PROTO_T_STATUS, ON_ADMIN, NEED_USER_OPT, 0, admin_status },
+	{ PROTO_T_NODES, ON_ADMIN, 0, 0, nodes_handle },
 	{ PROTO_T_AUDIT_LIST, ON_ADMIN, 0, 0, admin_audit_list },
 	{ PROTO_T_AUDIT_SHOW, ON_ADMIN, 0, 0, admin_audit_show },
 	{ PROTO_T_AUDIT_PRUNE, ON_ADMIN, 0, 0, admin_audit_prune },

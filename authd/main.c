@@ -15,6 +15,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "priv.h"
+#include "nodes.h"
 #include "relay.h"
 #include "secmem.h"
 #include "server.h"
@@ -273,7 +274,8 @@ main(int argc, char **argv)
 		goto out;
 	ad.main_st = st;
 	if (pol_load(&ad) != 0 || (ad.dc = dircache_new(ad.cfg)) == NULL ||
-	    writer_start(&ad, &ad.writer) != 0 || uindex_start(&ad, &ux) != 0)
+	    writer_start(&ad, &ad.writer) != 0 || uindex_start(&ad, &ux) != 0 ||
+	    nodes_start(&ad, &ad.nodes) != 0)
 		goto out;
 	log_notice("authd %s starting: node %s, pam socket %s, admin socket "
 	    "%s", "0.1.0", ad.cfg->node_name, ad.cfg->socket_path,
@@ -298,6 +300,7 @@ main(int argc, char **argv)
 		close(web_fd);
 	tls_free(ts);
 	/* The workers are gone: the writer drains and signs the head. */
+	nodes_stop(ad.nodes);
 	writer_stop(ad.writer);
 	uindex_stop(ux);
 	dircache_free(ad.dc);

@@ -497,3 +497,16 @@ store_revocation_lift(struct store *s, const char *system, const char *user,
 	return s->ops->revocation_lift(s, system, user, role, when_ms, by,
 	    comment, n);
 }
+
+int
+store_node_beat(struct store *s, const struct store_node *n)
+{
+	return s->ops->node_beat(s, n);
+}
+
+int
+store_node_list(struct store *s, int (*cb)(const struct store_node *,
+    void *), void *arg)
+{
+	return s->ops->node_list(s, cb, arg);
+}

@@ -360,4 +360,25 @@ int store_revocation_lift(struct store *s, const char *system,
     const char *user, const char *role, int64_t when_ms, const char *by,
     const char *comment, int64_t *n);
 
+/* ---- the nodes that share the store (`authctl nodes`) ---- */
+
+/* A node as it last said it was alive. */
+struct store_node {
+	const char	*node;
+	int64_t		 started_ms;	/* when it started */
+	int64_t		 seen_ms;	/* its last heartbeat */
+	int64_t		 head_seq;	/* its chain's head then */
+	const char	*policy;	/* the policy version it had in force */
+	const char	*version;	/* authd's version */
+};
+
+/*
+ * In a write transaction: records that node `n->node` is alive now
+ * (inserted or updated).
+ */
+int store_node_beat(struct store *s, const struct store_node *n);
+/* Every node that has beaten, by name. */
+int store_node_list(struct store *s,
+    int (*cb)(const struct store_node *, void *), void *arg);
+
 #endif

@@ -103,6 +103,10 @@ struct store_ops {
 	int	(*revocation_lift)(struct store *, const char *,
 		    const char *, const char *, int64_t, const char *,
 		    const char *, int64_t *);
+
+	int	(*node_beat)(struct store *, const struct store_node *);
+	int	(*node_list)(struct store *,
+		    int (*)(const struct store_node *, void *), void *);
 };
 
 /*

@@ -156,6 +156,15 @@ static const char *const migrations[] = {
 	/* 5: a review item's account state (subject.h) */
 	("ALTER TABLE review_items ADD COLUMN account TEXT NOT NULL "
 	"DEFAULT 'ok';"),
+
+	/* 6: the nodes that share the store and their heartbeats (nodes.c) */
+	"CREATE TABLE nodes ("
+	"  node TEXT PRIMARY KEY NOT NULL,"
+	"  started_ms BIGINT NOT NULL,"
+	"  seen_ms BIGINT NOT NULL,"
+	"  head_seq BIGINT NOT NULL,"
+	"  policy TEXT NOT NULL,"
+	"  version TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -1097,4 +1106,6 @@ const struct store_ops store_pg_ops = {
 	.revocation_find = store_pg_revocation_find,
 	.revocation_list = store_pg_revocation_list,
 	.revocation_lift = store_pg_revocation_lift,
+	.node_beat = store_pg_node_beat,
+	.node_list = store_pg_node_list,
 };

@@ -362,3 +362,54 @@ store_pg_revocation_lift(struct store *s, const char *system,
 	    "\"user\" = $2 AND ($3::text IS NULL OR role = $3) AND "
 	    "lifted_ms IS NULL", &a, "lift", n);
 }
+
+/* ---- the nodes (store.h) ---- */
+
+int
+store_pg_node_beat(struct store *s, const struct store_node *n)
+{
+	struct pg_args a;
+
+	pga_init(&a);
+	pga_text(&a, n->node);
+	pga_int(&a, n->started_ms);
+	pga_int(&a, n->seen_ms);
+	pga_int(&a, n->head_seq);
+	pga_text(&a, n->policy);
+	pga_text(&a, n->version);
+	return pg_cmd(pg_of(s), "INSERT INTO nodes (node, started_ms, seen_ms, "
+	    "head_seq, policy, version) VALUES ($1, $2, $3, $4, $5, $6) ON "
+	    "CONFLICT (node) DO UPDATE SET started_ms = $2, seen_ms = $3, "
+	    "head_seq = $4, policy = $5, version = $6", &a, "node heartbeat",
+	    NULL);
+}
+
+#define N(f, t)	PG_COL(struct store_node, f, t)
+static const struct pg_col node_cols[] = {
+	N(node, PG_TEXT), N(started_ms, PG_I64), N(seen_ms, PG_I64),
+	N(head_seq, PG_I64), N(policy, PG_TEXT), N(version, PG_TEXT),
+};
+#undef N
+
+int
+store_pg_node_list(struct store *s,
+    int (*cb)(const struct store_node *, void *), void *arg)
+{
+	struct store_node n;
+	struct pg_args a;
+	PGresult *res;
+	int i, rows, ret = 0;
+
+	pga_init(&a);
+	if ((res = pg_exec(pg_of(s), "SELECT node, started_ms, seen_ms, "
+	    "head_seq, policy, version FROM nodes ORDER BY node", &a,
+	    "nodes")) == NULL)
+		return AUTHD_ERR_DB;
+	rows = PQntuples(res);
+	for (i = 0; i < rows && ret == 0; i++) {
+		pg_row(res, i, node_cols, PG_NCOLS(node_cols), &n, sizeof(n));
+		ret = cb(&n, arg);
+	}
+	PQclear(res);
+	return ret;
+}

@@ -131,6 +131,15 @@ static const char *const migrations[] = {
 
 	/* 5: a review item's account state (subject.h) */
 	"ALTER TABLE review_items ADD COLUMN account TEXT NOT NULL DEFAULT 'ok';",
+
+	/* 6: the nodes that share the store and their heartbeats (nodes.c) */
+	"CREATE TABLE nodes ("
+	"  node TEXT PRIMARY KEY NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  seen_ms INTEGER NOT NULL,"
+	"  head_seq INTEGER NOT NULL,"
+	"  policy TEXT NOT NULL,"
+	"  version TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -720,4 +729,6 @@ const struct store_ops store_sqlite_ops = {
 	.revocation_find = store_sqlite_revocation_find,
 	.revocation_list = store_sqlite_revocation_list,
 	.revocation_lift = store_sqlite_revocation_lift,
+	.node_beat = store_sqlite_node_beat,
+	.node_list = store_sqlite_node_list,
 };

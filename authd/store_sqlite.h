@@ -117,6 +117,9 @@ int store_sqlite_revocation_find(struct store *, const char *, const char *,
     const char *, int64_t *);
 int store_sqlite_revocation_list(struct store *, const char *, const char *,
     int (*)(const struct store_revocation *, void *), void *);
+int store_sqlite_node_beat(struct store *, const struct store_node *);
+int store_sqlite_node_list(struct store *,
+    int (*)(const struct store_node *, void *), void *);
 int store_sqlite_revocation_lift(struct store *, const char *, const char *,
     const char *, int64_t, const char *, const char *, int64_t *);
 

@@ -379,3 +379,52 @@ store_sqlite_revocation_lift(struct store *s, const char *system,
 	sqlite3_finalize(st);
 	return ret;
 }
+
+/* ---- the nodes (store.h) ---- */
+
+int
+store_sqlite_node_beat(struct store *s, const struct store_node *n)
+{
+	struct sq *q = sq_of(s);
+	sqlite3_stmt *st;
+
+	if ((st = sq_prepare(q, "INSERT INTO nodes (node, started_ms, "
+	    "seen_ms, head_seq, policy, version) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6) ON CONFLICT (node) DO UPDATE SET started_ms = ?2, seen_ms = "
+	    "?3, head_seq = ?4, policy = ?5, version = ?6")) == NULL)
+		return AUTHD_ERR_DB;
+	sq_bind_text(st, 1, n->node);
+	sqlite3_bind_int64(st, 2, n->started_ms);
+	sqlite3_bind_int64(st, 3, n->seen_ms);
+	sqlite3_bind_int64(st, 4, n->head_seq);
+	sq_bind_text(st, 5, n->policy);
+	sq_bind_text(st, 6, n->version);
+	return sq_once(q, st, "node heartbeat");
+}
+
+int
+store_sqlite_node_list(struct store *s,
+    int (*cb)(const struct store_node *, void *), void *arg)
+{
+	struct sq *q = sq_of(s);
+	struct store_node n;
+	sqlite3_stmt *st;
+	int r, ret = 0;
+
+	if ((st = sq_prepare(q, "SELECT node, started_ms, seen_ms, head_seq, "
+	    "policy, version FROM nodes ORDER BY node")) == NULL)
+		return AUTHD_ERR_DB;
+	while (ret == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		n.node = sq_text(st, 0);
+		n.started_ms = sqlite3_column_int64(st, 1);
+		n.seen_ms = sqlite3_column_int64(st, 2);
+		n.head_seq = sqlite3_column_int64(st, 3);
+		n.policy = sq_text(st, 4);
+		n.version = sq_text(st, 5);
+		ret = cb(&n, arg);
+	}
+	if (ret == 0 && r != SQLITE_DONE)
+		ret = sq_err(q, "nodes");
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -131,6 +131,7 @@ static const struct {
 	    A(PROTO_A_SYSTEM) | A(PROTO_A_RHOST) | A(PROTO_A_TIME) },
 	{ PROTO_T_ACCESS_LIST, "access-list", A(PROTO_A_SYSTEM) },
 	{ PROTO_T_ACCESS_USER, "access-user", A(PROTO_A_USER) },
+	{ PROTO_T_NODES, "nodes", 0 },
 	{ PROTO_T_REVIEW_START, "review-start", PROOF | A(PROTO_A_SYSTEM) |
 	    A(PROTO_A_ALL) | A(PROTO_A_DUE) },
 	{ PROTO_T_REVIEW_LIST, "review-list", PROOF | A(PROTO_A_STATE) },
@@ -168,7 +169,8 @@ static const struct {
 	    A(PROTO_A_SYSTEM) | A(PROTO_A_ROLE) | A(PROTO_A_PATH) |
 	    A(PROTO_A_RULE) | A(PROTO_A_STATE) | A(PROTO_A_TIME) |
 	    A(PROTO_A_DECISION) | A(PROTO_A_ACTOR) | A(PROTO_A_COUNT) |
-	    A(PROTO_A_ACCOUNT_REASON) | REVIEW_FIELDS },
+	    A(PROTO_A_ACCOUNT_REASON) | A(PROTO_A_SEQ) | A(PROTO_A_POLICY) |
+	    REVIEW_FIELDS },
 };
 
 static int

@@ -46,6 +46,7 @@ enum proto_type {
 	PROTO_T_POLICY_TEST	= 0x4a,	/* explain a decision (dry run) */
 	PROTO_T_ACCESS_LIST	= 0x4b,	/* who has access to SYSTEM */
 	PROTO_T_ACCESS_USER	= 0x4c,	/* which systems USER can reach */
+	PROTO_T_NODES		= 0x4d,	/* the nodes sharing the store */
 	/* access reviews: admin socket and review socket */
 	PROTO_T_REVIEW_START	= 0x50,	/* snapshot a system's access */
 	PROTO_T_REVIEW_LIST	= 0x51,	/* campaigns */

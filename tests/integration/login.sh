@@ -149,6 +149,16 @@ check "no seed in the authd log" bash -c "! grep -q '$secret' '$T_DIR/authd.log'
 check "no used code in the authd log" bash -c "! grep -qw '$c0' '$T_DIR/authd.log'"
 check "no used code in the audit trail" bash -c "! grep -qw '$c0' <<<'$audit'"
 
+# --- the node's heartbeat ---------------------------------------------------
+ver=$(authctl policy reload | sed -n 's/^policy reloaded: version //p')
+out=$(authctl nodes)
+t_log "$out"
+check "authctl nodes lists this node alive, with its policy version ($ver)" \
+	grep -Eq "^test-node +alive .* ${ver:-none} " <<<"$out"
+out=$(authctl status)
+check "authctl status: one node, the same policy everywhere" \
+	grep -q "^policy-versions: same (on every live node)" <<<"$out"
+
 # --- clean shutdown ---------------------------------------------------------
 check "authd stops cleanly on SIGTERM" authd_stop
 t_done

@@ -14,7 +14,7 @@ AUTHD_TEST_DB=pg
 PAM_RACE="$BUILD_DIR/tests/pam_race"
 
 t_init
-authd_setup "workers 8"
+authd_setup "workers 8" "node_heartbeat 1"
 authd_start
 
 # --- node b: the same database and seal key, its own sockets and name ----
@@ -27,8 +27,11 @@ install -m 600 -o "$AUTHD_USER" "$T_DIR/state/seal.key" "$T_DIR/state/audit.key"
 install -m 644 "$T_DIR/state/audit.key.pub" "$B_STATE/"
 chown "$AUTHD_USER:" "$B_STATE"
 chmod 700 "$B_STATE"
+# Its own copy of the policy files, as a second machine has.
+cp -a "$T_DIR/policy" "$T_DIR/policy-b"
 sed -e "s|$T_DIR/run/|$B_RUN/|g" -e "s|$T_DIR/state/|$B_STATE/|g" \
-	-e "s|^node_name .*|node_name test-node-b|" "$AUTHD_CONF" >"$B_CONF"
+	-e "s|^node_name .*|node_name test-node-b|" \
+	-e "s|^policy_dir .*|policy_dir $T_DIR/policy-b|" "$AUTHD_CONF" >"$B_CONF"
 "$AUTHD_BIN" -d -f "$B_CONF" >>"$T_DIR/authd-b.log" 2>&1 &
 B_PID=$!
 trap 'kill "$B_PID" 2>/dev/null; wait "$B_PID" 2>/dev/null; t_cleanup' EXIT
@@ -77,6 +80,23 @@ check "the trail holds exactly one allow per code (80) over both nodes" \
 check "both nodes decided some of them" test "$a_allows" -gt 0 -a "$b_allows" -gt 0
 check "node a lists its own records only" \
 	not grep -q ',test-node-b,' < <(authctl audit list --limit 10000 --format csv)
+# --- the nodes see each other -------------------------------------------------
+out=$(authctl nodes)
+printf '%s\n' "$out" | sed 's/^/    /'
+check "authctl nodes lists node a alive" grep -Eq "^test-node +alive " <<<"$out"
+check "... and node b alive" grep -Eq "^test-node-b +alive " <<<"$out"
+out=$(authctl status)
+check "authctl status: the same policy on every live node" \
+	grep -q "^policy-versions: same" <<<"$out"
+echo "# a change made on node b only" >>"$T_DIR/policy-b/test.policy"
+b_ctl policy reload >/dev/null
+sleep 2.5
+out=$(authctl status)
+t_log "$(grep policy-versions <<<"$out")"
+check "node b's policy changed alone: node a's status says they differ" \
+	grep -q "^policy-versions: differ (test-node-b has " <<<"$out"
+check "... and node a's log says so once" \
+	test "$(grep -c 'nodes: policy version .* but test-node-b has' "$T_DIR/authd.log")" -eq 1
 authd_stop
 kill -TERM "$B_PID"
 wait "$B_PID"

@@ -136,6 +136,7 @@ static const struct {
 	    B(PROTO_A_SYSTEM) | B(PROTO_A_RHOST) | B(PROTO_A_TIME) },
 	{ PROTO_T_ACCESS_LIST, "access-list", B(PROTO_A_SYSTEM) },
 	{ PROTO_T_ACCESS_USER, "access-user", B(PROTO_A_USER) },
+	{ PROTO_T_NODES, "nodes", 0 },
 	{ PROTO_T_REVIEW_START, "review-start", PROVE | B(PROTO_A_SYSTEM) |
 	    B(PROTO_A_ALL) | B(PROTO_A_DUE) },
 	{ PROTO_T_REVIEW_LIST, "review-list", PROVE | B(PROTO_A_STATE) },
@@ -173,7 +174,8 @@ static const struct {
 	    B(PROTO_A_SYSTEM) | B(PROTO_A_ROLE) | B(PROTO_A_PATH) |
 	    B(PROTO_A_RULE) | B(PROTO_A_STATE) | B(PROTO_A_TIME) |
 	    B(PROTO_A_DECISION) | B(PROTO_A_ACTOR) | B(PROTO_A_COUNT) |
-	    B(PROTO_A_ACCOUNT_REASON) | RV },
+	    B(PROTO_A_ACCOUNT_REASON) | B(PROTO_A_SEQ) | B(PROTO_A_POLICY) |
+	    RV },
 };
 #define NTYPES	(sizeof(typespec) / sizeof(typespec[0]))
 
