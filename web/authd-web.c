@@ -695,9 +695,10 @@ rv_report(struct MHD_Connection *c, struct session *s, struct page *pg)
 		pg->msg = "m-unavailable";
 		return send_page(c, 500, V_ERROR, pg, NULL);
 	}
-	/* A system's name is letters, digits, '-', '_' and '.'. */
+	/* A system's name is a policy name; anything else is left out. */
 	snprintf(disp, sizeof(disp), "attachment; filename=\"review-%" PRIu64
-	    "-%s.%s\"", id, rep.system, html ? "html" : "csv");
+	    "-%s.%s\"", id, str_valid_name(rep.system) ? rep.system :
+	    "system", html ? "html" : "csv");
 	log_info("web session %s downloaded the report of review %" PRIu64,
 	    s->tag, id);
 	ret = send_full(c, 200, html ? "text/html; charset=utf-8" :
