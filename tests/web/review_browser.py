@@ -61,8 +61,8 @@ def step_safe():
         time.sleep(6)
 
 
-def raw(method, path, cookie=None, body=None):
-    return webtest.raw(base, method, path, cookie, body)
+def raw(method, path, cookie=None, body=None, lang=None):
+    return webtest.raw(base, method, path, cookie, body, lang)
 
 
 def page(name):
@@ -176,6 +176,19 @@ try:
     drv.get(base + '/no-such-page')
     page('error-not-found')
 
+    # --- the review pages: language and headers ----------------------------
+    st, hd, body = raw('GET', '/review', lang='en-GB,en;q=0.9,sv;q=0.5')
+    check('the review pages are in English when the browser prefers it',
+          '<html lang="en"' in body and 'Access review' in body and
+          'Code from your authenticator' in body)
+    st, hd, body = raw('GET', '/review')
+    check('the review pages are in Swedish by default, with the strict headers',
+          '<html lang="sv"' in body and 'Behörighetsgranskning' in body and
+          "default-src 'none'" in hd.get('Content-Security-Policy', '') and
+          'script-src' not in hd.get('Content-Security-Policy', '') and
+          '<script' not in body and 'style=' not in body and
+          all(x in hd.get('Set-Cookie', '') for x in ('Secure', 'HttpOnly', 'SameSite=Strict')))
+
     # --- the owner -----------------------------------------------------------
     drv.get(base + '/review')
     check('review sign-in asks for user, password and code',
@@ -253,8 +266,9 @@ try:
     step_safe()
     review_signin(secfn, pw(secfn), code(secfn, 1))
     rows = [tr.text for tr in drv.find_elements(By.CSS_SELECTOR, '#campaigns tbody tr')]
-    check('the security function sees every campaign, the earlier due first',
-          len(rows) == 2 and 'arkiv' in rows[0] and 'ekonomi' in rows[1], str(rows))
+    check('the security function sees every campaign, the overdue one first',
+          len(rows) == 2 and 'arkiv' in rows[0] and 'försenad' in rows[0] and
+          'ekonomi' in rows[1] and 'pågår' in rows[1], str(rows))
     page('review-campaigns-security')
     click_and_wait(drv.find_element(By.LINK_TEXT, 'arkiv'))
     submit('form[action="/review/accept"] button')
