@@ -79,6 +79,32 @@ sed 's/^/    /' "$T_DIR/browser.out"
 rm -rf "$BUILD_DIR/web-screenshots"
 cp -r "$T_DIR/browser/shots" "$BUILD_DIR/web-screenshots" 2>/dev/null
 
+# --- a local peer cannot pose as authd-web ----------------------------------
+# review-list (0x51) on the review socket, as nobody, naming a source
+# (RHOST 4) and a web session (SESSION 63): refused, nothing recorded.
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PY" - "$AUTHD_REVIEW_SOCK" <<'EOF2'
+import socket, struct, sys
+def attr(tag, v):
+    v = v.encode()
+    return struct.pack(">HH", tag, len(v)) + v
+attrs = [attr(4, "203.0.113.9"), attr(63, "ab" * 16), attr(22, "all")]
+body = struct.pack(">BBIH", 1, 0x51, 7, len(attrs)) + b"".join(attrs)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+c.connect(sys.argv[1])
+c.sendall(struct.pack(">I", len(body)) + body)
+got = b""
+while len(got) < 4 or len(got) < 4 + struct.unpack(">I", got[:4])[0]:
+    d = c.recv(4096)
+    if not d:
+        break
+    got += d
+print(got)
+EOF2
+)
+check "the review socket refuses a source and a web session from a local peer" \
+	grep -q 'bad-request' <<<"$out"
+check "and nothing in the trail names that source" not audit_has '203\.0\.113\.9'
+
 # --- what authd did with it ------------------------------------------------
 step_safe
 PAM_SERVICE=ekonomi expect_pam "cecilia's next login is denied: revoked in the browser" \
