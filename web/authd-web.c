@@ -48,7 +48,8 @@
 #define FIELD_MAX	256		/* bytes of a form field (but comment) */
 #define COMMENT_MAX	1000		/* bytes of a review comment */
 #define BODY_MAX	8192		/* bytes of any request body */
-#define PAGE_MAX	(256 * 1024)
+/* A page: a campaign's items take about 1.5 KiB each. */
+#define PAGE_MAX	(4 * 1024 * 1024)
 #define COOKIE		"__Host-authd-web"
 
 struct webconf {
