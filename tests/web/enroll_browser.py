@@ -102,6 +102,11 @@ try:
           not drv.find_elements(By.CSS_SELECTOR, 'svg.qr'))
 
     # --- the employee enrolls -----------------------------------------------
+    # The step must not roll over between the code and its check; wait
+    # here, before the session starts to idle (IDLE is a few seconds, and
+    # a wait between the QR code and the code could outlast it).
+    if 30 - time.time() % 30 < 12:
+        time.sleep(30 - time.time() % 30 + 1)
     sign_in(user, pw)
     check('after sign-in the page shows a QR code', shows(By.CSS_SELECTOR, 'svg.qr'))
     shot = os.path.join(out, 'enroll.png')
@@ -115,9 +120,6 @@ try:
     shown = drv.find_element(By.ID, 'secret').text if drv.find_elements(By.ID, 'secret') else ''
     check('the secret shown as text is the one in the QR code', secret != '' and shown == secret)
     check('no secret in the URL', secret not in drv.current_url)
-    # The step must not roll over between the code and its check.
-    if 30 - time.time() % 30 < 4:
-        time.sleep(5)
     code = subprocess.run(['oathtool', '--totp', '-b', '-d', '6', secret],
                           capture_output=True, text=True).stdout.strip()
     drv.find_element(By.ID, 'code').send_keys(code)
