@@ -130,6 +130,15 @@ int review_revocation_list(struct req *rq, struct proto_msg *reply);
 int review_revocation_lift(struct req *rq, struct proto_msg *reply);
 int web_enroll(struct req *rq, struct proto_msg *reply);
 int web_confirm(struct req *rq, struct proto_msg *reply);
+/*
+ * Who is asking a review request on the web socket (web.c): a person
+ * signing in (AS, PASSWORD, CODE) or signed in earlier in the same web
+ * session (SESSION), into *w; the actor names them, the session and the
+ * source.  RSN_OK, or the reason to refuse with *msg.
+ */
+struct review_actor;
+enum reason web_reviewer(struct req *rq, struct review_actor *w,
+    const char **msg);
 /* Logs every overdue review (the listener calls it once a day). */
 void review_log_overdue(struct authd *ad);
 

@@ -111,6 +111,7 @@ static const struct conf_kw keywords[] = {
 	INT("web_request_burst", web_request_burst, 1, 1000000, "40"),
 	STR("web_enroll_groups", web_enroll_groups, NULL),
 	STR("web_enroll_networks", web_enroll_networks, NULL),
+	STR("web_security_groups", web_security_groups, NULL),
 	STR("tls_listen", tls_listen, NULL),
 	PATH("tls_cert", tls_cert, NULL),
 	PATH("tls_key", tls_key, NULL),
@@ -232,6 +233,8 @@ parse_web_enroll(const char *path, struct config *c)
 
 	errors = parse_dn_list(path, "web_enroll_groups", c->web_enroll_groups,
 	    &c->web_groups_norm, &c->nweb_groups);
+	errors += parse_dn_list(path, "web_security_groups",
+	    c->web_security_groups, &c->web_security_norm, &c->nweb_security);
 	if (c->web_enroll_networks != NULL &&
 	    (copy = strdup(c->web_enroll_networks)) != NULL) {
 		for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
@@ -446,6 +449,9 @@ config_free(struct config *c)
 	for (i = 0; i < c->nweb_groups; i++)
 		free(c->web_groups_norm[i]);
 	free(c->web_groups_norm);
+	for (i = 0; i < c->nweb_security; i++)
+		free(c->web_security_norm[i]);
+	free(c->web_security_norm);
 	free(c->web_ranges);
 	conf_free(keywords, c);
 	free(c);

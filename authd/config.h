@@ -98,6 +98,10 @@ struct config {
 	char		*web_enroll_networks;	/* "CIDR CIDR ..." or NULL */
 	char		**web_groups_norm;	/* parsed from them */
 	size_t		 nweb_groups;
+	/* Who acts as the security function in authd-web's review pages. */
+	char		*web_security_groups;	/* "DN; DN ..." or NULL */
+	char		**web_security_norm;
+	size_t		 nweb_security;
 	struct pol_range *web_ranges;
 	size_t		 nweb_ranges;
 

@@ -189,16 +189,22 @@ static const struct req_type {
 	{ PROTO_T_ACCESS_LIST, ON_ADMIN, 0, 0, admin_access_list },
 	{ PROTO_T_ACCESS_USER, ON_ADMIN, NEED_USER, 0, admin_access_user },
 	{ PROTO_T_REVIEW_START, ON_ADMIN | ON_REVIEW, 0, 0, review_start },
-	{ PROTO_T_REVIEW_LIST, ON_ADMIN | ON_REVIEW, 0, 0, review_list },
-	{ PROTO_T_REVIEW_SHOW, ON_ADMIN | ON_REVIEW, 0, 0, review_show },
-	{ PROTO_T_REVIEW_DECIDE, ON_ADMIN | ON_REVIEW, NEED_USER, 0,
+	{ PROTO_T_REVIEW_LIST, ON_ADMIN | ON_REVIEW | ON_WEB, 0, 0,
+	    review_list },
+	{ PROTO_T_REVIEW_SHOW, ON_ADMIN | ON_REVIEW | ON_WEB, 0, 0,
+	    review_show },
+	{ PROTO_T_REVIEW_DECIDE, ON_ADMIN | ON_REVIEW | ON_WEB, NEED_USER, 0,
 	    review_decide },
-	{ PROTO_T_REVIEW_CLOSE, ON_ADMIN | ON_REVIEW, 0, 0, review_close },
+	{ PROTO_T_REVIEW_CLOSE, ON_ADMIN | ON_REVIEW | ON_WEB, 0, 0,
+	    review_close },
 	{ PROTO_T_REVOCATION_LIST, ON_ADMIN | ON_REVIEW, 0, 0,
 	    review_revocation_list },
 	{ PROTO_T_REVOCATION_LIFT, ON_ADMIN | ON_REVIEW, NEED_USER, 0,
 	    review_revocation_lift },
-	/* A person in a browser, through authd-web (web.c). */
+	/*
+	 * A person in a browser, through authd-web (web.c); the review
+	 * requests above too, as the person of the web session.
+	 */
 	{ PROTO_T_WEB_ENROLL, ON_WEB, NEED_USER, 0, web_enroll },
 	{ PROTO_T_WEB_CONFIRM, ON_WEB, NEED_USER, 0, web_confirm },
 };

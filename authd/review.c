@@ -7,9 +7,10 @@
  * report can be tied to the trail.
  *
  * Who may act: the security function (root or admin_group, by peer
- * credentials) on any campaign; a system owner on their own systems, known
- * by the local account name of the peer (here) or proved with directory
- * password and TOTP code.  What each may do is reviewrule.c's, storage
+ * credentials; in authd-web, members of web_security_groups) on any
+ * campaign; a system owner on their own systems, known by the local
+ * account name of the peer (here) or proved with directory password and
+ * TOTP code (here, or for authd-web's session in web.c).  What each may do is reviewrule.c's, storage
  * store.h's, the directory writes after a close remediation.c's; this
  * file reads the requests, takes the snapshots and writes the replies.
  *
@@ -87,6 +88,18 @@ reviewer(struct req *rq, struct review_actor *w, const char **msg)
 	int r;
 
 	memset(w, 0, sizeof(*w));
+	/* authd-web's uid is nobody: the person is its session's. */
+	if (rq->admin == SOCK_WEB)
+		return web_reviewer(rq, w, msg);
+	/*
+	 * SECURITY NOTE: a source address or a web session is authd-web's
+	 * to tell; a local peer must not put them in the audit trail.
+	 */
+	if (proto_str(rq->m, PROTO_A_RHOST, NULL) != NULL ||
+	    proto_str(rq->m, PROTO_A_SESSION, NULL) != NULL) {
+		*msg = "RHOST and SESSION are for the web socket";
+		return RSN_BAD_REQUEST;
+	}
 	if (as != NULL) {
 		if (!str_valid_user(as)) {
 			*msg = "invalid user name";

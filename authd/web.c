@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Self-enrollment through authd-web (docs/web.md).  A person in a browser
- * proves who they are with their directory password (WEB_ENROLL) and, if
- * they have no active token and web_enroll_groups and web_enroll_networks
- * let them, gets a pending token's otpauth URI; the app's first code then
- * activates it (WEB_CONFIRM) from the same web session.  authd-web only
- * forwards: every decision is made and written down here, with the web
+ * authd-web's requests (docs/web.md).  Self-enrollment: a person in a
+ * browser proves who they are with their directory password (WEB_ENROLL)
+ * and, if they have no active token and web_enroll_groups and
+ * web_enroll_networks let them, gets a pending token's otpauth URI; the
+ * app's first code then activates it (WEB_CONFIRM) from the same web
+ * session.  Reviews: the review requests, served on the web socket too,
+ * ask web_reviewer who is asking (a person proved with password and code
+ * earlier in the same web session).  authd-web only forwards: every
+ * decision is made and written down here and in review.c, with the web
  * session's tag and the source address in the actor.
  */
 #include <arpa/inet.h>
@@ -22,6 +25,7 @@
 #include "directory.h"
 #include "log.h"
 #include "proof.h"
+#include "reviewrule.h"
 #include "subject.h"
 #include "util.h"
 
@@ -31,6 +35,14 @@
 /* How long a pending token waits for its code from the same session. */
 #define STARTED_MS	(10 * 60 * 1000)
 #define STARTED_SLOTS	256
+/*
+ * How long a proof in the review pages holds for its web session: an
+ * hour without a request (authd-web's own idle timeout is shorter, at
+ * most that), and a working day at most.
+ */
+#define REVIEWER_IDLE_MS	(60 * 60 * 1000)
+#define REVIEWER_MAX_MS		(12 * 60 * 60 * 1000)
+#define REVIEWER_SLOTS		256
 
 /*
  * Which web session started each user's pending token: WEB_CONFIRM is
@@ -335,4 +347,183 @@ web_confirm(struct req *rq, struct proto_msg *reply)
 		proof_done_src(src, rq->user, 0, mono_ms());
 	proof_floor(start);
 	return r;
+}
+
+/*
+ * Who proved themselves with password and code in which web session,
+ * for the review pages: the later requests of that session (by its tag,
+ * which only authd-web can send) act as that person, without sending
+ * the password again and without reusing a code.  In memory: after a
+ * restart of authd the person signs in again.
+ */
+static struct {
+	int	used;
+	char	tag[TAG_MAX + 1];
+	char	user[AUTHD_USER_MAX + 1];
+	int	admin;
+	int64_t	since, last;
+} reviewers[REVIEWER_SLOTS];
+static pthread_mutex_t reviewers_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+reviewer_put(const char *tag, const char *user, int admin, int64_t now)
+{
+	size_t i, slot = 0;
+
+	pthread_mutex_lock(&reviewers_mtx);
+	for (i = 0; i < REVIEWER_SLOTS; i++) {
+		if (reviewers[i].used && strcmp(reviewers[i].tag, tag) == 0) {
+			slot = i;
+			break;
+		}
+		/* A free slot, else the one idle longest. */
+		if (!reviewers[i].used || (reviewers[slot].used &&
+		    reviewers[i].last < reviewers[slot].last))
+			slot = i;
+	}
+	reviewers[slot].used = 1;
+	snprintf(reviewers[slot].tag, sizeof(reviewers[slot].tag), "%s", tag);
+	snprintf(reviewers[slot].user, sizeof(reviewers[slot].user), "%s",
+	    user);
+	reviewers[slot].admin = admin;
+	reviewers[slot].since = reviewers[slot].last = now;
+	pthread_mutex_unlock(&reviewers_mtx);
+}
+
+/* The person signed in with `tag`, into *w; 0, or -1 (none, expired). */
+static int
+reviewer_get(const char *tag, int64_t now, struct review_actor *w)
+{
+	size_t i, n = strlen(tag);
+	int r = -1;
+
+	pthread_mutex_lock(&reviewers_mtx);
+	for (i = 0; i < REVIEWER_SLOTS; i++) {
+		if (!reviewers[i].used || strlen(reviewers[i].tag) != n ||
+		    CRYPTO_memcmp(reviewers[i].tag, tag, n) != 0)
+			continue;
+		if (now - reviewers[i].last > REVIEWER_IDLE_MS ||
+		    now - reviewers[i].since > REVIEWER_MAX_MS) {
+			memset(&reviewers[i], 0, sizeof(reviewers[i]));
+			break;
+		}
+		reviewers[i].last = now;
+		snprintf(w->name, sizeof(w->name), "%s", reviewers[i].user);
+		w->admin = reviewers[i].admin;
+		r = 0;
+		break;
+	}
+	pthread_mutex_unlock(&reviewers_mtx);
+	return r;
+}
+
+/*
+ * Whether `user` is in one of web_security_groups (nested, as the policy
+ * sees them): the security function in the review pages.  Nothing
+ * configured, or the directory not answering: no.
+ */
+static int
+web_security_member(struct req *rq, const char *user)
+{
+	const struct config *c = rq->w->ad->cfg;
+	const struct policy *p;
+	struct polref *ref;
+	struct subject sj;
+	size_t i, j;
+	int yes = 0;
+
+	if (c->nweb_security == 0)
+		return 0;
+	p = pol_hold(rq->w->ad, &ref);
+	subject_resolve(rq, p, user, time(NULL), &sj);
+	if (sj.state == RSN_OK && sj.e != NULL)
+		for (i = 0; i < sj.e->pu.ngroups && !yes; i++)
+			for (j = 0; j < c->nweb_security && !yes; j++)
+				yes = strcmp(sj.e->pu.groups[i],
+				    c->web_security_norm[j]) == 0;
+	subject_release(&sj);
+	pol_release(rq->w->ad, ref);
+	return yes;
+}
+
+/*
+ * The proof of a sign-in to the review pages: AS with PASSWORD and CODE,
+ * checked as a login (auth_prove audits it, service authd-web) but
+ * limited as a proof (proof.h, per source and per person: never the PAM
+ * lockout).  RSN_OK with *admin set, or the reason with *msg.
+ */
+static enum reason
+web_review_prove(struct req *rq, const char *src, const char *as,
+    int *admin, const char **msg)
+{
+	const char *saved = rq->user;
+	unsigned long held = 0;
+	char detail[160];
+	enum reason why = RSN_INTERNAL;
+	int64_t start = mono_ms(), wait;
+
+	*admin = 0;
+	rq->user = as;
+	if ((wait = proof_admit_src(src, as, start)) > 0) {
+		why = RSN_TOO_MANY;
+		if (peer_refusal_due(rq->peer.uid, rq->admin,
+		    REFUSE_PROOF_LIMIT, &held)) {
+			snprintf(detail, sizeof(detail), "proof refused: too "
+			    "many failed proofs, %lld s to wait (and %lu more "
+			    "refused on the web socket in the last minute)",
+			    (long long)((wait + 999) / 1000), held);
+			if (req_audit_commit(rq, "auth", "deny", RSN_TOO_MANY,
+			    detail, NULL) != 0)
+				why = RSN_INTERNAL;
+		}
+	} else if (auth_prove(rq, proto_str(rq->m, PROTO_A_PASSWORD, NULL),
+	    proto_str(rq->m, PROTO_A_CODE, NULL), &why) != 0)
+		why = RSN_INTERNAL;
+	else {
+		proof_done_src(src, as, why == RSN_OK, mono_ms());
+		if (why == RSN_OK)
+			*admin = web_security_member(rq, as);
+	}
+	rq->user = saved;
+	/* SECURITY NOTE: the same floor for every answer, as for --as. */
+	proof_floor(start);
+	*msg = why == RSN_OK ? NULL : why == RSN_INTERNAL ? "internal error" :
+	    why == RSN_TOO_MANY ? "too many failed proofs; try again later" :
+	    "password or code not accepted";
+	return why == RSN_OK || why == RSN_INTERNAL || why == RSN_TOO_MANY ?
+	    why : RSN_FORBIDDEN;
+}
+
+enum reason
+web_reviewer(struct req *rq, struct review_actor *w, const char **msg)
+{
+	const char *src, *tag, *as = proto_str(rq->m, PROTO_A_AS, NULL);
+	enum reason why;
+	int admin = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (web_who(rq, &src, &tag) != 0) {
+		*msg = "RHOST and SESSION are required";
+		return RSN_BAD_REQUEST;
+	}
+	if (as != NULL) {
+		if (!str_valid_user(as)) {
+			*msg = "invalid user name";
+			return RSN_BAD_FORMAT;
+		}
+		if ((why = web_review_prove(rq, src, as, &admin, msg)) !=
+		    RSN_OK)
+			return why;
+		/* The session's tag is new at every sign-in (authd-web). */
+		reviewer_put(tag, as, admin, mono_ms());
+		snprintf(w->name, sizeof(w->name), "%s", as);
+		w->admin = admin;
+	} else if (reviewer_get(tag, mono_ms(), w) != 0) {
+		*msg = "not signed in, or the sign-in has expired";
+		return RSN_FORBIDDEN;
+	}
+	snprintf(rq->actor, sizeof(rq->actor), "%.64s (password+totp%s, "
+	    "web:session=%s,src=%s,uid=%u)", w->name, w->admin ?
+	    ", security function" : "", tag, src, (unsigned)rq->peer.uid);
+	return RSN_OK;
 }

@@ -91,6 +91,11 @@ _Static_assert(PROTO_A_LAST <= 64, "tag sets are 64-bit masks");
 	A(PROTO_A_TIME) | A(PROTO_A_DEFAULT_BY) | A(PROTO_A_CLOSED_BY))
 /* Who is asking, proved with two factors (review socket). */
 #define PROOF	(A(PROTO_A_AS) | A(PROTO_A_PASSWORD) | A(PROTO_A_CODE))
+/*
+ * The review requests authd-web forwards also carry the web session's
+ * tag and the source address (authd takes them from the web socket only).
+ */
+#define WEB_WHO	(A(PROTO_A_RHOST) | A(PROTO_A_SESSION))
 #define PAM_REQ	(A(PROTO_A_USER) | A(PROTO_A_SYSTEM) | A(PROTO_A_SERVICE) | \
 		 A(PROTO_A_RHOST) | A(PROTO_A_TTY) | A(PROTO_A_PID) | \
 		 A(PROTO_A_WAIT))
@@ -134,13 +139,15 @@ static const struct {
 	{ PROTO_T_NODES, "nodes", 0 },
 	{ PROTO_T_REVIEW_START, "review-start", PROOF | A(PROTO_A_SYSTEM) |
 	    A(PROTO_A_ALL) | A(PROTO_A_DUE) },
-	{ PROTO_T_REVIEW_LIST, "review-list", PROOF | A(PROTO_A_STATE) },
-	{ PROTO_T_REVIEW_SHOW, "review-show", PROOF | A(PROTO_A_REVIEW) },
-	{ PROTO_T_REVIEW_DECIDE, "review-decide", PROOF | A(PROTO_A_REVIEW) |
-	    A(PROTO_A_USER) | A(PROTO_A_ROLE) | A(PROTO_A_DECISION) |
-	    A(PROTO_A_COMMENT) },
-	{ PROTO_T_REVIEW_CLOSE, "review-close", PROOF | A(PROTO_A_REVIEW) |
-	    A(PROTO_A_DEFAULT) },
+	{ PROTO_T_REVIEW_LIST, "review-list", PROOF | WEB_WHO |
+	    A(PROTO_A_STATE) },
+	{ PROTO_T_REVIEW_SHOW, "review-show", PROOF | WEB_WHO |
+	    A(PROTO_A_REVIEW) },
+	{ PROTO_T_REVIEW_DECIDE, "review-decide", PROOF | WEB_WHO |
+	    A(PROTO_A_REVIEW) | A(PROTO_A_USER) | A(PROTO_A_ROLE) |
+	    A(PROTO_A_DECISION) | A(PROTO_A_COMMENT) },
+	{ PROTO_T_REVIEW_CLOSE, "review-close", PROOF | WEB_WHO |
+	    A(PROTO_A_REVIEW) | A(PROTO_A_DEFAULT) },
 	{ PROTO_T_REVOCATION_LIST, "revocation-list", PROOF |
 	    A(PROTO_A_SYSTEM) },
 	{ PROTO_T_REVOCATION_LIFT, "revocation-lift", PROOF |

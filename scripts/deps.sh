@@ -125,4 +125,17 @@ else
 	addgroup --system authd-admin
 fi
 
+# axe-core for the browser tests' accessibility check, as pinned in
+# tests/web/axe/package-lock.json (npm ci checks each package's integrity).
+axe_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../tests/web/axe" && pwd)
+if [[ -f "$axe_dir/node_modules/axe-core/axe.min.js" ]]; then
+	log "axe-core is installed"
+elif command -v npm >/dev/null; then
+	log "installing axe-core (npm ci)"
+	(cd "$axe_dir" && npm ci --no-audit --no-fund --ignore-scripts) ||
+		log "npm ci failed: the accessibility check will fail"
+else
+	log "npm is missing: the accessibility check will fail"
+fi
+
 log "done"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * authd-web: employees enroll their own authenticator in a browser
+ * authd-web: employees enroll their own authenticator in a browser, and
+ * system owners and the security function do the access reviews
  * (docs/web.md).  It holds no seal key, no database and no directory
  * password: it forwards what the person types to authd's web socket,
  * which decides and audits.  HTTP is libmicrohttpd's; HTTPS (TLS 1.2+)
@@ -12,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pthread.h>
@@ -35,16 +37,19 @@
 #include "log.h"
 #include "page.h"
 #include "proto.h"
-#include "sock.h"
+#include "report.h"
+#include "review.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG	"/etc/authd/authd-web.conf"
 #define SESSIONS_MAX	4096
 #define ID_LEN		32		/* random bytes of a session id */
 #define HEX_ID		(2 * ID_LEN)
-#define FIELD_MAX	256		/* bytes of any form field */
-#define BODY_MAX	2048		/* bytes of any request body */
-#define PAGE_MAX	(256 * 1024)
+#define FIELD_MAX	256		/* bytes of a form field (but comment) */
+#define COMMENT_MAX	1000		/* bytes of a review comment */
+#define BODY_MAX	8192		/* bytes of any request body */
+/* A page: a campaign's items take about 1.5 KiB each. */
+#define PAGE_MAX	(4 * 1024 * 1024)
 #define COOKIE		"__Host-authd-web"
 
 struct webconf {
@@ -87,7 +92,7 @@ static int behind_proxy;	/* serving plain HTTP to a reverse proxy */
  * session id.  `uri` is the new token's otpauth URI, shown until the
  * person confirms or leaves, then wiped.
  */
-enum sstate { S_ANON = 0, S_ENROLL, S_DONE };
+enum sstate { S_ANON = 0, S_ENROLL, S_DONE, S_REVIEW };
 
 struct session {
 	int		 used;
@@ -201,6 +206,15 @@ struct form {
 	char	 user[AUTHD_USER_MAX + 1];
 	char	 password[FIELD_MAX + 1];
 	char	 code[16];
+	/* The review pages'. */
+	char	 id[24];
+	char	 subject[AUTHD_USER_MAX + 1];
+	char	 role[FIELD_MAX + 1];
+	char	 decision[16];
+	char	 comment[COMMENT_MAX + 1];
+	char	 deflt[16];
+	char	 confirm[8];
+	char	 show[16];
 };
 
 static enum MHD_Result
@@ -221,6 +235,22 @@ form_field(void *cls, enum MHD_ValueKind kind, const char *key,
 		dst = f->password, cap = sizeof(f->password);
 	else if (strcmp(key, "code") == 0)
 		dst = f->code, cap = sizeof(f->code);
+	else if (strcmp(key, "id") == 0)
+		dst = f->id, cap = sizeof(f->id);
+	else if (strcmp(key, "subject") == 0)
+		dst = f->subject, cap = sizeof(f->subject);
+	else if (strcmp(key, "role") == 0)
+		dst = f->role, cap = sizeof(f->role);
+	else if (strcmp(key, "decision") == 0)
+		dst = f->decision, cap = sizeof(f->decision);
+	else if (strcmp(key, "comment") == 0)
+		dst = f->comment, cap = sizeof(f->comment);
+	else if (strcmp(key, "default") == 0)
+		dst = f->deflt, cap = sizeof(f->deflt);
+	else if (strcmp(key, "confirm") == 0)
+		dst = f->confirm, cap = sizeof(f->confirm);
+	else if (strcmp(key, "show") == 0)
+		dst = f->show, cap = sizeof(f->show);
 	else
 		return MHD_YES;		/* unknown fields are ignored */
 	/* SECURITY NOTE: a field longer than its buffer fails the form. */
@@ -304,48 +334,30 @@ ask_authd(uint8_t type, const char *user, const char *secret,
     const char *src, const char *tag, uint64_t *status, char *reason,
     size_t reasonsz, char **uri)
 {
-	struct proto_msg *q = NULL, *a = NULL;
-	int64_t deadline = mono_ms() + cfg.timeout;
-	uint32_t reqid;
-	int fd = -1, r = -1;
+	struct rv_conn k = { cfg.socket, cfg.timeout, src, tag };
+	struct rv_answer ans;
+	struct proto_msg *q, *a = NULL;
+	const char *u;
+	int r = -1;
 
-	if (RAND_bytes((unsigned char *)&reqid, sizeof(reqid)) != 1)
-		return -1;
-	reqid |= 1;
-	if ((q = proto_new(type, reqid)) == NULL ||
-	    proto_add_str(q, PROTO_A_USER, user) != 0 ||
+	if ((q = rv_request(&k, type)) != NULL &&
+	    (proto_add_str(q, PROTO_A_USER, user) != 0 ||
 	    proto_add_str(q, type == PROTO_T_WEB_ENROLL ? PROTO_A_PASSWORD :
-	    PROTO_A_CODE, secret) != 0 ||
-	    proto_add_str(q, PROTO_A_RHOST, src) != 0 ||
-	    proto_add_str(q, PROTO_A_SESSION, tag) != 0)
-		goto out;
-	if (sock_connect(cfg.socket, deadline, &fd) != 0) {
-		log_err("cannot reach authd at %s", cfg.socket);
-		goto out;
+	    PROTO_A_CODE, secret) != 0)) {
+		proto_free(q);
+		q = NULL;
 	}
-	if ((r = sock_call(fd, q, deadline, NULL, NULL, &a)) != 0) {
-		log_err("authd: %s", authd_strerror(r));
-		r = -1;
-		goto out;
-	}
-	if (proto_get_u64(a, PROTO_A_STATUS, status) != 0) {
-		r = -1;
-		goto out;
-	}
-	snprintf(reason, reasonsz, "%s", proto_str(a, PROTO_A_REASON, ""));
+	if (rv_call(&k, q, NULL, NULL, &ans, &a) != 0)
+		return -1;
+	*status = ans.status;
+	snprintf(reason, reasonsz, "%s", ans.reason);
 	if (uri != NULL && *status == PROTO_S_ALLOW) {
-		const char *u = proto_str(a, PROTO_A_URI, NULL);
-
-		if (u == NULL || (*uri = strdup(u)) == NULL) {
-			r = -1;
+		if ((u = proto_str(a, PROTO_A_URI, NULL)) == NULL ||
+		    (*uri = strdup(u)) == NULL)
 			goto out;
-		}
 	}
 	r = 0;
  out:
-	if (fd >= 0)
-		close(fd);
-	proto_free(q);
 	proto_free(a);
 	return r;
 }
@@ -385,10 +397,23 @@ headers(struct MHD_Response *r, const char *ctype, enum lang l)
 	    "max-age=31536000");
 }
 
+static enum MHD_Result send_full(struct MHD_Connection *, unsigned,
+    const char *, const char *, size_t, enum lang, const char *,
+    const char *, const char *);
+
 static enum MHD_Result
 send_buf(struct MHD_Connection *c, unsigned code, const char *ctype,
     const char *body, size_t len, enum lang l, const char *cookie,
     const char *location)
+{
+	return send_full(c, code, ctype, body, len, l, cookie, location,
+	    NULL);
+}
+
+static enum MHD_Result
+send_full(struct MHD_Connection *c, unsigned code, const char *ctype,
+    const char *body, size_t len, enum lang l, const char *cookie,
+    const char *location, const char *disposition)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -407,12 +432,15 @@ send_buf(struct MHD_Connection *c, unsigned code, const char *ctype,
 	}
 	if (location != NULL)
 		MHD_add_response_header(r, "Location", location);
+	if (disposition != NULL)
+		MHD_add_response_header(r, "Content-Disposition", disposition);
 	ret = MHD_queue_response(c, code, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-enum view { V_LOGIN, V_ENROLL, V_DONE, V_ERROR };
+enum view { V_LOGIN, V_ENROLL, V_DONE, V_ERROR, V_RV_LOGIN, V_RV_LIST,
+    V_RV_ITEMS, V_RV_ACCEPT };
 
 /* Renders a page (wiped after sending: it may hold the secret). */
 static enum MHD_Result
@@ -427,6 +455,10 @@ send_page(struct MHD_Connection *c, unsigned code, enum view v,
 	case V_LOGIN: page_login(&b, pg); break;
 	case V_ENROLL: page_enroll(&b, pg); break;
 	case V_DONE: page_done(&b, pg); break;
+	case V_RV_LOGIN: page_review_login(&b, pg); break;
+	case V_RV_LIST: page_review_list(&b, pg); break;
+	case V_RV_ITEMS: page_review_items(&b, pg); break;
+	case V_RV_ACCEPT: page_review_accept(&b, pg); break;
 	default: page_error(&b, pg); break;
 	}
 	if (b.err) {
@@ -488,6 +520,437 @@ redirect(struct MHD_Connection *c, enum lang l, const char *cookie)
 	    "/");
 }
 
+/* ---- the review pages ---- */
+
+/* A 303 to `to` (a path of ours). */
+static enum MHD_Result
+redirect_to(struct MHD_Connection *c, enum lang l, const char *cookie,
+    const char *to)
+{
+	return send_buf(c, 303, "text/plain; charset=utf-8", "", 0, l, cookie,
+	    to);
+}
+
+static void
+rv_conn_of(struct MHD_Connection *c, const struct session *s,
+    struct rv_conn *k, char *src, size_t srcsz)
+{
+	source_addr(c, src, srcsz);
+	k->socket = cfg.socket;
+	k->timeout = cfg.timeout;
+	k->src = src;
+	k->tag = s->tag;
+}
+
+/* A campaign id from a form or the query: 1..2^63-1, else 0. */
+static uint64_t
+rv_id(const char *s)
+{
+	long long v;
+
+	if (s == NULL || num_parse(s, 1, INT64_MAX, &v, NULL) != 0)
+		return 0;
+	return (uint64_t)v;
+}
+
+/* The items shown: one of the filters, "all" otherwise. */
+static const char *
+rv_show_of(const char *s)
+{
+	if (s != NULL && (strcmp(s, "undecided") == 0 ||
+	    strcmp(s, "revoke") == 0))
+		return s;
+	return "all";
+}
+
+/*
+ * authd no longer knows the session's person (expired, or authd
+ * restarted): the session signs in again.
+ */
+static int
+rv_expired(struct session *s, const struct rv_answer *a)
+{
+	if (a->status == PROTO_S_ALLOW || strcmp(a->reason, "forbidden") != 0 ||
+	    strstr(a->message, "not signed in") == NULL)
+		return 0;
+	s->state = S_ANON;
+	s->user[0] = '\0';
+	return 1;
+}
+
+/* The page after authd could not be asked or refused. */
+static enum MHD_Result
+rv_fail(struct MHD_Connection *c, struct session *s, struct page *pg, int r,
+    const struct rv_answer *a)
+{
+	if (r == 0 && rv_expired(s, a)) {
+		pg->msg = "m-expired";
+		return send_page(c, 403, V_RV_LOGIN, pg, NULL);
+	}
+	pg->msg = r != 0 ? "m-unavailable" : strcmp(a->reason, "forbidden") ==
+	    0 || strcmp(a->reason, "not-found") == 0 ? "m-rv-forbidden" :
+	    "m-refused";
+	pg->detail = r == 0 ? a->message : NULL;
+	return send_page(c, r != 0 ? 503 : 403, V_ERROR, pg, NULL);
+}
+
+/* The campaigns page.  smtx held. */
+static enum MHD_Result
+rv_campaigns(struct MHD_Connection *c, struct session *s, struct page *pg)
+{
+	struct rv_conn k;
+	struct rv_answer a;
+	struct rv_list l;
+	char src[INET6_ADDRSTRLEN + 1];
+	enum MHD_Result ret;
+	int r;
+
+	rv_conn_of(c, s, &k, src, sizeof(src));
+	if ((r = rv_list(&k, NULL, NULL, NULL, &l, &a)) != 0 ||
+	    a.status != PROTO_S_ALLOW) {
+		rv_list_free(&l);
+		return rv_fail(c, s, pg, r, &a);
+	}
+	pg->campaigns = &l;
+	ret = send_page(c, 200, V_RV_LIST, pg, NULL);
+	rv_list_free(&l);
+	return ret;
+}
+
+/*
+ * Campaign `id` with its items into `rep` (report_init'ed here): 0, or
+ * -1 with *ret the page that says why (and `rep` freed).  smtx held.
+ */
+static int
+rv_fetch(struct MHD_Connection *c, struct session *s, struct page *pg,
+    uint64_t id, struct report *rep, enum MHD_Result *ret)
+{
+	struct rv_conn k;
+	struct rv_answer a;
+	char src[INET6_ADDRSTRLEN + 1];
+	int r;
+
+	report_init(rep);
+	rv_conn_of(c, s, &k, src, sizeof(src));
+	if ((r = rv_show(&k, id, rep, &a)) != 0 ||
+	    a.status != PROTO_S_ALLOW) {
+		report_free(rep);
+		*ret = rv_fail(c, s, pg, r, &a);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Campaign `id` as `v` (items or the confirmation of accept-all), with
+ * the message already in `pg`.  smtx held.
+ */
+static enum MHD_Result
+rv_campaign(struct MHD_Connection *c, struct session *s, struct page *pg,
+    uint64_t id, enum view v)
+{
+	struct report rep;
+	enum MHD_Result ret;
+
+	if (rv_fetch(c, s, pg, id, &rep, &ret) != 0)
+		return ret;
+	pg->rep = &rep;
+	pg->now = wall_ms();
+	ret = send_page(c, 200, v, pg, NULL);
+	report_free(&rep);
+	return ret;
+}
+
+/* GET /review/report?id=N&format=csv|html: the CLI's report.  smtx held. */
+static enum MHD_Result
+rv_report(struct MHD_Connection *c, struct session *s, struct page *pg)
+{
+	const char *fmt = MHD_lookup_connection_value(c,
+	    MHD_GET_ARGUMENT_KIND, "format");
+	uint64_t id = rv_id(MHD_lookup_connection_value(c,
+	    MHD_GET_ARGUMENT_KIND, "id"));
+	int html = fmt != NULL && strcmp(fmt, "html") == 0;
+	struct report rep;
+	char disp[160], *buf = NULL;
+	size_t len = 0;
+	enum MHD_Result ret;
+	FILE *f;
+	int r;
+
+	if (id == 0 || (!html && (fmt == NULL || strcmp(fmt, "csv") != 0))) {
+		pg->msg = "m-notfound";
+		return send_page(c, 404, V_ERROR, pg, NULL);
+	}
+	if (rv_fetch(c, s, pg, id, &rep, &ret) != 0)
+		return ret;
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		report_free(&rep);
+		pg->msg = "m-unavailable";
+		return send_page(c, 500, V_ERROR, pg, NULL);
+	}
+	report_write(f, html ? REPORT_HTML : REPORT_CSV, &rep, wall_ms());
+	r = ferror(f);
+	if (fclose(f) != 0 || r) {
+		free(buf);
+		report_free(&rep);
+		pg->msg = "m-unavailable";
+		return send_page(c, 500, V_ERROR, pg, NULL);
+	}
+	/* A system's name is a policy name; anything else is left out. */
+	snprintf(disp, sizeof(disp), "attachment; filename=\"review-%" PRIu64
+	    "-%s.%s\"", id, str_valid_name(rep.system) ? rep.system :
+	    "system", html ? "html" : "csv");
+	log_info("web session %s downloaded the report of review %" PRIu64,
+	    s->tag, id);
+	ret = send_full(c, 200, html ? "text/html; charset=utf-8" :
+	    "text/csv; charset=utf-8", buf, len, pg->lang, NULL, NULL, disp);
+	free(buf);
+	report_free(&rep);
+	return ret;
+}
+
+/* GET under /review.  smtx held; `s` live. */
+static enum MHD_Result
+rv_get(struct MHD_Connection *c, const char *url, struct session *s,
+    struct page *pg, const char *cookie)
+{
+	const char *m = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    "msg");
+	uint64_t id;
+
+	pg->title = "rv-title";
+	pg->csrf = s->csrf;
+	if (s->state != S_REVIEW)
+		return send_page(c, strcmp(url, "/review") == 0 ? 200 : 403,
+		    V_RV_LOGIN, pg, cookie);
+	pg->user = s->user;
+	if (strcmp(url, "/review") == 0)
+		return rv_campaigns(c, s, pg);
+	if (strcmp(url, "/review/report") == 0)
+		return rv_report(c, s, pg);
+	if (strcmp(url, "/review/campaign") != 0 ||
+	    (id = rv_id(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    "id"))) == 0) {
+		pg->msg = "m-notfound";
+		return send_page(c, 404, V_ERROR, pg, NULL);
+	}
+	pg->show = rv_show_of(MHD_lookup_connection_value(c,
+	    MHD_GET_ARGUMENT_KIND, "show"));
+	/* Only our own messages, by name: nothing from the URL is shown. */
+	if (m != NULL && strcmp(m, "decided") == 0)
+		pg->msg = "m-decided";
+	else if (m != NULL && strcmp(m, "accepted") == 0)
+		pg->msg = "m-accepted";
+	else if (m != NULL && strcmp(m, "closed") == 0)
+		pg->msg = "m-closed";
+	return rv_campaign(c, s, pg, id, V_RV_ITEMS);
+}
+
+/* The message for a refused review sign-in. */
+static const char *
+rv_signin_msg(const struct rv_answer *a)
+{
+	if (strcmp(a->reason, "too-many") == 0)
+		return "m-toomany";
+	if (strcmp(a->reason, "forbidden") == 0 ||
+	    strcmp(a->reason, "bad-format") == 0)
+		return "m-rv-bad";
+	return "m-unavailable";
+}
+
+/* POST /review/login.  smtx held. */
+static enum MHD_Result
+rv_login(struct MHD_Connection *c, struct session *s, struct form *f,
+    struct page *pg)
+{
+	struct rv_conn k;
+	struct rv_answer a;
+	struct rv_list l;
+	char src[INET6_ADDRSTRLEN + 1], cookie[HEX_ID + 1];
+	int r;
+
+	if (!str_valid_user(f->user)) {
+		pg->msg = "m-rv-bad";
+		return send_page(c, 200, V_RV_LOGIN, pg, NULL);
+	}
+	/* SECURITY NOTE: a new id and tag at every sign-in (no fixation). */
+	secure_free_str(s->uri);
+	s->uri = NULL;
+	if (session_keys(s) != 0) {
+		session_wipe(s);
+		pg->msg = "m-unavailable";
+		return send_page(c, 500, V_ERROR, pg, "");
+	}
+	s->state = S_ANON;
+	s->user[0] = '\0';
+	pg->csrf = s->csrf;
+	chain_hex(s->id, sizeof(s->id), cookie);
+	rv_conn_of(c, s, &k, src, sizeof(src));
+	r = rv_list(&k, f->user, f->password, f->code, &l, &a);
+	OPENSSL_cleanse(f->password, sizeof(f->password));
+	OPENSSL_cleanse(f->code, sizeof(f->code));
+	rv_list_free(&l);
+	if (r != 0 || a.status != PROTO_S_ALLOW) {
+		pg->msg = r != 0 ? "m-unavailable" : rv_signin_msg(&a);
+		return send_page(c, 200, V_RV_LOGIN, pg, cookie);
+	}
+	snprintf(s->user, sizeof(s->user), "%s", f->user);
+	s->state = S_REVIEW;
+	log_info("web session %s signed in to the reviews", s->tag);
+	return redirect_to(c, pg->lang, cookie, "/review");
+}
+
+/* Where a campaign's page is, with a message of ours. */
+static void
+rv_back(char *out, size_t outsz, uint64_t id, const char *show,
+    const char *msg)
+{
+	snprintf(out, outsz, "/review/campaign?id=%" PRIu64 "&show=%s&msg=%s",
+	    id, rv_show_of(show), msg);
+}
+
+/* The items page again, with authd's refusal.  smtx held. */
+static enum MHD_Result
+rv_refused(struct MHD_Connection *c, struct session *s, struct page *pg,
+    uint64_t id, const char *msg, int r, const struct rv_answer *a)
+{
+	if (r != 0 || rv_expired(s, a))
+		return rv_fail(c, s, pg, r, a);
+	pg->msg = msg;
+	pg->detail = a->message;
+	return rv_campaign(c, s, pg, id, V_RV_ITEMS);
+}
+
+/*
+ * POST /review/decide or /review/close: one request to authd, then the
+ * campaign again (with authd's refusal, if it refused).  smtx held.
+ */
+static enum MHD_Result
+rv_act(struct MHD_Connection *c, struct session *s, struct form *f,
+    struct page *pg, int closing)
+{
+	struct rv_conn k;
+	struct rv_answer a;
+	char src[INET6_ADDRSTRLEN + 1], to[128];
+	const char *what = closing ? f->deflt : f->decision;
+	uint64_t id = rv_id(f->id);
+	int r;
+
+	pg->show = rv_show_of(f->show);
+	/* A close's default may be empty; a decision may not. */
+	if (id == 0 || (!closing && !str_valid_user(f->subject)) ||
+	    ((!closing || what[0] != '\0') && strcmp(what, "keep") != 0 &&
+	    strcmp(what, "revoke") != 0)) {
+		pg->msg = "m-forbidden";
+		return send_page(c, 400, V_ERROR, pg, NULL);
+	}
+	rv_conn_of(c, s, &k, src, sizeof(src));
+	/* authd checks the role, the comment and who may decide or close. */
+	r = closing ? rv_close(&k, id, what[0] ? what : NULL, &a) :
+	    rv_decide(&k, id, f->subject, f->role[0] ? f->role : NULL, what,
+	    f->comment[0] ? f->comment : NULL, &a);
+	if (r != 0 || a.status != PROTO_S_ALLOW)
+		return rv_refused(c, s, pg, id, closing ? "m-close-refused" :
+		    "m-refused", r, &a);
+	rv_back(to, sizeof(to), id, f->show, closing ? "closed" : "decided");
+	return redirect_to(c, pg->lang, NULL, to);
+}
+
+struct accept_job {
+	const struct rv_conn	*k;
+	uint64_t		 id;
+	struct rv_answer	 refused;	/* the first refusal */
+	int			 nrefused, r;
+};
+
+/*
+ * Decides each undecided item but the person's own as recommended at the
+ * campaign's start, one request each (authd checks every one).
+ */
+static void
+rv_accept_all(struct accept_job *j, const struct report *rep,
+    const char *user)
+{
+	const struct report_item *it;
+	struct rv_answer a;
+	char comment[320];
+	size_t i;
+	int rv;
+
+	for (i = 0; i < rep->n && j->r == 0; i++) {
+		it = &rep->items[i];
+		if (it->decision != NULL || strcmp(it->user, user) == 0)
+			continue;
+		rv = it->recommend != NULL &&
+		    strncmp(it->recommend, "revoke", 6) == 0;
+		snprintf(comment, sizeof(comment), "accepted the "
+		    "recommendation: %.256s", it->recommend != NULL ?
+		    it->recommend : "keep");
+		j->r = rv_decide(j->k, j->id, it->user, it->role, rv ?
+		    "revoke" : "keep", comment, &a);
+		if (j->r == 0 && a.status != PROTO_S_ALLOW &&
+		    j->nrefused++ == 0)
+			j->refused = a;
+	}
+}
+
+/* POST /review/accept: the confirmation, or (confirm=yes) the decisions. */
+static enum MHD_Result
+rv_accept_post(struct MHD_Connection *c, struct session *s, struct form *f,
+    struct page *pg)
+{
+	struct accept_job j;
+	struct rv_conn k;
+	struct report rep;
+	char src[INET6_ADDRSTRLEN + 1], to[128];
+	uint64_t id = rv_id(f->id);
+	enum MHD_Result ret;
+
+	if (id == 0) {
+		pg->msg = "m-forbidden";
+		return send_page(c, 400, V_ERROR, pg, NULL);
+	}
+	if (strcmp(f->confirm, "yes") != 0)
+		return rv_campaign(c, s, pg, id, V_RV_ACCEPT);
+	if (rv_fetch(c, s, pg, id, &rep, &ret) != 0)
+		return ret;
+	rv_conn_of(c, s, &k, src, sizeof(src));
+	memset(&j, 0, sizeof(j));
+	j.k = &k;
+	j.id = id;
+	rv_accept_all(&j, &rep, s->user);
+	report_free(&rep);
+	log_info("web session %s accepted the recommendations of review %"
+	    PRIu64 " (%d refused)", s->tag, id, j.nrefused);
+	if (j.r != 0 || j.nrefused > 0)
+		return rv_refused(c, s, pg, id, "m-refused", j.r, &j.refused);
+	rv_back(to, sizeof(to), id, "all", "accepted");
+	return redirect_to(c, pg->lang, NULL, to);
+}
+
+/* A POST under /review.  smtx held; CSRF checked. */
+static enum MHD_Result
+rv_post(struct MHD_Connection *c, const char *url, struct session *s,
+    struct form *f, struct page *pg)
+{
+	pg->title = "rv-title";
+	pg->csrf = s->csrf;
+	if (strcmp(url, "/review/login") == 0)
+		return rv_login(c, s, f, pg);
+	if (s->state != S_REVIEW) {
+		pg->msg = "m-expired";
+		return send_page(c, 403, V_RV_LOGIN, pg, NULL);
+	}
+	pg->user = s->user;
+	if (strcmp(url, "/review/decide") == 0 ||
+	    strcmp(url, "/review/close") == 0)
+		return rv_act(c, s, f, pg, strcmp(url, "/review/close") == 0);
+	if (strcmp(url, "/review/accept") == 0)
+		return rv_accept_post(c, s, f, pg);
+	pg->msg = "m-notfound";
+	return send_page(c, 404, V_ERROR, pg, NULL);
+}
+
 /* A POST from a session: /login, /confirm or /logout.  smtx held. */
 static enum MHD_Result
 post(struct MHD_Connection *c, const char *url, struct session *s,
@@ -504,6 +967,8 @@ post(struct MHD_Connection *c, const char *url, struct session *s,
 		session_wipe(s);
 		return redirect(c, pg->lang, "");
 	}
+	if (strncmp(url, "/review/", 8) == 0)
+		return rv_post(c, url, s, f, pg);
 	if (strcmp(url, "/login") == 0 && s->state == S_ANON) {
 		if (!str_valid_user(f->user)) {
 			pg->msg = "m-bad";
@@ -564,7 +1029,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	struct session *s;
 	char cookie[HEX_ID + 1];
 	enum MHD_Result ret;
-	int is_post = strcmp(method, "POST") == 0;
+	int is_post = strcmp(method, "POST") == 0, is_review;
 
 	(void)cls; (void)version;
 	memset(&pg, 0, sizeof(pg));
@@ -596,7 +1061,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (!is_post && strcmp(url, "/style.css") == 0)
 		return send_buf(c, 200, "text/css; charset=utf-8", page_css,
 		    strlen(page_css), pg.lang, NULL, NULL);
-	if (!is_post && strcmp(url, "/") != 0) {
+	is_review = strcmp(url, "/review") == 0 ||
+	    strncmp(url, "/review/", 8) == 0;
+	if (!is_post && strcmp(url, "/") != 0 && !is_review) {
 		pg.msg = "m-notfound";
 		return send_page(c, 404, V_ERROR, &pg, NULL);
 	}
@@ -604,14 +1071,19 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	s = session_find(MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
 	    COOKIE), mono_ms());
 	if (!is_post) {
-		if (s != NULL) {
+		if (s != NULL && is_review)
+			ret = rv_get(c, url, s, &pg, NULL);
+		else if (s != NULL && s->state == S_REVIEW)
+			ret = redirect_to(c, pg.lang, NULL, "/review");
+		else if (s != NULL) {
 			ret = show(c, 200, s, &pg, NULL);
 		} else if ((s = session_new(mono_ms())) == NULL) {
 			pg.msg = "m-unavailable";
 			ret = send_page(c, 503, V_ERROR, &pg, NULL);
 		} else {
 			chain_hex(s->id, sizeof(s->id), cookie);
-			ret = show(c, 200, s, &pg, cookie);
+			ret = is_review ? rv_get(c, url, s, &pg, cookie) :
+			    show(c, 200, s, &pg, cookie);
 		}
 		pthread_mutex_unlock(&smtx);
 		return ret;
@@ -628,6 +1100,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		    "no live session" : f->bad ? "malformed form" :
 		    "CSRF token missing or wrong");
 		pg.msg = s == NULL ? "m-expired" : "m-forbidden";
+		if (is_review)
+			pg.title = "rv-title";
 		return send_page(c, 403, V_ERROR, &pg, NULL);
 	}
 	ret = post(c, url, s, f, &pg);

@@ -184,10 +184,100 @@ static const struct {
 	{ "m-unavailable", "Tjänsten är inte tillgänglig just nu. Försök "
 	    "igen senare.", "The service is unavailable. Try again later." },
 	{ "m-notfound", "Sidan finns inte.", "Page not found." },
+	/* The review pages (page_review.c). */
+	{ "rv-title", "Behörighetsgranskning", "Access review" },
+	{ "rv-intro", "Systemägare och säkerhetsfunktionen: logga in med "
+	    "lösenord och en kod från din kodgenerator.", "System owners and "
+	    "the security function: sign in with your password and a code "
+	    "from your authenticator." },
+	{ "rv-code", "Kod från kodgeneratorn (sex siffror)",
+	    "Code from your authenticator (six digits)" },
+	{ "rv-campaigns", "Granskningar", "Reviews" },
+	{ "rv-none", "Det finns inga granskningar för dig.",
+	    "There are no reviews for you." },
+	{ "rv-id", "Nr", "No." },
+	{ "rv-system", "System", "System" },
+	{ "rv-owner", "Ägare", "Owner" },
+	{ "rv-state", "Status", "State" },
+	{ "rv-due", "Senast", "Due" },
+	{ "rv-progress", "Beslutade", "Decided" },
+	{ "rv-of", "av", "of" },
+	{ "rv-open", "Öppna granskning", "Open review" },
+	{ "st-open", "pågår", "open" },
+	{ "st-overdue", "försenad", "overdue" },
+	{ "st-closed", "avslutad", "closed" },
+	{ "rv-back", "Till alla granskningar", "Back to all reviews" },
+	{ "rv-items", "Behörigheter att granska", "Access to review" },
+	{ "rv-filter", "Visa", "Show" },
+	{ "f-all", "alla", "all" },
+	{ "f-undecided", "ej beslutade", "undecided" },
+	{ "f-revoke", "rekommenderas återkallas", "recommended revoke" },
+	{ "rv-user", "Användare", "User" },
+	{ "rv-role", "Roll", "Role" },
+	{ "rv-path", "Grupp", "Group path" },
+	{ "rv-token", "Kodgenerator", "Token" },
+	{ "rv-last", "Senaste inloggning", "Last login" },
+	{ "rv-inactive", "Inaktivitet", "Inactivity" },
+	{ "rv-recommend", "Rekommendation (vid start)",
+	    "Recommendation (at start)" },
+	{ "rv-decision", "Beslut", "Decision" },
+	{ "rv-never", "aldrig", "never" },
+	{ "rv-days", "dagar sedan", "days ago" },
+	{ "rv-flag", "inaktiv", "inactive" },
+	{ "rv-active", "aktiv", "active" },
+	{ "rec-keep", "behåll", "keep" },
+	{ "rec-revoke", "återkalla", "revoke" },
+	{ "d-keep", "Behålls", "Kept" },
+	{ "d-revoke", "Återkallad", "Revoked" },
+	{ "rv-default", "(vid avslut)", "(at close)" },
+	{ "rv-by", "av", "by" },
+	{ "rv-comment", "Kommentar", "Comment" },
+	{ "rv-keep", "Behåll", "Keep" },
+	{ "rv-revoke", "Återkalla", "Revoke" },
+	{ "rv-own", "Din egen behörighet: beslutas av säkerhetsfunktionen, "
+	    "inte av dig.", "Your own access: the security function decides "
+	    "it, not you." },
+	{ "rv-admin", "Beslutas av säkerhetsfunktionen.",
+	    "The security function decides it." },
+	{ "rv-nomatch", "Inga behörigheter att visa.", "No access to show." },
+	{ "rv-acceptall", "Godta alla rekommendationer",
+	    "Accept all recommendations" },
+	{ "rv-accept-q", "Följande beslut fattas enligt rekommendationerna. "
+	    "Återkallade behörigheter spärras direkt.", "The following is "
+	    "decided as recommended. Revoked access is blocked at once." },
+	{ "rv-accept-none", "Det finns inga obeslutade behörigheter som du "
+	    "kan besluta.", "There is no undecided access that you may "
+	    "decide." },
+	{ "rv-accept-do", "Ja, besluta enligt rekommendationerna",
+	    "Yes, decide as recommended" },
+	{ "rv-cancel", "Avbryt", "Cancel" },
+	{ "rv-close", "Avsluta granskningen", "Close the review" },
+	{ "rv-close-default", "Obeslutade behörigheter vid avslut",
+	    "Undecided access at close" },
+	{ "rv-close-none", "inga tillåts (avslutas bara när allt är beslutat)",
+	    "none allowed (closes only when all is decided)" },
+	{ "rv-close-keep", "behåll", "keep" },
+	{ "rv-close-revoke", "återkalla", "revoke" },
+	{ "rv-report", "Rapport", "Report" },
+	{ "rv-report-html", "Ladda ned rapporten (HTML)",
+	    "Download the report (HTML)" },
+	{ "rv-report-csv", "Ladda ned rapporten (CSV)",
+	    "Download the report (CSV)" },
+	{ "m-decided", "Beslutet är registrerat.", "The decision is recorded." },
+	{ "m-refused", "Beslutet avvisades.", "The decision was refused." },
+	{ "m-accepted", "Rekommendationerna är godtagna.",
+	    "The recommendations are accepted." },
+	{ "m-closed", "Granskningen är avslutad.", "The review is closed." },
+	{ "m-close-refused", "Granskningen kunde inte avslutas.",
+	    "The review could not be closed." },
+	{ "m-rv-bad", "Inloggningen godtogs inte (lösenord eller kod).",
+	    "Sign-in not accepted (password or code)." },
+	{ "m-rv-forbidden", "Du har inte behörighet till den här "
+	    "granskningen.", "You may not see this review." },
 };
 
-static const char *
-T(enum lang l, const char *key)
+const char *
+page_text(enum lang l, const char *key)
 {
 	size_t i;
 
@@ -197,39 +287,47 @@ T(enum lang l, const char *key)
 	return key;
 }
 
-/* `pre`, then `text` escaped, then `post`. */
-static void
-put(struct sb *b, const char *pre, const char *text, const char *post)
+void
+page_put(struct sb *b, const char *pre, const char *text, const char *post)
 {
 	sb_add(b, pre);
 	sb_esc(b, text);
 	sb_add(b, post);
 }
 
-static void
-head(struct sb *b, const struct page *pg)
+void
+page_head(struct sb *b, const struct page *pg)
 {
 	sb_add(b, "<!DOCTYPE html>\n<html lang=\"");
 	sb_add(b, pg->lang == LANG_EN ? "en" : "sv");
 	sb_add(b, "\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><title>");
-	sb_esc(b, T(pg->lang, "title"));
-	put(b, "</title><link rel=\"stylesheet\" href=\"/style.css\">"
-	    "</head><body><main><h1>", T(pg->lang, "title"), "</h1>");
-	if (pg->msg != NULL)
-		put(b, "<p class=\"msg\" role=\"alert\">",
-		    T(pg->lang, pg->msg), "</p>");
+	sb_esc(b, page_text(pg->lang, pg->title != NULL ? pg->title :
+	    "title"));
+	sb_add(b, "</title><link rel=\"stylesheet\" href=\"/style.css\">"
+	    "</head><body><main");
+	sb_add(b, pg->title != NULL ? " class=\"wide\">" : ">");
+	page_put(b, "<h1>", page_text(pg->lang, pg->title != NULL ?
+	    pg->title : "title"), "</h1>");
+	if (pg->msg != NULL) {
+		page_put(b, "<p class=\"msg\" role=\"alert\">",
+		    page_text(pg->lang, pg->msg), "");
+		if (pg->detail != NULL && pg->detail[0] != '\0')
+			page_put(b, " <span lang=\"en\">(", pg->detail,
+			    ")</span>");
+		sb_add(b, "</p>");
+	}
 }
 
-static void
-tail(struct sb *b)
+void
+page_tail(struct sb *b)
 {
 	sb_add(b, "</main></body></html>\n");
 }
 
-static void
-form(struct sb *b, const struct page *pg, const char *action)
+void
+page_form(struct sb *b, const struct page *pg, const char *action)
 {
 	sb_add(b, "<form method=\"post\" action=\"");
 	sb_add(b, action);
@@ -238,14 +336,14 @@ form(struct sb *b, const struct page *pg, const char *action)
 	sb_add(b, "\">");
 }
 
-static void
-field(struct sb *b, const struct page *pg, const char *name,
+void
+page_field(struct sb *b, const struct page *pg, const char *name,
     const char *label, const char *type, const char *extra)
 {
 	sb_add(b, "<p><label for=\"");
 	sb_add(b, name);
 	sb_add(b, "\">");
-	sb_esc(b, T(pg->lang, label));
+	sb_esc(b, page_text(pg->lang, label));
 	sb_add(b, "</label><input id=\"");
 	sb_add(b, name);
 	sb_add(b, "\" name=\"");
@@ -257,32 +355,43 @@ field(struct sb *b, const struct page *pg, const char *name,
 	sb_add(b, "></p>");
 }
 
-static void
-button(struct sb *b, const struct page *pg, const char *label)
+void
+page_button(struct sb *b, const struct page *pg, const char *label)
 {
-	put(b, "<p><button type=\"submit\">", T(pg->lang, label),
+	page_put(b, "<p><button type=\"submit\">", page_text(pg->lang, label),
 	    "</button></p></form>");
 }
 
-static void
-logout(struct sb *b, const struct page *pg)
+void
+page_logout(struct sb *b, const struct page *pg)
 {
-	form(b, pg, "/logout");
-	button(b, pg, "logout");
+	page_form(b, pg, "/logout");
+	page_button(b, pg, "logout");
+}
+
+void
+page_signin(struct sb *b, const struct page *pg, const char *action,
+    const char *intro, int with_code)
+{
+	page_head(b, pg);
+	page_put(b, "<p>", page_text(pg->lang, intro), "</p>");
+	page_form(b, pg, action);
+	page_field(b, pg, "user", "user", "text", "autocomplete=\"username\" "
+	    "maxlength=\"64\" autocapitalize=\"none\" spellcheck=\"false\"");
+	page_field(b, pg, "password", "password", "password",
+	    "autocomplete=\"current-password\" maxlength=\"256\"");
+	if (with_code)
+		page_field(b, pg, "code", "rv-code", "text",
+		    "inputmode=\"numeric\" autocomplete=\"one-time-code\" "
+		    "pattern=\"[0-9]{6}\" maxlength=\"6\"");
+	page_button(b, pg, "signin");
+	page_tail(b);
 }
 
 void
 page_login(struct sb *b, const struct page *pg)
 {
-	head(b, pg);
-	put(b, "<p>", T(pg->lang, "intro"), "</p>");
-	form(b, pg, "/login");
-	field(b, pg, "user", "user", "text", "autocomplete=\"username\" "
-	    "maxlength=\"64\" autocapitalize=\"none\" spellcheck=\"false\"");
-	field(b, pg, "password", "password", "password",
-	    "autocomplete=\"current-password\" maxlength=\"256\"");
-	button(b, pg, "signin");
-	tail(b);
+	page_signin(b, pg, "/login", "intro", 0);
 }
 
 /* The QR code of `text` as SVG: one path of dark modules, 4 quiet. */
@@ -322,35 +431,36 @@ qr_svg(struct sb *b, const char *text, const char *alt)
 void
 page_enroll(struct sb *b, const struct page *pg)
 {
-	head(b, pg);
-	put(b, "<p>", T(pg->lang, "signedin"), " <strong>");
-	put(b, "", pg->user != NULL ? pg->user : "", "</strong></p>");
-	put(b, "<p>", T(pg->lang, "scan"), "</p>");
+	page_head(b, pg);
+	page_put(b, "<p>", page_text(pg->lang, "signedin"), " <strong>");
+	page_put(b, "", pg->user != NULL ? pg->user : "", "</strong></p>");
+	page_put(b, "<p>", page_text(pg->lang, "scan"), "</p>");
 	if (pg->uri != NULL)
-		qr_svg(b, pg->uri, T(pg->lang, "qralt"));
-	put(b, "<p>", T(pg->lang, "secret"), ": <code id=\"secret\">");
-	put(b, "", pg->secret != NULL ? pg->secret : "", "</code></p>");
-	form(b, pg, "/confirm");
-	field(b, pg, "code", "code", "text", "inputmode=\"numeric\" "
+		qr_svg(b, pg->uri, page_text(pg->lang, "qralt"));
+	page_put(b, "<p>", page_text(pg->lang, "secret"), ": <code id=\"secret\">");
+	page_put(b, "", pg->secret != NULL ? pg->secret : "", "</code></p>");
+	page_form(b, pg, "/confirm");
+	page_field(b, pg, "code", "code", "text", "inputmode=\"numeric\" "
 	    "autocomplete=\"one-time-code\" pattern=\"[0-9]{6}\" "
 	    "maxlength=\"6\"");
-	button(b, pg, "confirm");
-	logout(b, pg);
-	tail(b);
+	page_button(b, pg, "confirm");
+	page_logout(b, pg);
+	page_tail(b);
 }
 
 /* The page after enrolling (`done`), or one with a link to sign in. */
 static void
 page_short(struct sb *b, const struct page *pg, int done)
 {
-	head(b, pg);
+	page_head(b, pg);
 	if (done) {
-		put(b, "<p id=\"done\">", T(pg->lang, "done"), "</p>");
-		logout(b, pg);
+		page_put(b, "<p id=\"done\">", page_text(pg->lang, "done"), "</p>");
+		page_logout(b, pg);
 	} else
-		put(b, "<p><a href=\"/\">", T(pg->lang, "signin"),
+		page_put(b, pg->title != NULL ? "<p><a href=\"/review\">" :
+		    "<p><a href=\"/\">", page_text(pg->lang, "signin"),
 		    "</a></p>");
-	tail(b);
+	page_tail(b);
 }
 
 void
@@ -378,4 +488,24 @@ const char page_css[] =
     "outline-offset:2px}\n"
     ".msg{border-left:4px solid #a00;padding-left:.5rem;color:#700}\n"
     ".qr{width:300px;height:300px;display:block}\n"
-    "code{font-size:1.1rem;word-break:break-all}\n";
+    "code{font-size:1.1rem;word-break:break-all}\n"
+    "main.wide{max-width:90rem}\n"
+    "table{border-collapse:collapse;width:100%;margin:1rem 0}\n"
+    "th,td{border:1px solid #767676;padding:.3rem .4rem;text-align:left;"
+    "vertical-align:top}\n"
+    "th{background:#e8eef4}\n"
+    "td input{font-size:1rem;padding:.2rem}\n"
+    "td button,.inline button{font-size:1rem;padding:.3rem .7rem;"
+    "margin:.2rem .2rem 0 0}\n"
+    "button.revoke{background:#8a1c1c}\n"
+    "select{font-size:1.1rem;padding:.3rem;border:2px solid #555}\n"
+    "select:focus{outline:3px solid #b35c00;outline-offset:2px}\n"
+    ".path{font-size:.85rem;word-break:break-all}\n"
+    ".overdue{color:#8a1c1c;font-weight:bold}\n"
+    "nav a{margin-right:1rem}\n"
+    "a{color:#004b87}\n"
+    "a[aria-current]{font-weight:bold;color:#1a1a1a}\n"
+    "dl{display:grid;grid-template-columns:max-content auto;"
+    "gap:.1rem 1rem}\n"
+    "dt{font-weight:bold}\n"
+    "dd{margin:0}\n";

@@ -15,32 +15,7 @@ t_init
 t_need setpriv python3 ldapsearch
 AUTHD_POLICY_DIR=$T_DIR/review-policy
 mkdir -m 755 "$AUTHD_POLICY_DIR"
-cat >"$AUTHD_POLICY_DIR/review.policy" <<'EOP'
-system ekonomi {
-    description "Ekonomisystem <test> & Örjans rapporter"
-    owner anna
-    confidentiality 2
-    integrity 3
-    availability 2
-    mfa required
-    role anvandare {
-        group "cn=finance-users,ou=groups,dc=exempel,dc=se"
-    }
-    role lon {
-        group "cn=hr-users,ou=groups,dc=exempel,dc=se"
-    }
-}
-system arkiv {
-    owner nobody
-    confidentiality 1
-    integrity 1
-    availability 1
-    mfa required
-    role lasare {
-        group "cn=socialcare-users,ou=groups,dc=exempel,dc=se"
-    }
-}
-EOP
+cp "$(dirname "$0")/../fixtures/review.policy" "$AUTHD_POLICY_DIR/review.policy"
 chmod 644 "$AUTHD_POLICY_DIR/review.policy"
 export AUTHD_POLICY_DIR
 authd_setup
@@ -62,14 +37,8 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$T_DIR/report.json" "$1"
 # prove USER OFFSET: the two lines authctl --as reads (password, code).
 prove() { printf 'Passw0rd-%s\n%s\n' "$1" "$(code "$1" "$2")"; }
 
-enroll anna
-enroll bertil
-enroll cecilia
-enroll orjan
-step_safe
 # Real logins, earlier: bertil uses ekonomi; cecilia never does.
-PAM_SERVICE=ekonomi expect_pam "bertil logs in to ekonomi" "auth acct" bertil \
-	-a "$(code bertil 0)" -e auth=PAM_SUCCESS -e acct=PAM_SUCCESS
+review_people
 
 # --- starting: the security function only ----------------------------------
 out=$(as_nobody "$AUTHCTL_BIN" review start ekonomi 2>&1)

@@ -12,14 +12,8 @@
 set -u
 . "$(dirname "$0")/../lib/authd.sh"
 
-WEB_BIN="$BUILD_DIR/web/authd-web"
 PY=/usr/bin/python3
-for t in /usr/bin/chromium /usr/bin/chromedriver zbarimg openssl; do
-	command -v "$t" >/dev/null || skip "$t missing (scripts/deps.sh installs it)"
-done
-"$PY" -c 'import selenium' 2>/dev/null || skip "python3-selenium missing"
-[[ -x $WEB_BIN ]] || { echo "FAIL: $WEB_BIN is not built"; exit 1; }
-id nobody >/dev/null 2>&1 || skip "user nobody missing"
+web_need zbarimg
 
 t_init
 WEB_IDLE=6
@@ -28,33 +22,7 @@ authd_setup "web_socket $T_DIR/run/web.sock" "web_user nobody" \
 	"web_enroll_networks \"127.0.0.0/8 ::1\""
 authd_start
 
-# A throw-away certificate for 127.0.0.1, root's to read.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-	-keyout "$T_DIR/web.key" -out "$T_DIR/web.crt" 2>/dev/null ||
-	{ echo "FAIL: no certificate"; exit 1; }
-chmod 600 "$T_DIR/web.key"
-WEB_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$T_DIR/web.conf" <<EOC
-listen 127.0.0.1:$WEB_PORT
-tls_cert $T_DIR/web.crt
-tls_key $T_DIR/web.key
-socket $T_DIR/run/web.sock
-user nobody
-session_idle $WEB_IDLE
-EOC
-"$WEB_BIN" -d -f "$T_DIR/web.conf" >>"$T_DIR/web.log" 2>&1 &
-WEB_PID=$!
-web_stop() {
-	[[ -n ${WEB_PID:-} ]] && kill "$WEB_PID" 2>/dev/null && wait "$WEB_PID" 2>/dev/null
-	WEB_PID=
-	t_cleanup
-}
-trap web_stop EXIT
-for ((i = 0; i < 50; i++)); do
-	grep -q 'serving on' "$T_DIR/web.log" 2>/dev/null && break
-	sleep 0.1
-done
+web_start "$WEB_IDLE"
 check "authd-web serves HTTPS" grep -q "serving on 127.0.0.1:$WEB_PORT (HTTPS)" "$T_DIR/web.log"
 check "authd-web runs as its own user, not root" \
 	bash -c "[[ \$(ps -o user= -p $WEB_PID) == nobody ]]"

@@ -550,3 +550,66 @@ t_done() {
 	echo "all checks passed"
 	exit 0
 }
+
+# --- authd-web ---------------------------------------------------------------
+
+# web_need [TOOL...]: skips the test unless the browser tests can run:
+# chromium, chromedriver, openssl and TOOLs, Debian's python3-selenium,
+# authd-web built and the user nobody to run it as.  Before t_init.
+web_need() {
+	local t
+	for t in /usr/bin/chromium /usr/bin/chromedriver openssl "$@"; do
+		command -v "$t" >/dev/null || skip "$t missing (scripts/deps.sh installs it)"
+	done
+	/usr/bin/python3 -c 'import selenium' 2>/dev/null || skip "python3-selenium missing"
+	[[ -x $BUILD_DIR/web/authd-web ]] ||
+		{ echo "FAIL: $BUILD_DIR/web/authd-web is not built"; exit 1; }
+	id nobody >/dev/null 2>&1 || skip "user nobody missing"
+}
+
+# web_start IDLE: authd-web on HTTPS at 127.0.0.1 (a free port, a
+# throw-away certificate), as nobody, forwarding to $T_DIR/run/web.sock,
+# sessions idle for IDLE seconds.  Sets WEB_PORT and WEB_PID; stops it at
+# exit.  The browser tests use /usr/bin/python3 (Debian's selenium).
+web_start() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$T_DIR/web.key" -out "$T_DIR/web.crt" 2>/dev/null ||
+		{ echo "FAIL: no certificate"; exit 1; }
+	chmod 600 "$T_DIR/web.key"
+	WEB_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$T_DIR/web.conf" <<EOC
+listen 127.0.0.1:$WEB_PORT
+tls_cert $T_DIR/web.crt
+tls_key $T_DIR/web.key
+socket $T_DIR/run/web.sock
+user nobody
+session_idle $1
+EOC
+	"$BUILD_DIR/web/authd-web" -d -f "$T_DIR/web.conf" >>"$T_DIR/web.log" 2>&1 &
+	WEB_PID=$!
+	trap web_stop EXIT
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q 'serving on' "$T_DIR/web.log" 2>/dev/null && break
+		sleep 0.1
+	done
+}
+
+# review_people: anna, bertil, cecilia and orjan enrolled (SECRET_*); then
+# bertil logs in to ekonomi (tests/fixtures/review.policy), cecilia never.
+review_people() {
+	enroll anna
+	enroll bertil
+	enroll cecilia
+	enroll orjan
+	step_safe
+	PAM_SERVICE=ekonomi expect_pam "bertil logs in to ekonomi" "auth acct" bertil \
+		-a "$(code bertil 0)" -e auth=PAM_SUCCESS -e acct=PAM_SUCCESS
+}
+
+web_stop() {
+	[[ -n ${WEB_PID:-} ]] && kill "$WEB_PID" 2>/dev/null && wait "$WEB_PID" 2>/dev/null
+	WEB_PID=
+	t_cleanup
+}

@@ -101,6 +101,8 @@ static const struct {
 		 B(PROTO_A_ACTOR) | B(PROTO_A_TIME) | B(PROTO_A_DEFAULT_BY) | \
 		 B(PROTO_A_CLOSED_BY))
 #define PROVE	(B(PROTO_A_AS) | B(PROTO_A_PASSWORD) | B(PROTO_A_CODE))
+/* The review requests authd-web forwards: the session and the source. */
+#define WEBWHO	(B(PROTO_A_RHOST) | B(PROTO_A_SESSION))
 #define PAMSET	(B(PROTO_A_USER) | B(PROTO_A_SYSTEM) | B(PROTO_A_SERVICE) | \
 		 B(PROTO_A_RHOST) | B(PROTO_A_TTY) | B(PROTO_A_PID) | \
 		 B(PROTO_A_WAIT))
@@ -139,13 +141,15 @@ static const struct {
 	{ PROTO_T_NODES, "nodes", 0 },
 	{ PROTO_T_REVIEW_START, "review-start", PROVE | B(PROTO_A_SYSTEM) |
 	    B(PROTO_A_ALL) | B(PROTO_A_DUE) },
-	{ PROTO_T_REVIEW_LIST, "review-list", PROVE | B(PROTO_A_STATE) },
-	{ PROTO_T_REVIEW_SHOW, "review-show", PROVE | B(PROTO_A_REVIEW) },
-	{ PROTO_T_REVIEW_DECIDE, "review-decide", PROVE | B(PROTO_A_REVIEW) |
-	    B(PROTO_A_USER) | B(PROTO_A_ROLE) | B(PROTO_A_DECISION) |
-	    B(PROTO_A_COMMENT) },
-	{ PROTO_T_REVIEW_CLOSE, "review-close", PROVE | B(PROTO_A_REVIEW) |
-	    B(PROTO_A_DEFAULT) },
+	{ PROTO_T_REVIEW_LIST, "review-list", PROVE | WEBWHO |
+	    B(PROTO_A_STATE) },
+	{ PROTO_T_REVIEW_SHOW, "review-show", PROVE | WEBWHO |
+	    B(PROTO_A_REVIEW) },
+	{ PROTO_T_REVIEW_DECIDE, "review-decide", PROVE | WEBWHO |
+	    B(PROTO_A_REVIEW) | B(PROTO_A_USER) | B(PROTO_A_ROLE) |
+	    B(PROTO_A_DECISION) | B(PROTO_A_COMMENT) },
+	{ PROTO_T_REVIEW_CLOSE, "review-close", PROVE | WEBWHO |
+	    B(PROTO_A_REVIEW) | B(PROTO_A_DEFAULT) },
 	{ PROTO_T_REVOCATION_LIST, "revocation-list", PROVE |
 	    B(PROTO_A_SYSTEM) },
 	{ PROTO_T_REVOCATION_LIFT, "revocation-lift", PROVE |

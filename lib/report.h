@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#ifndef AUTHCTL_REPORT_H
-#define AUTHCTL_REPORT_H
+#ifndef AUTHD_REPORT_H
+#define AUTHD_REPORT_H
 
 #include <stddef.h>
 #include <stdint.h>

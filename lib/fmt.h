@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#ifndef AUTHCTL_FMT_H
-#define AUTHCTL_FMT_H
+#ifndef AUTHD_FMT_H
+#define AUTHD_FMT_H
 
 #include <stddef.h>
 #include <stdint.h>
