@@ -409,8 +409,9 @@ authd_crash() {
 # and denied, code checks that are denied), each with its own PAM_RHOST,
 # until the answer is PAM_AUTHINFO_UNAVAIL or $T_DIR/stop.ROUND exists
 # (with CRASH_THROUGH=1 only the latter: the client goes on through an
-# outage).  Prints "RHOST OP USER RESULT MS START" per transaction: the
-# milliseconds it took, and when it started (ms since the epoch).
+# outage).  Prints "RHOST OP USER RESULT MS START END" per transaction:
+# the milliseconds the PAM call took (as pam_driver measured it), and
+# when the transaction started and ended (ms since the epoch).
 crash_client() {
 	local n=$1 round=$2 i op user tag out res t0 ms
 	local -a args
@@ -425,10 +426,11 @@ crash_client() {
 		out=$("$PAM_DRIVER" -W 30000 -d "$T_DIR/pam" \
 			-s "${PAM_SERVICE:-authd-test}" -u "$user" \
 			-r "$tag" -t ssh "${args[@]}" "$op" 2>&1)
-		ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+		ms=$(sed -n "s/^${op}_ms=//p" <<<"$out")
 		res=$(sed -n "s/^$op=//p" <<<"$out")
-		printf '%s %s %s %s %s %s\n' "$tag" "$op" "$user" "${res:-none}" \
-			"$ms" "$((t0 / 1000))"
+		printf '%s %s %s %s %s %s %s\n' "$tag" "$op" "$user" \
+			"${res:-none}" "${ms:-0}" "$((t0 / 1000))" \
+			"$((${EPOCHREALTIME/./} / 1000))"
 		[[ -e $T_DIR/stop.$round ]] && break
 		if [[ $res == PAM_AUTHINFO_UNAVAIL ]]; then
 			[[ -n ${CRASH_THROUGH:-} ]] || break

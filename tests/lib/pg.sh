@@ -213,12 +213,13 @@ pg_standby() {
 # pg_crash: the primary dies at once, as in a power cut: SIGKILL to its
 # postmaster and every process of it at the same moment.
 pg_crash() {
-	local pm pids
+	local pm pids s
 	pm=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null) || return 1
 	pids=$(ps -o pid= --ppid "$pm")
 	# shellcheck disable=SC2086
 	kill -KILL "$pm" $pids 2>/dev/null
-	while kill -0 "$pm" 2>/dev/null; do sleep 0.05; done
+	# Dead once gone or a zombie (whoever reaps it may take its time).
+	while s=$(ps -o stat= -p "$pm") && [[ $s != Z* ]]; do sleep 0.05; done
 	return 0
 }
 
