@@ -171,6 +171,8 @@ static const char *const migrations[] = {
 
 /* The advisory lock that lets one opener at a time migrate. */
 #define MIGRATE_LOCK	"SELECT pg_advisory_xact_lock(7170616)"
+/* The one that lets one writer at a time, of all nodes, in (pg_begin). */
+#define WRITER_LOCK	"SELECT pg_advisory_xact_lock(7170617)"
 
 /* ---- helpers shared by the back end's files ---- */
 
@@ -829,6 +831,17 @@ pg_begin(struct store *s)
 	if ((r = simple(q, "BEGIN", "begin")) != 0 && !conn_ok(q) &&
 	    reconnect(q) == 0)
 		r = simple(q, "BEGIN", "begin");
+	/*
+	 * One write transaction at a time over all nodes.  Each node's
+	 * writer commits a batch of jobs in one transaction, each job
+	 * locking its user as it comes; two nodes whose batches name the
+	 * same users in another order would wait for each other (PostgreSQL
+	 * then cancels one, and a login is refused).  Taken first, this lock
+	 * leaves no order to disagree on; a node's batch still shares one
+	 * commit, so the nodes take turns a batch at a time.
+	 */
+	if (r == 0 && (r = simple(q, WRITER_LOCK, "writer lock")) != 0)
+		(void)simple(q, "ROLLBACK", "rollback");
 	if (r == 0)
 		q->in_tx = 1;
 	return r;

@@ -18,32 +18,9 @@ authd_setup "workers 8" "node_heartbeat 1"
 authd_start
 
 # --- node b: the same database and seal key, its own sockets and name ----
-B_RUN="$T_DIR/run-b"
-B_STATE="$T_DIR/state-b"
-B_CONF="$T_DIR/authd-b.conf"
-B_ADMIN="$B_RUN/admin.sock"
-mkdir -p "$B_RUN" "$B_STATE"
-install -m 600 -o "$AUTHD_USER" "$T_DIR/state/seal.key" "$T_DIR/state/audit.key" "$B_STATE/"
-install -m 644 "$T_DIR/state/audit.key.pub" "$B_STATE/"
-chown "$AUTHD_USER:" "$B_STATE"
-chmod 700 "$B_STATE"
-# Its own copy of the policy files, as a second machine has.
-cp -a "$T_DIR/policy" "$T_DIR/policy-b"
-sed -e "s|$T_DIR/run/|$B_RUN/|g" -e "s|$T_DIR/state/|$B_STATE/|g" \
-	-e "s|^node_name .*|node_name test-node-b|" \
-	-e "s|^policy_dir .*|policy_dir $T_DIR/policy-b|" "$AUTHD_CONF" >"$B_CONF"
-"$AUTHD_BIN" -d -f "$B_CONF" >>"$T_DIR/authd-b.log" 2>&1 &
-B_PID=$!
-trap 'kill "$B_PID" 2>/dev/null; wait "$B_PID" 2>/dev/null; t_cleanup' EXIT
-b_ctl() { AUTHD_ADMIN_SOCKET=$B_ADMIN "$AUTHCTL_BIN" "$@"; }
-for ((i = 0; i < 100; i++)); do
-	b_ctl ping >/dev/null 2>&1 && break
-	kill -0 "$B_PID" 2>/dev/null || break
-	sleep 0.1
-done
+node_b_start
 check "node b serves" b_ctl ping
 check "node b uses the same database" grep -q 'node test-node-b' "$T_DIR/authd-b.log"
-AUTHD_SOCK="$B_RUN/authd.sock" pam_stack authd-test-b "system=pilot"
 
 # --- enrolled on node a ---------------------------------------------------
 enroll_many race 40
@@ -98,18 +75,7 @@ check "node b's policy changed alone: node a's status says they differ" \
 check "... and node a's log says so once" \
 	test "$(grep -c 'nodes: policy version .* but test-node-b has' "$T_DIR/authd.log")" -eq 1
 authd_stop
-kill -TERM "$B_PID"
-wait "$B_PID"
-check "node b stops cleanly" grep -q 'authd\[notice\]: stopped' "$T_DIR/authd-b.log"
-check "node a's chain recomputes" audit_chain_check "$AUTHD_DB"
-AUTHD_NODE=test-node-b
-check "node b's chain recomputes" audit_chain_check "$AUTHD_DB"
-seqs=$(db_sql "SELECT node, min(seq), max(seq), count(*) FROM audit GROUP BY node ORDER BY node")
-t_log "chains: $(tr '\n' ' ' <<<"$seqs")"
-check "each node's sequence numbers start at 1 without gaps" \
-	python3 -c 'import sys
-for l in sys.argv[1].split():
-    n, lo, hi, c = l.split("|")
-    assert lo == "1" and int(hi) == int(c), l' "$seqs"
+node_b_stop
+node_chains_check
 check "the database is intact" db_intact
 t_done

@@ -50,6 +50,7 @@ t_need() {
 
 t_cleanup() {
 	[[ -n ${AUTHD_PID:-} ]] && kill "$AUTHD_PID" 2>/dev/null && wait "$AUTHD_PID" 2>/dev/null
+	[[ -n ${B_PID:-} ]] && kill "$B_PID" 2>/dev/null && wait "$B_PID" 2>/dev/null
 	[[ -n ${SINK_PID:-} ]] && sink_stop
 	[[ -n ${SLAPD_PID:-} ]] && slapd_stop >/dev/null 2>&1
 	[[ -n ${PG_DATA:-} ]] && pg_stop
@@ -202,6 +203,54 @@ authd_stop() {
 }
 
 authctl() { "$AUTHCTL_BIN" "$@"; }
+
+# node_b_start: a second authd, "test-node-b", on the same database as
+# the first (PostgreSQL) with the same seal key (tokens enrolled on one
+# are checked on the other, as docs/postgresql.md says to deploy them),
+# its own sockets, state and node name; its log in $T_DIR/authd-b.log.
+# Sets B_RUN, B_STATE, B_CONF, B_ADMIN, B_PID and the PAM stack
+# authd-test-b (system pilot) on its socket; b_ctl is authctl for it.
+# Call after authd_setup; t_cleanup stops it.
+node_b_start() {
+	local i
+	B_RUN="$T_DIR/run-b"
+	B_STATE="$T_DIR/state-b"
+	B_CONF="$T_DIR/authd-b.conf"
+	B_ADMIN="$B_RUN/admin.sock"
+	mkdir -p "$B_RUN" "$B_STATE"
+	install -m 600 -o "$AUTHD_USER" "$T_DIR/state/seal.key" \
+		"$T_DIR/state/audit.key" "$B_STATE/"
+	install -m 644 "$T_DIR/state/audit.key.pub" "$B_STATE/"
+	chown "$AUTHD_USER:" "$B_STATE"
+	chmod 700 "$B_STATE"
+	# Its own copy of the policy files, as a second machine has.
+	rm -rf "$T_DIR/policy-b"
+	cp -a "$(sed -n 's/^policy_dir //p' "$AUTHD_CONF")" "$T_DIR/policy-b"
+	sed -e "s|$T_DIR/run/|$B_RUN/|g" -e "s|$T_DIR/state/|$B_STATE/|g" \
+		-e "s|^node_name .*|node_name test-node-b|" \
+		-e "s|^policy_dir .*|policy_dir $T_DIR/policy-b|" "$AUTHD_CONF" >"$B_CONF"
+	"$AUTHD_BIN" -d -f "$B_CONF" >>"$T_DIR/authd-b.log" 2>&1 &
+	B_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		b_ctl ping >/dev/null 2>&1 && break
+		kill -0 "$B_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	AUTHD_SOCK="$B_RUN/authd.sock" pam_stack authd-test-b "system=pilot"
+}
+
+b_ctl() { AUTHD_ADMIN_SOCKET=$B_ADMIN "$AUTHCTL_BIN" "$@"; }
+
+# node_b_stop: stops node b (SIGTERM), waits for it, and checks that it
+# stopped cleanly.
+node_b_stop() {
+	[[ -n ${B_PID:-} ]] || return 0
+	kill -TERM "$B_PID" 2>/dev/null
+	wait "$B_PID" 2>/dev/null
+	B_PID=
+	check "node b stops cleanly" grep -q 'authd\[notice\]: stopped' \
+		"$T_DIR/authd-b.log"
+}
 
 # db_pg: true when authd's database is PostgreSQL (AUTHD_TEST_DB=pg).
 db_pg() { [[ ${AUTHD_TEST_DB:-} == pg ]]; }
@@ -360,12 +409,15 @@ authd_crash() {
 }
 
 # crash_client N ROUND: a client for crash tests: PAM transactions on the
-# stack authd-test (account checks that are allowed and denied, code
-# checks that are denied), each with its own PAM_RHOST, until the answer
-# is PAM_AUTHINFO_UNAVAIL or $T_DIR/stop.ROUND exists.  Prints
-# "RHOST OP USER RESULT" per transaction.
+# stack PAM_SERVICE (default authd-test; account checks that are allowed
+# and denied, code checks that are denied), each with its own PAM_RHOST,
+# until the answer is PAM_AUTHINFO_UNAVAIL or $T_DIR/stop.ROUND exists
+# (with CRASH_THROUGH=1 only the latter: the client goes on through an
+# outage).  Prints "RHOST OP USER RESULT MS START END" per transaction:
+# the milliseconds the PAM call took (as pam_driver measured it), and
+# when the transaction started and ended (ms since the epoch).
 crash_client() {
-	local n=$1 round=$2 i op user tag out res
+	local n=$1 round=$2 i op user tag out res t0 ms
 	local -a args
 	for ((i = 0; ; i++)); do
 		case $((i % 3)) in
@@ -374,17 +426,27 @@ crash_client() {
 		2) op=auth user=bertil args=(-a 123456) ;;
 		esac
 		tag="crash-r$round-c$n-$i"
-		out=$("$PAM_DRIVER" -W 30000 -d "$T_DIR/pam" -s authd-test -u "$user" \
+		t0=${EPOCHREALTIME/./}
+		out=$("$PAM_DRIVER" -W 30000 -d "$T_DIR/pam" \
+			-s "${PAM_SERVICE:-authd-test}" -u "$user" \
 			-r "$tag" -t ssh "${args[@]}" "$op" 2>&1)
+		ms=$(sed -n "s/^${op}_ms=//p" <<<"$out")
 		res=$(sed -n "s/^$op=//p" <<<"$out")
-		printf '%s %s %s %s\n' "$tag" "$op" "$user" "${res:-none}"
-		[[ $res == PAM_AUTHINFO_UNAVAIL || -e $T_DIR/stop.$round ]] && break
+		printf '%s %s %s %s %s %s %s\n' "$tag" "$op" "$user" \
+			"${res:-none}" "${ms:-0}" "$((t0 / 1000))" \
+			"$((${EPOCHREALTIME/./} / 1000))"
+		[[ -e $T_DIR/stop.$round ]] && break
+		if [[ $res == PAM_AUTHINFO_UNAVAIL ]]; then
+			[[ -n ${CRASH_THROUGH:-} ]] || break
+			sleep 0.05
+		fi
 	done
 }
 
 # crash_received ROUND MIN DB...: every answer a crash_client of ROUND
 # received (their output in $T_DIR/client.ROUND.*) is a record with that
-# decision in one of the DBs, and no DB has another decision for it or
+# decision in one of the DBs (SQLite files, or AUTHD_DB on PostgreSQL:
+# every node's records there), and no DB has another decision for it or
 # two records of it; at least MIN decisions were received, and no other
 # answer than a decision or PAM_AUTHINFO_UNAVAIL.  With several DBs (nodes
 # that do not share one) a request may be recorded by two: one that
@@ -392,23 +454,39 @@ crash_client() {
 # summary (with several DBs, how many received decisions each holds);
 # exit 1 on a miss.
 crash_received() {
+	local db i=0
+	local -a dbs
 	cat "$T_DIR"/client."$1".* >"$T_DIR/received.$1"
-	python3 - "$T_DIR/received.$1" "$2" "${@:3}" <<-'EOF'
+	for db in "${@:3}"; do
+		if db_pg && [[ $db == "$AUTHD_DB" ]]; then
+			i=$((i + 1))
+			db_sql "SELECT rhost, event, \"user\", decision FROM audit
+				WHERE rhost LIKE 'crash-%'" >"$T_DIR/received.$1.pg$i" ||
+				return 1
+			db="rows:$T_DIR/received.$1.pg$i"
+		fi
+		dbs+=("$db")
+	done
+	python3 - "$T_DIR/received.$1" "$2" "${dbs[@]}" <<-'EOF'
 	import sqlite3, sys
 	want = {'PAM_SUCCESS': 'allow', 'PAM_PERM_DENIED': 'deny', 'PAM_AUTH_ERR': 'deny'}
 	event = {'acct': 'account', 'auth': 'auth'}
 	dbs = []
 	for path in sys.argv[3:]:
 	    got = {}
-	    for rhost, ev, user, dec in sqlite3.connect(path).execute(
-	            "SELECT rhost, event, user, decision FROM audit WHERE rhost LIKE 'crash-%'"):
+	    if path.startswith('rows:'):
+	        rows = [l.rstrip('\n').split('|') for l in open(path[5:]) if l.strip()]
+	    else:
+	        rows = sqlite3.connect(path).execute(
+	            "SELECT rhost, event, user, decision FROM audit WHERE rhost LIKE 'crash-%'")
+	    for rhost, ev, user, dec in rows:
 	        got.setdefault(rhost, []).append((ev, user, dec))
 	    dbs.append(got)
 	received = unavailable = other = 0
 	held = [0] * len(dbs)
 	bad = []
 	for line in open(sys.argv[1]):
-	    tag, op, user, res = line.split()
+	    tag, op, user, res = line.split()[:4]
 	    if res not in want:
 	        unavailable += res == 'PAM_AUTHINFO_UNAVAIL'
 	        other += res != 'PAM_AUTHINFO_UNAVAIL'
@@ -502,6 +580,25 @@ audit_chain_check() {
 	else
 		_chain_check "$1"
 	fi
+}
+
+# node_chains_check: on PostgreSQL, the chain of every node in the shared
+# trail recomputes (audit_chain_check) and its sequence numbers start at
+# 1 without a gap; one check each.
+node_chains_check() {
+	local seqs node out
+	seqs=$(db_sql "SELECT node, min(seq), max(seq), count(*) FROM audit
+		GROUP BY node ORDER BY node")
+	t_log "chains: $(tr '\n' ' ' <<<"$seqs")"
+	for node in $(cut -d '|' -f 1 <<<"$seqs"); do
+		out=$(AUTHD_NODE=$node audit_chain_check "$AUTHD_DB")
+		check "node $node's chain recomputes ($out)" grep -q '^ok ' <<<"$out"
+	done
+	check "each node's sequence numbers start at 1 without gaps" \
+		python3 -c 'import sys
+for l in sys.argv[1].split():
+    n, lo, hi, c = l.split("|")
+    assert lo == "1" and int(hi) == int(c), l' "$seqs"
 }
 
 # _chain_check DB|json:FILE: audit_chain_check's recomputation, of a

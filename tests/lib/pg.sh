@@ -10,6 +10,8 @@
 #   pg_start DIR || skip ...     # sets PG_URI, PG_PWFILE, PG_PORT, PG_SOCK
 #   pg_sql 'SELECT ...'          # as the superuser, over the private socket
 #   pg_stop                      # also done by pg_cleanup (call it at exit)
+#   pg_standby NAME              # a synchronous standby; sets PG_HA_URI
+#   pg_crash; pg_promote         # kill -9 the primary, promote the standby
 #
 # The role and database "authd" belong to authd; its password (random) is
 # in PG_PWFILE, mode 0600, owned by root.  Optional TLS: pg_start DIR tls
@@ -74,10 +76,7 @@ pg_start() {
 	_pg_as "$PG_BINDIR/initdb" -D "$PG_DATA" -U postgres \
 		--auth-local=trust --auth-host=scram-sha-256 \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
-	opts="-k $PG_SOCK -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=on"
-	opts+=" -c synchronous_commit=on -c max_connections=200"
-	# The superuser's socket (trust) is for root and postgres alone.
-	opts+=" -c unix_socket_permissions=0700"
+	opts=$(_pg_opts "$PG_PORT" "$PG_SOCK")
 	if [[ $tls == tls ]]; then
 		_pg_tls "$dir" || { echo "pg: cannot make certificates"; return 1; }
 		opts+=" -c ssl=on -c ssl_cert_file=$dir/server.crt"
@@ -109,6 +108,15 @@ pg_start() {
 	# authd's user reads the CA; nothing else in the directory.
 	chmod 711 "$dir"
 	return 0
+}
+
+# _pg_opts PORT SOCKDIR: the server options of every test cluster.
+_pg_opts() {
+	local opts="-k $2 -p $1 -c listen_addresses=127.0.0.1 -c fsync=on"
+	opts+=" -c synchronous_commit=on -c max_connections=200"
+	# The superuser's socket (trust) is for root and postgres alone.
+	opts+=" -c unix_socket_permissions=0700"
+	printf '%s' "$opts"
 }
 
 # pg_sql SQL [DB]: runs SQL as the superuser on DB (default authd, or
@@ -156,9 +164,90 @@ pg_intact() {
 		-U postgres --heapallindexed --no-dependent-toast authd
 }
 
+# pg_standby NAME: a streaming standby of the running cluster in
+# PG_DIR/NAME (pg_basebackup -R -X stream), on a port of its own, that
+# the primary waits for on every commit (synchronous_standby_names
+# 'FIRST 1 (NAME)', set in the primary's postgresql.auto.conf before the
+# copy: the standby inherits it, as after a real fail-over).  Sets
+# PG_SB_DATA, PG_SB_PORT, PG_SB_SOCK and PG_HA_URI (both servers,
+# target_session_attrs=read-write: libpq finds the primary); authd's
+# password file for psql covers both ports.  1 if it cannot.
+pg_standby() {
+	local name=$1 i
+	[[ -n ${PG_DATA:-} ]] || return 1
+	PG_SB_SOCK="$PG_DIR/$name"
+	PG_SB_DATA="$PG_SB_SOCK/data"
+	PG_SB_PORT=$(_pg_free_port) || return 1
+	mkdir -p "$PG_SB_SOCK"
+	chown postgres: "$PG_SB_SOCK"
+	chmod 700 "$PG_SB_SOCK"
+	pg_sql "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 ($name)'" \
+		postgres >/dev/null || return 1
+	pg_sql "SELECT pg_reload_conf()" postgres >/dev/null || return 1
+	_pg_as "$PG_BINDIR/pg_basebackup" -h "$PG_SOCK" -p "$PG_PORT" \
+		-U postgres -D "$PG_SB_DATA" -R -X stream -c fast \
+		>"$PG_SB_SOCK/basebackup.log" 2>&1 ||
+		{ cat "$PG_SB_SOCK/basebackup.log"; return 1; }
+	# -R wrote primary_conninfo; the last setting in the file wins.
+	printf "primary_conninfo = 'host=%s port=%s user=postgres application_name=%s'\n" \
+		"$PG_SOCK" "$PG_PORT" "$name" |
+		_pg_as tee -a "$PG_SB_DATA/postgresql.auto.conf" >/dev/null
+	_pg_as "$PG_BINDIR/pg_ctl" -D "$PG_SB_DATA" -l "$PG_SB_SOCK/server.log" \
+		-w -t 60 -o "$(_pg_opts "$PG_SB_PORT" "$PG_SB_SOCK")" start \
+		>/dev/null 2>&1 ||
+		{ tail -n 20 "$PG_SB_SOCK/server.log"; PG_SB_DATA=; return 1; }
+	_pg_watchdog $$ "$PG_SB_DATA"
+	for ((i = 0; i < 100; i++)); do
+		[[ $(pg_sql "SELECT sync_state FROM pg_stat_replication
+			WHERE application_name = '$name'" postgres) == sync ]] && break
+		sleep 0.1
+	done
+	((i < 100)) || { echo "pg: standby $name is not synchronous"; return 1; }
+	printf '127.0.0.1:%s:*:authd:%s\n' "$PG_SB_PORT" \
+		"$(cut -d: -f5- "$PG_PASSFILE" | head -n 1)" >>"$PG_PASSFILE"
+	PG_HA_URI="postgresql://authd@127.0.0.1:$PG_PORT,127.0.0.1:$PG_SB_PORT/authd"
+	PG_HA_URI+="?target_session_attrs=read-write"
+	return 0
+}
+
+# pg_crash: the primary dies at once, as in a power cut: SIGKILL to its
+# postmaster and every process of it at the same moment.
+pg_crash() {
+	local pm pids s
+	pm=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null) || return 1
+	pids=$(ps -o pid= --ppid "$pm")
+	# shellcheck disable=SC2086
+	kill -KILL "$pm" $pids 2>/dev/null
+	# Dead once gone or a zombie (whoever reaps it may take its time).
+	while s=$(ps -o stat= -p "$pm") && [[ $s != Z* ]]; do sleep 0.05; done
+	return 0
+}
+
+# pg_promote: promotes the standby of pg_standby and clears the
+# synchronous_standby_names it inherited (with no standby left every
+# commit would wait for one), as a fail-over manager does.  From then on
+# pg_sql, pg_authd_sql and pg_stop are about the new primary.
+pg_promote() {
+	_pg_as "$PG_BINDIR/pg_ctl" -D "$PG_SB_DATA" -w -t 60 promote \
+		>/dev/null 2>&1 || return 1
+	PG_OLD_DATA=$PG_DATA
+	PG_DATA=$PG_SB_DATA PG_PORT=$PG_SB_PORT PG_SOCK=$PG_SB_SOCK
+	PG_SB_DATA=
+	PG_URI="postgresql://authd@127.0.0.1:$PG_PORT/authd"
+	pg_sql "ALTER SYSTEM SET synchronous_standby_names = ''" postgres \
+		>/dev/null || return 1
+	pg_sql "SELECT pg_reload_conf()" postgres >/dev/null
+}
+
 # pg_stop: stops the cluster and removes its directory.
 pg_stop() {
 	[[ -n ${PG_DATA:-} ]] || return 0
+	local d
+	for d in "${PG_SB_DATA:-}" "${PG_OLD_DATA:-}"; do
+		[[ -n $d ]] && _pg_as "$PG_BINDIR/pg_ctl" -D "$d" -m immediate \
+			stop >/dev/null 2>&1
+	done
+	PG_SB_DATA= PG_OLD_DATA=
 	_pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop \
 		>/dev/null 2>&1 ||
 		_pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m immediate stop \
