@@ -195,29 +195,13 @@ admin_reset(struct req *rq, struct proto_msg *reply)
 	    j.why, j.why == RSN_OK ? "token removed" : "user has no token");
 }
 
-/*
- * One ROW of the daemon's status: KIND "counter" with COUNT, or "state"
- * with STATE (when `state` is not NULL); DETAIL may be NULL.
- */
+/* One ROW of the daemon's status (req.h's reply_status_row). */
 static int
 status_row(struct req *rq, const char *name, const char *state,
     uint64_t count, const char *detail)
 {
-	struct proto_msg *m;
-	int r;
-
-	if ((m = proto_new(PROTO_T_ROW, rq->m->reqid)) == NULL)
-		return AUTHD_ERR_NOMEM;
-	r = proto_add_str(m, PROTO_A_KIND, state != NULL ? "state" :
-	    "counter") ?:
-	    proto_add_str(m, PROTO_A_NAME, name) ?:
-	    (state != NULL ? proto_add_str(m, PROTO_A_STATE, state) :
-	    proto_add_u64(m, PROTO_A_COUNT, count)) ?:
-	    proto_add_str(m, PROTO_A_DETAIL, detail);
-	if (r == 0)
-		r = sock_write_msg(rq->fd, m, rq->deadline);
-	proto_free(m);
-	return r;
+	return reply_status_row(rq->fd, rq->m->reqid, name, state, count,
+	    detail, rq->deadline);
 }
 
 /* `authctl status` without a user: authd's own counters and state. */

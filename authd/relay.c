@@ -675,27 +675,6 @@ forwarded(uint8_t type)
 	    type == PROTO_T_SESSION_OPEN || type == PROTO_T_SESSION_CLOSE;
 }
 
-/* One ROW of the relay's status: a state (`state` set) or a counter. */
-static int
-status_row(int fd, uint32_t reqid, const char *name, const char *state,
-    unsigned long count, const char *detail, int64_t deadline)
-{
-	struct proto_msg *m;
-	int r;
-
-	if ((m = proto_new(PROTO_T_ROW, reqid)) == NULL)
-		return -1;
-	r = proto_add_str(m, PROTO_A_KIND, state != NULL ? "state" :
-	    "counter") ?: proto_add_str(m, PROTO_A_NAME, name) ?:
-	    (state != NULL ? proto_add_str(m, PROTO_A_STATE, state) :
-	    proto_add_u64(m, PROTO_A_COUNT, count)) ?:
-	    proto_add_str(m, PROTO_A_DETAIL, detail);
-	if (r == 0)
-		r = sock_write_msg(fd, m, deadline);
-	proto_free(m);
-	return r;
-}
-
 /*
  * `authctl status` on a relay: each server's state and last error, and
  * the relay's counters (a handshake on a request's path means no warm
@@ -733,16 +712,16 @@ relay_status(struct relay *rl, int fd, uint32_t reqid, int64_t deadline)
 	hsr = rl->handshakes_on_requests;
 	pthread_mutex_unlock(&rl->mtx);
 	for (i = 0; i < n && r == 0; i++)
-		r = status_row(fd, reqid, row[i].name, row[i].state, 0,
+		r = reply_status_row(fd, reqid, row[i].name, row[i].state, 0,
 		    row[i].detail, deadline);
 	if (r == 0)
-		r = status_row(fd, reqid, "requests-forwarded", NULL, fwd,
-		    NULL, deadline) ?: status_row(fd, reqid,
+		r = reply_status_row(fd, reqid, "requests-forwarded", NULL, fwd,
+		    NULL, deadline) ?: reply_status_row(fd, reqid,
 		    "requests-no-server", NULL, nos, "refused: no server "
-		    "answered", deadline) ?: status_row(fd, reqid,
+		    "answered", deadline) ?: reply_status_row(fd, reqid,
 		    "tls-handshakes", NULL, hs, NULL, deadline) ?:
-		    status_row(fd, reqid, "tls-handshakes-on-requests", NULL,
-		    hsr, "no warm connection was ready", deadline);
+		    reply_status_row(fd, reqid, "tls-handshakes-on-requests",
+		    NULL, hsr, "no warm connection was ready", deadline);
 	if (r != 0)
 		return -1;
 	if ((res = proto_new(PROTO_T_RESULT, reqid)) == NULL)

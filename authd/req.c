@@ -97,6 +97,27 @@ req_late_ms(const struct req *rq)
 }
 
 int
+reply_status_row(int fd, uint32_t reqid, const char *name,
+    const char *state, uint64_t count, const char *detail, int64_t deadline)
+{
+	struct proto_msg *m;
+	int r;
+
+	if ((m = proto_new(PROTO_T_ROW, reqid)) == NULL)
+		return AUTHD_ERR_NOMEM;
+	r = proto_add_str(m, PROTO_A_KIND, state != NULL ? "state" :
+	    "counter") ?:
+	    proto_add_str(m, PROTO_A_NAME, name) ?:
+	    (state != NULL ? proto_add_str(m, PROTO_A_STATE, state) :
+	    proto_add_u64(m, PROTO_A_COUNT, count)) ?:
+	    proto_add_str(m, PROTO_A_DETAIL, detail);
+	if (r == 0)
+		r = sock_write_msg(fd, m, deadline);
+	proto_free(m);
+	return r;
+}
+
+int
 reply_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
     int64_t deadline)
 {

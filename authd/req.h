@@ -82,6 +82,14 @@ void req_free(struct req *rq);
 int reply_error(int fd, uint32_t reqid, enum reason reason, const char *msg,
     int64_t deadline);
 
+/*
+ * Writes one ROW of a daemon's status (`authctl status` without a user)
+ * to `fd`: KIND "counter" with COUNT, or "state" with STATE (when `state`
+ * is not NULL); DETAIL may be NULL.  0 or an AUTHD_ERR_*.
+ */
+int reply_status_row(int fd, uint32_t reqid, const char *name,
+    const char *state, uint64_t count, const char *detail, int64_t deadline);
+
 /* Sets STATUS, REASON and (if not NULL) MESSAGE on a RESULT. */
 int reply_set(struct proto_msg *reply, enum proto_status status,
     enum reason reason, const char *message);

@@ -42,6 +42,11 @@ check "a web_enroll_networks entry that is no range is refused" \
 	web_refused 'web_enroll_networks "10.0.0.0/33"' "web_enroll_networks: 10.0.0.0/33"
 check "a web_enroll_groups entry that is no DN is refused" \
 	web_refused 'web_enroll_groups "not a dn"' "web_enroll_groups: not a DN"
+# The settings of the relay's central side and of the nodes' heartbeat.
+check "tls_host_connections 0 is refused" \
+	web_refused "tls_host_connections 0" "too small"
+check "node_heartbeat beyond an hour is refused" \
+	web_refused "node_heartbeat 3601" "too large"
 check "authd --help exits 0" bash -c "'$AUTHD_BIN' --help | grep -q usage"
 check "authd with a bad option exits non-zero" bash -c "! '$AUTHD_BIN' -x 2>/dev/null"
 
